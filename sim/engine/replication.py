@@ -1,0 +1,268 @@
+"""One replication of one design: the SimPy processes of arrivals, issues and contacts.
+
+An issue is a process that walks the journey graph contact by contact (DESIGN.md,
+"The behaviour model", steps 1–6): self-service sessions, agent queues with patience,
+conversations that collect the facts the touchpoint cannot see in its history view, and
+interruptions that drop or pause a session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import simpy
+
+from ..metrics.recorder import IssueState, Recorder, pool_outcomes
+from ..model.channels import TOUCHPOINTS
+from ..model.design import Design
+from ..model.history import HistoryEvent, HistoryStore
+from ..model.journey import GIVE_UP
+from .pools import Pool, QueueEntry
+from .streams import CounterStream, Purpose, Streams
+from .world import IntentRT, SegmentRT, World, pick
+
+__all__ = ["Replication", "simulate"]
+
+RESOLVED = "resolved"
+FAILED = "failed"
+ABANDONED = "abandoned"
+UNRESOLVED = "unresolved"
+DROPPED = "dropped"
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class _Draws:
+    """A customer's streams, one per purpose."""
+
+    __slots__ = ("interrupt", "outcome", "patience", "route", "work")
+
+    def __init__(self, streams: Streams, index: int) -> None:
+        self.patience = streams.entity(Purpose.PATIENCE, index)
+        self.work = streams.entity(Purpose.WORK, index)
+        self.outcome = streams.entity(Purpose.OUTCOME, index)
+        self.route = streams.entity(Purpose.ROUTE, index)
+        self.interrupt = streams.entity(Purpose.INTERRUPT, index)
+
+
+def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
+    """Poisson arrival times up to the end of the run, constant rate or daily profile.
+
+    Each arrival consumes one unit exponential, spent against the integrated rate, so the
+    times are exact for a piecewise-constant profile and the same under every design.
+    """
+    end = world.end
+    t = 0.0
+    if world.rate is not None:
+        rate = world.rate
+        for e in unit_exponentials:
+            t += e / rate
+            if t >= end:
+                return
+            yield t
+    steps = world.profile
+    for e in unit_exponentials:
+        left = e
+        while True:
+            day, tod = divmod(t, 1440.0)
+            k = max(i for i, (at, _) in enumerate(steps) if at <= tod)
+            rate = steps[k][1]
+            boundary = day * 1440.0 + (steps[k + 1][0] if k + 1 < len(steps) else 1440.0)
+            if rate > 0 and left <= rate * (boundary - t):
+                t += left / rate
+                break
+            left -= rate * (boundary - t)
+            t = boundary
+            if t >= end:
+                return
+        if t >= end:
+            return
+        yield t
+
+
+class Replication:
+    """The processes and state of one replication of one design."""
+
+    def __init__(self, world: World, design: Design, streams: Streams) -> None:
+        self.world = world
+        self.design = design
+        self.streams = streams
+        self.env = simpy.Environment()
+        self.history = HistoryStore(design.topology)
+        self.recorder = Recorder(world.warmup, world.end, world.threshold)
+        self.pools = [Pool(self.env, spec, world.warmup, world.end) for spec in world.pools]
+
+    def run(self) -> dict[str, float]:
+        """Simulate to the horizon and return the outcomes."""
+        self.env.process(self._arrivals())
+        self.env.run(until=self.world.end)
+        for pool in self.pools:
+            pool.finish()
+        horizon = self.world.horizon
+        busy = sum(p.busy_area for p in self.pools)
+        staffed = sum(p.spec.agents for p in self.pools) * horizon
+        out = self.recorder.outcomes(busy, staffed, self.world.has_costs)
+        out.update(
+            pool_outcomes(
+                (p.spec.name, p.busy_area, p.slot_area, p.spec.agents * horizon)
+                for p in self.pools
+            )
+        )
+        return out
+
+    def _arrivals(self) -> Proc:
+        env = self.env
+        for index, t in enumerate(arrival_times(self.world, self.streams.unit_exponentials())):
+            yield env.timeout(t - env.now)
+            env.process(self._issue(index))
+
+    def _issue(self, index: int) -> Proc:
+        env, world = self.env, self.world
+        profile = self.streams.entity(Purpose.PROFILE, index)
+        s = pick(world.segment_cum, profile.random())
+        k = pick(world.intent_cum, profile.random())
+        segment, intent = world.segments[s], world.intents[k]
+        tp = segment.starts[pick(segment.start_cum, profile.random())]
+        issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
+        self.recorder.issue_arrived(issue)
+        draws = _Draws(self.streams, index)
+        previous = None
+        resolved = False
+        while issue.contacts < segment.max_contacts:
+            issue.contacts += 1
+            touch = TOUCHPOINTS[tp]
+            if previous is not None and touch.channel != previous:
+                issue.switches += 1
+            previous = touch.channel
+            issue.cost += world.cost[tp]
+            if touch.self_service:
+                outcome, extra = yield from self._self_service(issue, segment, intent, tp, draws)
+            else:
+                outcome, extra = yield from self._assisted(issue, segment, intent, tp, draws)
+            if outcome == RESOLVED:
+                resolved = True
+                break
+            if outcome != DROPPED:
+                issue.failures += 1
+            route = world.routes[tp, outcome]
+            target = route.targets[0] if len(route.targets) == 1 else route.pick(
+                draws.route.random()
+            )
+            if target == GIVE_UP:
+                break
+            delay = extra + route.delay.sample(draws.route)
+            if delay > 0:
+                yield env.timeout(delay)
+            tp = target
+        self.recorder.issue_ended(issue, resolved, env.now)
+        self.history.forget(index)
+
+    def _self_service(
+        self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
+    ) -> Proc:
+        success, time = intent.self_service.get(tp, (0.0, None))
+        base = time.sample(draws.work) if time is not None else 0.0
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        done, extra = yield from self._converse(issue, segment, intent, tp, collect, base, 1.0,
+                                                draws.interrupt)
+        if not done:
+            return DROPPED, extra
+        return (RESOLVED if draws.outcome.random() < success else FAILED), 0.0
+
+    def _assisted(
+        self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
+    ) -> Proc:
+        env, recorder = self.env, self.recorder
+        pool = self.pools[self.world.pool_of[tp, issue.intent]]
+        patience = math.inf
+        if segment.patience is not None:
+            patience = segment.patience.sample(draws.patience)
+            if segment.frustration:
+                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        entered = env.now
+        agent = pool.try_assign(tp)
+        if agent is None:
+            entry = QueueEntry(env.event(), tp, entered)
+            pool.enqueue(entry)
+            if patience < math.inf:
+                env.timeout(patience).callbacks.append(entry.renege)
+            agent = yield entry.event
+            if agent is None:
+                pool.leave(entry)
+                recorder.queue_left(entered, env.now, served=False)
+                return ABANDONED, 0.0
+        recorder.queue_left(entered, env.now, served=True)
+        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
+        base = intent.handle[tp].sample(draws.work)
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        started = env.now
+        done, extra = yield from self._converse(issue, segment, intent, tp, collect, base, factor,
+                                                draws.interrupt)
+        pool.release(agent, tp)
+        if not done:
+            return DROPPED, extra
+        recorder.session_handled(started, env.now - started)
+        return (RESOLVED if draws.outcome.random() < intent.resolve[tp] else UNRESOLVED), 0.0
+
+    def _converse(
+        self,
+        issue: IssueState,
+        segment: SegmentRT,
+        intent: IntentRT,
+        tp: str,
+        collect: list[float],
+        base: float,
+        factor: float,
+        rng: CounterStream,
+    ) -> Proc:
+        """Ask for every fact the touchpoint cannot see, then do the work of the contact.
+
+        Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
+        interruption dropped it (*rest*: how long the customer stays away).
+        """
+        env, history = self.env, self.history
+        channel = TOUCHPOINTS[tp].channel
+        for fact, minutes in zip(intent.facts, collect, strict=True):
+            if history.knows(channel, issue.customer, issue.customer, fact.name, env.now):
+                continue
+            if fact.name in issue.given:
+                issue.repetitions += 1
+            done, extra = yield from self._spend(minutes * factor, segment, tp, rng)
+            if not done:
+                return False, extra
+            history.append(
+                HistoryEvent(issue.customer, issue.customer, fact.name, channel, env.now,
+                             fact.scope)
+            )
+            issue.given.add(fact.name)
+        return (yield from self._spend(base * factor, segment, tp, rng))
+
+    def _spend(self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream) -> Proc:
+        """Spend *minutes* of session time, through the customer's interruptions."""
+        env = self.env
+        rate = segment.interrupt_rate
+        if rate <= 0:
+            if minutes > 0:
+                yield env.timeout(minutes)
+            return True, 0.0
+        drops = self.world.synchronous[tp] and not self.design.resumable
+        while minutes > 0:
+            gap = rng.expovariate(rate)
+            if gap >= minutes:
+                yield env.timeout(minutes)
+                break
+            yield env.timeout(gap)
+            minutes -= gap
+            length = segment.interrupt_duration.sample(rng)
+            if drops and length > segment.drop_after:
+                yield env.timeout(segment.drop_after)
+                return False, length - segment.drop_after
+            yield env.timeout(length)
+        return True, 0.0
+
+
+def simulate(world: World, design: Design, seed: int, replication: int) -> dict[str, float]:
+    """Run replication *replication* of *design* and return its outcomes."""
+    return Replication(world, design, Streams(seed, replication)).run()

@@ -1,0 +1,180 @@
+"""The scenario compiled into the flat lookup tables the engine reads on its hot path."""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+import attrs
+
+from ..model.channels import SYNCHRONOUS, TOUCHPOINTS
+from ..model.dists import Distribution, Fixed
+from ..model.journey import Route, routes_from
+from ..scenario.schema import Scenario
+
+__all__ = ["FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
+
+
+def _cumulative(weights: list[float]) -> tuple[float, ...]:
+    total = sum(weights)
+    return tuple(c / total for c in accumulate(weights))
+
+
+def pick(cumulative: tuple[float, ...], u: float) -> int:
+    """Index of the choice a uniform *u* falls in."""
+    for i, c in enumerate(cumulative):
+        if u < c:
+            return i
+    return len(cumulative) - 1
+
+
+@attrs.frozen
+class SegmentRT:
+    """A segment, ready for the engine."""
+
+    name: str
+    starts: tuple[str, ...]
+    start_cum: tuple[float, ...]
+    patience: Distribution | None
+    interrupt_rate: float
+    interrupt_duration: Distribution
+    drop_after: float
+    max_contacts: int
+    frustration: float
+
+
+@attrs.frozen
+class FactRT:
+    """A fact an intent needs: its name, collection time and scope."""
+
+    name: str
+    collect: Distribution
+    scope: str
+
+
+@attrs.frozen
+class IntentRT:
+    """An intent, ready for the engine."""
+
+    name: str
+    facts: tuple[FactRT, ...]
+    handle: dict[str, Distribution]
+    resolve: dict[str, float]
+    self_service: dict[str, tuple[float, Distribution]]
+
+
+@attrs.frozen
+class PoolSpec:
+    """A pool: headcount, channels with their concurrency, penalty per extra session."""
+
+    name: str
+    agents: int
+    concurrency: dict[str, int]
+    penalty: float
+
+
+@attrs.frozen
+class World:
+    """Everything the engine needs to simulate one scenario, under any design."""
+
+    name: str
+    horizon: float
+    warmup: float
+    threshold: float
+    rate: float | None
+    profile: tuple[tuple[float, float], ...]
+    segments: tuple[SegmentRT, ...]
+    segment_cum: tuple[float, ...]
+    intents: tuple[IntentRT, ...]
+    intent_cum: tuple[float, ...]
+    pools: tuple[PoolSpec, ...]
+    pool_of: dict[tuple[str, int], int]
+    routes: dict[tuple[str, str], Route]
+    synchronous: dict[str, bool]
+    cost: dict[str, float]
+
+    @property
+    def end(self) -> float:
+        """The simulated time a replication stops at (warm-up plus horizon)."""
+        return self.warmup + self.horizon
+
+    @property
+    def has_costs(self) -> bool:
+        """True when the scenario gives a cost for some channel."""
+        return any(c > 0 for c in self.cost.values())
+
+
+def compile_world(scenario: Scenario) -> World:
+    """Build the engine's :class:`World` from a validated scenario."""
+    sec = scenario.scenario
+    segments = tuple(
+        SegmentRT(
+            name=s.name,
+            starts=tuple(s.start),
+            start_cum=_cumulative(list(s.start.values())),
+            patience=s.patience,
+            interrupt_rate=s.interruptions.rate if s.interruptions else 0.0,
+            interrupt_duration=s.interruptions.duration if s.interruptions else Fixed(0.0),
+            drop_after=s.interruptions.drop_after if s.interruptions else 0.0,
+            max_contacts=s.max_contacts,
+            frustration=s.frustration,
+        )
+        for s in scenario.segments
+    )
+    intents = tuple(
+        IntentRT(
+            name=i.name,
+            facts=tuple(
+                FactRT(
+                    f,
+                    scenario.facts[f].collect if f in scenario.facts else Fixed(0.0),
+                    scenario.facts[f].scope if f in scenario.facts else "issue",
+                )
+                for f in i.facts
+            ),
+            handle=dict(i.handle),
+            resolve={tp: i.resolve.get(tp, 1.0) for tp in TOUCHPOINTS},
+            self_service={tp: (ss.success, ss.time) for tp, ss in i.self_service.items()},
+        )
+        for i in scenario.intents
+    )
+    pool_of: dict[tuple[str, int], int] = {}
+    for k, intent in enumerate(scenario.intents):
+        for p, pool in enumerate(scenario.pools):
+            if pool.intents is None or intent.name in pool.intents:
+                for ch in pool.channels:
+                    pool_of.setdefault((ch, k), p)
+    synchronous = {
+        name: (
+            scenario.channels[tp.channel].synchronous
+            if tp.channel in scenario.channels
+            and scenario.channels[tp.channel].synchronous is not None
+            else tp.channel in SYNCHRONOUS
+        )
+        for name, tp in TOUCHPOINTS.items()
+    }
+    cost = {
+        name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
+        for name, tp in TOUCHPOINTS.items()
+    }
+    profile = tuple((p.at, p.rate) for p in scenario.arrivals.profile or ())
+    return World(
+        name=sec.name,
+        horizon=sec.horizon,
+        warmup=sec.warmup,
+        threshold=sec.service_level_threshold,
+        rate=scenario.arrivals.rate,
+        profile=profile,
+        segments=segments,
+        segment_cum=_cumulative([s.share for s in scenario.segments]),
+        intents=intents,
+        intent_cum=_cumulative([i.share for i in scenario.intents]),
+        pools=tuple(
+            PoolSpec(p.name, p.agents, {c: p.concurrency.get(c, 1) for c in p.channels},
+                     p.concurrency_penalty)
+            for p in scenario.pools
+        ),
+        pool_of=pool_of,
+        routes=routes_from(scenario.journeys, TOUCHPOINTS),
+        synchronous=synchronous,
+        cost=cost,
+    )

@@ -1,0 +1,1 @@
+"""Recording outcomes and the statistics over replications."""

@@ -1,0 +1,183 @@
+"""What a replication records while it runs, and the outcomes derived from it.
+
+The recorder keeps sums and counts, not per-contact lists, so memory stays flat however
+long the horizon; only the times to resolution are kept (one float per resolved issue)
+for their percentiles. Only issues that arrive, and queue entries that start, after the
+warm-up count.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["OUTCOMES", "UNITS", "IssueState", "Recorder"]
+
+#: Outcome names, in the order tables show them, and their units.
+UNITS: dict[str, str] = {
+    "abandonment_rate": "share of ended issues",
+    "queue_abandonment_rate": "share of agent-queue entries",
+    "repetitions_per_issue": "facts asked again per issue",
+    "repeat_rate": "share of issues",
+    "agent_utilization": "share of staffed time",
+    "resolution_rate": "share of ended issues",
+    "first_contact_resolution": "share of ended issues",
+    "contacts_per_issue": "contacts",
+    "channel_switches_per_issue": "switches",
+    "mean_wait": "min",
+    "service_level": "share of agent-queue entries",
+    "mean_handle_time": "min",
+    "time_to_resolution": "min",
+    "time_to_resolution_p50": "min",
+    "time_to_resolution_p90": "min",
+    "cost_per_issue": "currency units",
+    "issues": "issues arrived after the warm-up",
+    "open_issues": "issues still open at the horizon",
+}
+OUTCOMES: tuple[str, ...] = tuple(UNITS)
+
+
+class IssueState:
+    """One issue's journey so far: counts the engine updates as the customer moves."""
+
+    __slots__ = (
+        "arrived",
+        "contacts",
+        "cost",
+        "customer",
+        "failures",
+        "given",
+        "intent",
+        "measured",
+        "repetitions",
+        "segment",
+        "switches",
+    )
+
+    def __init__(self, customer: int, segment: int, intent: int, arrived: float, measured: bool):
+        self.customer = customer
+        self.segment = segment
+        self.intent = intent
+        self.arrived = arrived
+        self.measured = measured
+        self.contacts = 0
+        self.repetitions = 0
+        self.switches = 0
+        self.failures = 0
+        self.cost = 0.0
+        self.given: set[str] = set()
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+class Recorder:
+    """Sums and counts of one replication, from *start* (end of warm-up) to *end*."""
+
+    def __init__(self, start: float, end: float, threshold: float) -> None:
+        self.start, self.end, self.threshold = start, end, threshold
+        self.issues = 0
+        self.resolved = 0
+        self.abandoned = 0
+        self.first_contact = 0
+        self.contacts = 0
+        self.repetitions = 0
+        self.repeat_issues = 0
+        self.switches = 0
+        self.cost = 0.0
+        self.ttr = array("d")
+        self.entries = 0
+        self.queue_abandoned = 0
+        self.wait_sum = 0.0
+        self.answered_in_time = 0
+        self.handled = 0
+        self.handle_sum = 0.0
+        self.live: set[IssueState] = set()
+
+    def issue_arrived(self, issue: IssueState) -> None:
+        """Count a new issue (if it arrived after the warm-up)."""
+        if issue.measured:
+            self.issues += 1
+            self.live.add(issue)
+
+    def issue_ended(self, issue: IssueState, resolved: bool, now: float) -> None:
+        """Count how *issue* ended: resolved, or abandoned (given up)."""
+        if not issue.measured:
+            return
+        self.live.discard(issue)
+        self._add_journey(issue)
+        if resolved:
+            self.resolved += 1
+            self.ttr.append(now - issue.arrived)
+            if issue.contacts == 1:
+                self.first_contact += 1
+        else:
+            self.abandoned += 1
+
+    def _add_journey(self, issue: IssueState) -> None:
+        self.contacts += issue.contacts
+        self.repetitions += issue.repetitions
+        self.repeat_issues += issue.repetitions > 0
+        self.switches += issue.switches
+        self.cost += issue.cost
+
+    def queue_left(self, entered: float, now: float, served: bool) -> None:
+        """Count one agent-queue entry that ended: served after a wait, or abandoned."""
+        if entered < self.start:
+            return
+        self.entries += 1
+        wait = now - entered
+        self.wait_sum += wait
+        if served:
+            if wait <= self.threshold:
+                self.answered_in_time += 1
+        else:
+            self.queue_abandoned += 1
+
+    def session_handled(self, started: float, duration: float) -> None:
+        """Count one finished agent session of *duration* minutes."""
+        if started >= self.start:
+            self.handled += 1
+            self.handle_sum += duration
+
+    def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool) -> dict[str, float]:
+        """The outcomes of this replication (NaN where there is nothing to measure)."""
+        for issue in self.live:  # open at the horizon: count what they did so far
+            self._add_journey(issue)
+        self.live.clear()
+        ended = self.resolved + self.abandoned
+        ttr = np.frombuffer(self.ttr, dtype=float) if len(self.ttr) else np.array([math.nan])
+        out = {
+            "abandonment_rate": _ratio(self.abandoned, ended),
+            "queue_abandonment_rate": _ratio(self.queue_abandoned, self.entries),
+            "repetitions_per_issue": _ratio(self.repetitions, self.issues),
+            "repeat_rate": _ratio(self.repeat_issues, self.issues),
+            "agent_utilization": _ratio(busy_area, staffed_time),
+            "resolution_rate": _ratio(self.resolved, ended),
+            "first_contact_resolution": _ratio(self.first_contact, ended),
+            "contacts_per_issue": _ratio(self.contacts, self.issues),
+            "channel_switches_per_issue": _ratio(self.switches, self.issues),
+            "mean_wait": _ratio(self.wait_sum, self.entries),
+            "service_level": _ratio(self.answered_in_time, self.entries),
+            "mean_handle_time": _ratio(self.handle_sum, self.handled),
+            "time_to_resolution": float(np.mean(ttr)),
+            "time_to_resolution_p50": float(np.percentile(ttr, 50)),
+            "time_to_resolution_p90": float(np.percentile(ttr, 90)),
+            "cost_per_issue": _ratio(self.cost, self.issues) if has_costs else math.nan,
+            "issues": float(self.issues),
+            "open_issues": float(self.issues - ended),
+        }
+        return out
+
+
+def pool_outcomes(pools: Iterable[tuple[str, float, float, float]]) -> dict[str, float]:
+    """Per-pool utilization outcomes: ``pool.NAME.agent_utilization`` and slot utilization."""
+    out: dict[str, float] = {}
+    for name, busy, slots, staffed in pools:
+        out[f"pool.{name}.agent_utilization"] = _ratio(busy, staffed)
+        out[f"pool.{name}.slot_utilization"] = _ratio(slots, staffed)
+    return out

@@ -1,0 +1,131 @@
+"""The history store: what the customer did and said, and who may read it.
+
+This is the reference implementation of what a history must guarantee. It knows
+nothing of the simulation engine: it takes events with times and answers reads at a
+time. A :class:`Topology` maps each channel to a store (siloed: one per channel;
+unified: one for all; anything in between by channel groups) and may bound retention
+with a time-to-live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from .channels import CHANNELS
+
+__all__ = ["SILOED", "UNIFIED", "HistoryEvent", "HistoryStore", "Topology"]
+
+
+def _as_groups(groups: Iterable[Iterable[str]]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(g) for g in groups)
+
+
+@attrs.frozen
+class Topology:
+    """Which store each channel reads and writes.
+
+    *groups* is a partition of (some of) the channels: channels in one group share a
+    store, a channel in no group has a store of its own. *ttl* (minutes) bounds how long
+    an event stays visible; ``None`` keeps it for ever.
+    """
+
+    groups: tuple[frozenset[str], ...] = attrs.field(default=(), converter=_as_groups)
+    ttl: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for group in self.groups:
+            if seen & group:
+                raise ValueError(f"channel groups overlap on {sorted(seen & group)}")
+            seen |= group
+        if self.ttl is not None and self.ttl <= 0:
+            raise ValueError(f"ttl must be > 0 (got {self.ttl})")
+
+    def store_of(self, channel: str) -> str:
+        """The name of the store *channel* reads and writes."""
+        for group in self.groups:
+            if channel in group:
+                return "+".join(sorted(group))
+        return channel
+
+    @property
+    def is_unified(self) -> bool:
+        """True when every channel shares one store with unbounded retention."""
+        return self.ttl is None and any(g >= set(CHANNELS) for g in self.groups)
+
+
+#: One store per channel.
+SILOED = Topology()
+#: One store for every channel, kept for ever.
+UNIFIED = Topology(groups=(frozenset(CHANNELS),))
+
+
+@attrs.frozen
+class HistoryEvent:
+    """One fact given by a customer, at a time, on a channel.
+
+    *scope* is ``"issue"`` when the fact belongs to one issue (a booking reference) and
+    ``"customer"`` when it holds for every issue of the customer (identity).
+    """
+
+    customer: int
+    issue: int
+    fact: str
+    channel: str
+    at: float
+    scope: str = "issue"
+
+
+class HistoryStore:
+    """Append-only histories, one log per (store, customer), read through a topology."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._logs: dict[tuple[str, int], list[HistoryEvent]] = {}
+        self._store_of = {c: topology.store_of(c) for c in CHANNELS}
+
+    def append(self, event: HistoryEvent) -> None:
+        """Write *event* to the store of its channel.
+
+        Raises :exc:`ValueError` if *event* is older than the last event of that log
+        (a history is written in time order and never rewritten).
+        """
+        key = (self._store_of.get(event.channel, event.channel), event.customer)
+        log = self._logs.setdefault(key, [])
+        if log and event.at < log[-1].at:
+            raise ValueError(f"event at {event.at} written after one at {log[-1].at}")
+        log.append(event)
+
+    def view(self, channel: str, customer: int, at: float) -> list[HistoryEvent]:
+        """The events about *customer* that *channel* can see at time *at*, oldest first."""
+        log = self._logs.get((self._store_of.get(channel, channel), customer), ())
+        ttl = self.topology.ttl
+        return [e for e in log if e.at <= at and (ttl is None or at - e.at <= ttl)]
+
+    def knows(self, channel: str, customer: int, issue: int, fact: str, at: float) -> bool:
+        """True when *channel* can see *fact* for this *issue* (or the customer) at *at*."""
+        log = self._logs.get((self._store_of.get(channel, channel), customer))
+        if not log:
+            return False
+        ttl = self.topology.ttl
+        for e in reversed(log):
+            if e.at > at:
+                continue
+            if ttl is not None and at - e.at > ttl:
+                return False
+            if e.fact == fact and (e.issue == issue or e.scope == "customer"):
+                return True
+        return False
+
+    def events(self, customer: int) -> Iterator[HistoryEvent]:
+        """Every event written about *customer*, store by store, each in write order."""
+        for (_, cust), log in self._logs.items():
+            if cust == customer:
+                yield from log
+
+    def forget(self, customer: int) -> None:
+        """Drop every log of *customer* (a customer who will never come back)."""
+        for store in {*self._store_of.values()}:
+            self._logs.pop((store, customer), None)

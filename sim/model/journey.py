@@ -1,0 +1,102 @@
+"""The journey graph: where a customer goes after each outcome of a contact.
+
+Nodes are touchpoints plus ``give_up``; an edge ``a -> b`` carries, per outcome
+(``failed``, ``abandoned``, ``unresolved``, ``dropped``), the probability of going from
+*a* to *b* after it and the delay before the next contact. Outcomes a scenario does not
+route take the neutral default: a failed self-service or an abandoned queue ends in
+giving up; an unresolved or dropped contact comes back to the same touchpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate
+from typing import Protocol
+
+import attrs
+import networkx as nx
+
+from .dists import Distribution, Fixed
+
+__all__ = ["DEFAULT_AFTER", "GIVE_UP", "RETRY", "Route", "build_journey_graph", "routes_from"]
+
+#: Target name: the customer stops trying.
+GIVE_UP = "give_up"
+#: Target name: the same touchpoint again.
+RETRY = "retry"
+#: Where an outcome leads when the scenario does not say.
+DEFAULT_AFTER: dict[str, str] = {
+    "failed": GIVE_UP,
+    "abandoned": GIVE_UP,
+    "unresolved": RETRY,
+    "dropped": RETRY,
+}
+
+
+class JourneyLike(Protocol):
+    """What a journey rule provides (``sim.scenario.schema.Journey`` does)."""
+
+    source: str
+    after: str
+    to: Mapping[str, float]
+    delay: Distribution
+
+
+@attrs.frozen
+class Route:
+    """The choices after one outcome at one touchpoint: *targets* with cumulative weights."""
+
+    targets: tuple[str, ...]
+    cumulative: tuple[float, ...]
+    delay: Distribution = Fixed(0.0)
+
+    def pick(self, u: float) -> str:
+        """The target for a uniform draw *u* in [0, 1)."""
+        for target, c in zip(self.targets, self.cumulative, strict=True):
+            if u < c:
+                return target
+        return self.targets[-1]
+
+
+def build_journey_graph(
+    touchpoints: Iterable[str], journeys: Sequence[JourneyLike]
+) -> nx.DiGraph:
+    """A DiGraph of touchpoints with one edge attribute per outcome: ``{after: p}``.
+
+    ``retry`` targets become self-loops; defaults fill outcomes no journey names.
+    """
+    graph = nx.DiGraph()
+    graph.add_node(GIVE_UP)
+    tps = list(touchpoints)
+    graph.add_nodes_from(tps)
+    named = {(j.source, j.after) for j in journeys}
+    for j in journeys:
+        for target, p in j.to.items():
+            dest = j.source if target == RETRY else target
+            if p > 0:
+                graph.add_edge(j.source, dest)
+                graph.edges[j.source, dest].setdefault("p", {})[j.after] = p
+    for tp in tps:
+        for after, target in DEFAULT_AFTER.items():
+            if (tp, after) not in named:
+                dest = tp if target == RETRY else target
+                graph.add_edge(tp, dest)
+                graph.edges[tp, dest].setdefault("p", {})[after] = 1.0
+    return graph
+
+
+def routes_from(journeys: Sequence[JourneyLike], touchpoints: Iterable[str]) -> dict[
+    tuple[str, str], Route
+]:
+    """The :class:`Route` for every (touchpoint, outcome), defaults included."""
+    routes: dict[tuple[str, str], Route] = {}
+    for j in journeys:
+        total = sum(j.to.values())
+        targets = tuple(j.source if t == RETRY else t for t in j.to)
+        cumulative = tuple(c / total for c in accumulate(j.to.values()))
+        routes[j.source, j.after] = Route(targets, cumulative, j.delay)
+    for tp in touchpoints:
+        for after, target in DEFAULT_AFTER.items():
+            if (tp, after) not in routes:
+                routes[tp, after] = Route((tp if target == RETRY else target,), (1.0,))
+    return routes

@@ -1,0 +1,288 @@
+"""Read a scenario file: TOML in, a validated :class:`~sim.scenario.schema.Scenario` out.
+
+Structuring is cattrs' job; this module only teaches it the scenario's value types
+(durations, rates, distributions) and turns its nested errors into one
+:class:`~sim.errors.ScenarioError` naming the file, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, override
+
+from ..errors import ScenarioError
+from ..model import dists
+from . import schema
+from .units import parse_duration, parse_rate
+from .validate import validate
+
+__all__ = ["converter", "load_scenario", "parse_scenario"]
+
+_DISTS: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
+    # name: (class, required keys, optional keys)
+    "exponential": (dists.Exponential, ("mean",), ()),
+    "lognormal": (dists.LogNormal, ("mean", "cv"), ()),
+    "gamma": (dists.Gamma, ("mean", "cv"), ()),
+    "fixed": (dists.Fixed, ("value",), ()),
+    "uniform": (dists.Uniform, ("low", "high"), ()),
+    "empirical": (dists.Empirical, ("values",), ("weights",)),
+}
+
+
+def _type_name(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
+        type(value), "a table" if isinstance(value, dict) else "a list"
+    )
+
+
+def _strict_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer (got {_type_name(value)}: {value!r})")
+    return value
+
+
+def _strict_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number (got {_type_name(value)}: {value!r})")
+    return float(value)
+
+
+def _strict_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string (got {_type_name(value)}: {value!r})")
+    return value
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false (got {value!r})")
+    return value
+
+
+def _strict_list(value: object, type_: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"must be a list (got {_type_name(value)}: {value!r})")
+    (item_type,) = typing.get_args(type_) or (Any,)
+    out = []
+    for i, item in enumerate(value):
+        try:
+            out.append(converter.structure(item, item_type))
+        except ScenarioError as e:
+            raise ScenarioError(_join(f"[{i}]", e.path), e.message) from None
+        except Exception as e:
+            raise ScenarioError(f"[{i}]", str(_leaf(e, "")[1])) from None
+    return out
+
+
+def _leaf(exc: BaseException, path: str) -> tuple[str, str]:
+    located = _locate(exc, path)
+    return located.path, located.message
+
+
+def _positive_duration(text: object, field: str) -> float:
+    minutes = parse_duration(text)
+    if minutes <= 0:
+        raise ScenarioError(field, f"must be a duration > 0 (got {text!r})")
+    return minutes
+
+
+def _structure_dist(value: object, _: type) -> dists.Distribution:
+    """A distribution table ``{dist = "...", ...}``; a plain duration means fixed."""
+    if isinstance(value, str):
+        return dists.Fixed(parse_duration(value))
+    if not isinstance(value, dict):
+        raise ValueError(
+            "must be a distribution table like { dist = \"exponential\", mean = \"2min\" }"
+            f" or a duration (got {value!r})"
+        )
+    kind = value.get("dist")
+    if kind not in _DISTS:
+        hint = _did_you_mean(str(kind), _DISTS)
+        raise ScenarioError(
+            "dist", f"unknown distribution {kind!r}{hint} (allowed: {', '.join(_DISTS)})"
+        )
+    cls, required, optional = _DISTS[kind]
+    for key in value:
+        if key != "dist" and key not in required + optional:
+            hint = _did_you_mean(key, required + optional)
+            allowed = ", ".join(("dist", *required, *optional))
+            raise ScenarioError(key, f"unknown key{hint} (allowed for {kind}: {allowed})")
+    for key in required:
+        if key not in value:
+            raise ScenarioError(key, f"missing (a {kind} distribution needs {', '.join(required)})")
+    if kind == "empirical":
+        raw = value["values"]
+        if not isinstance(raw, list) or not raw:
+            raise ScenarioError("values", "must be a non-empty list of durations")
+        values = tuple(parse_duration(v) for v in raw)
+        if min(values) < 0:
+            raise ScenarioError("values", "durations must be >= 0")
+        weights = value.get("weights", [])
+        if weights and (len(weights) != len(values) or min(weights) < 0 or sum(weights) <= 0):
+            raise ScenarioError("weights", "must be one non-negative weight per value")
+        return dists.Empirical(values, tuple(float(w) for w in weights))
+    if kind == "uniform":
+        low, high = parse_duration(value["low"]), parse_duration(value["high"])
+        if not 0 <= low <= high:
+            raise ScenarioError("high", "must be >= low >= 0")
+        return dists.Uniform(low, high)
+    if kind == "fixed":
+        fixed = parse_duration(value["value"])
+        if fixed < 0:
+            raise ScenarioError("value", f"must be >= 0 (got {value['value']!r})")
+        return dists.Fixed(fixed)
+    try:
+        mean = _positive_duration(value["mean"], "mean")
+    except ValueError as e:
+        raise ScenarioError("mean", str(e)) from None
+    if "cv" in value:
+        cv = _strict_float(value["cv"], float)
+        if cv <= 0:
+            raise ScenarioError("cv", f"must be > 0 (got {cv:g})")
+        return cls(mean, cv)  # type: ignore[no-any-return]
+    return cls(mean)  # type: ignore[no-any-return]
+
+
+def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
+    """``app = 0.4`` is short for ``app = { success = 0.4 }``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = {"success": value}
+    return _self_service_fn(value, schema.SelfServiceSpec)
+
+
+def _structure_history(value: object, _: type) -> str | list[list[str]] | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(
+        isinstance(g, list) and all(isinstance(c, str) for c in g) for g in value
+    ):
+        return value
+    raise ValueError(
+        "must be 'siloed', 'unified' or a list of channel groups like [[\"chat\", \"sms\"]]"
+        f" (got {value!r})"
+    )
+
+
+def _structure_literal(value: object, type_: Any) -> Any:
+    allowed = typing.get_args(type_)
+    if value not in allowed:
+        hint = _did_you_mean(str(value), [str(a) for a in allowed])
+        raise ValueError(
+            f"must be one of {', '.join(map(repr, allowed))} (got {value!r}){hint}"
+        )
+    return value
+
+
+converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+converter.register_structure_hook(int, _strict_int)
+converter.register_structure_hook(float, _strict_float)
+converter.register_structure_hook(str, _strict_str)
+converter.register_structure_hook(bool, _strict_bool)
+converter.register_structure_hook(schema.Duration, lambda v, _: schema.Duration(parse_duration(v)))
+converter.register_structure_hook(schema.Rate, lambda v, _: schema.Rate(parse_rate(v)))
+converter.register_structure_hook(dists.Distribution, _structure_dist)
+converter.register_structure_hook(str | list[list[str]] | None, _structure_history)
+converter.register_structure_hook_func(
+    lambda t: typing.get_origin(t) is typing.Literal, _structure_literal
+)
+converter.register_structure_hook_func(lambda t: typing.get_origin(t) is list, _strict_list)
+converter.register_structure_hook(
+    schema.Journey,
+    make_dict_structure_fn(
+        schema.Journey, converter, _cattrs_forbid_extra_keys=True, source=override(rename="from")
+    ),
+)
+_self_service_fn = make_dict_structure_fn(
+    schema.SelfServiceSpec, converter, _cattrs_forbid_extra_keys=True
+)
+converter.register_structure_hook(schema.SelfServiceSpec, _structure_self_service)
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _file_keys(cls: type) -> list[str]:
+    return ["from" if f.name == "source" else f.name for f in attrs.fields(cls)]
+
+
+def _join(path: str, sub: str) -> str:
+    if not sub:
+        return path
+    if not path:
+        return sub.lstrip(".")
+    return f"{path}{sub}" if sub.startswith("[") else f"{path}.{sub}"
+
+
+def _locate(exc: BaseException, path: str) -> ScenarioError:
+    """Turn cattrs' tree of errors into the first error, with its full field path."""
+    if isinstance(exc, ScenarioError):
+        return ScenarioError(_join(path, exc.path), exc.message)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        key = sorted(exc.extra_fields)[0]
+        allowed = _file_keys(exc.cl) if attrs.has(exc.cl) else []
+        hint = _did_you_mean(key, allowed)
+        return ScenarioError(
+            _join(path, key), f"unknown key{hint} (allowed: {', '.join(allowed)})"
+        )
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", []):
+                if hasattr(note, "name"):
+                    name = "from" if note.name == "source" else note.name
+                    sub_path = _join(path, name)
+                elif hasattr(note, "index"):
+                    index = note.index
+                    sub_path = _join(path, f"[{index}]" if isinstance(index, int) else index)
+            if isinstance(sub, KeyError):
+                return ScenarioError(sub_path, "missing (this field is required)")
+            return _locate(sub, sub_path)
+    if isinstance(exc, KeyError):
+        return ScenarioError(path, "missing (this field is required)")
+    message = str(exc)
+    if "invalid literal" in message or "could not convert" in message:
+        message = f"wrong type ({message})"
+    return ScenarioError(path, message)
+
+
+def parse_scenario(data: dict[str, Any]) -> schema.Scenario:
+    """Structure and validate an already parsed TOML document.
+
+    Raises :class:`ScenarioError` (without a file name) at the first mistake.
+    """
+    try:
+        scenario = converter.structure(data, schema.Scenario)
+    except Exception as exc:  # cattrs gathers every error; report the first one
+        raise _locate(exc, "") from None
+    validate(scenario)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> schema.Scenario:
+    """Read, structure and validate the scenario file at *path*.
+
+    Raises :class:`ScenarioError` whose message starts with the file name.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError("", f"cannot read the file ({e.strerror})", file) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError("", f"not valid TOML: {e}", file) from None
+    try:
+        return parse_scenario(data)
+    except ScenarioError as e:
+        raise e.in_file(file) from None

@@ -1,0 +1,226 @@
+"""The scenario file as attrs classes: one class per TOML table.
+
+Field names are the file's keys. Durations are stored in minutes, rates per minute,
+distributions as :mod:`sim.model.dists` objects. Local rules (a rate is positive, a
+probability lies in [0, 1]) are attrs validators; rules across tables live in
+:mod:`sim.scenario.validate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NewType
+
+import attrs
+
+from ..errors import ScenarioError
+from ..model.dists import Distribution, Fixed
+
+__all__ = [
+    "Arrivals",
+    "ChannelSpec",
+    "DesignSpec",
+    "Duration",
+    "FactSpec",
+    "Intent",
+    "Interruptions",
+    "Journey",
+    "Pool",
+    "ProfileStep",
+    "Rate",
+    "Scenario",
+    "ScenarioSection",
+    "Segment",
+    "SelfServiceSpec",
+]
+
+#: A duration in minutes, written ``"90s"``, ``"2min"``... in files.
+Duration = NewType("Duration", float)
+#: A rate per minute, written ``"48/min"`` in files.
+Rate = NewType("Rate", float)
+
+#: What a journey edge starts from: the outcome of a contact at a touchpoint.
+AFTER = ("failed", "abandoned", "unresolved", "dropped")
+
+
+def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not value > 0:
+        raise ValueError(f"must be > 0 (got {value:g})")
+
+
+def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not value >= 0:
+        raise ValueError(f"must be >= 0 (got {value:g})")
+
+
+def _at_least_one(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value < 1:
+        raise ValueError(f"must be >= 1 (got {value})")
+
+
+def _non_negative_int(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value < 0:
+        raise ValueError(f"must be >= 0 (got {value})")
+
+
+def _probability(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"must be a probability in [0, 1] (got {value:g})")
+
+
+def _probabilities(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, float]) -> None:
+    for key, p in value.items():
+        if not 0.0 <= p <= 1.0:
+            raise ScenarioError(key, f"must be a probability in [0, 1] (got {p:g})")
+
+
+def _weights(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, float]) -> None:
+    for key, w in value.items():
+        if not w >= 0:
+            raise ScenarioError(key, f"must be >= 0 (got {w:g})")
+
+
+def _counts(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, int]) -> None:
+    for key, n in value.items():
+        if n < 1:
+            raise ScenarioError(key, f"must be >= 1 (got {n})")
+
+
+@attrs.frozen
+class ScenarioSection:
+    """``[scenario]``: name, horizon, warm-up, replications, seed and designs to compare."""
+
+    name: str
+    horizon: Duration = attrs.field(validator=_positive)
+    warmup: Duration = attrs.field(default=Duration(0.0), validator=_non_negative)
+    replications: int = attrs.field(default=10, validator=_at_least_one)
+    seed: int = attrs.field(default=0, validator=_non_negative_int)
+    designs: list[str] = attrs.field(factory=lambda: ["siloed", "unified"])
+    service_level_threshold: Duration = attrs.field(
+        default=Duration(20 / 60), validator=_non_negative
+    )
+    description: str = ""
+
+
+@attrs.frozen
+class ProfileStep:
+    """One step of a daily arrival profile: from time of day *at*, the *rate*."""
+
+    at: Duration = attrs.field(validator=_non_negative)
+    rate: Rate = attrs.field(validator=_non_negative)
+
+
+@attrs.frozen
+class Arrivals:
+    """``[arrivals]``: a constant Poisson *rate*, or a piecewise daily *profile*."""
+
+    rate: Rate | None = attrs.field(default=None, validator=_positive)
+    profile: list[ProfileStep] | None = None
+
+
+@attrs.frozen
+class Interruptions:
+    """Interruptions of a mobile session: *rate* per minute of session, *duration*.
+
+    An interruption longer than *drop_after* drops a synchronous session (unless the
+    design makes sessions resumable).
+    """
+
+    rate: Rate = attrs.field(validator=_non_negative)
+    duration: Distribution
+    drop_after: Duration = attrs.field(default=Duration(0.5), validator=_non_negative)
+
+
+@attrs.frozen
+class Segment:
+    """``[[segments]]``: a kind of customer."""
+
+    name: str
+    share: float = attrs.field(validator=_probability)
+    start: dict[str, float] = attrs.field(validator=_weights)
+    patience: Distribution | None = None
+    interruptions: Interruptions | None = None
+    max_contacts: int = attrs.field(default=20, validator=_at_least_one)
+    frustration: float = attrs.field(default=0.0, validator=_probability)
+
+
+@attrs.frozen
+class SelfServiceSpec:
+    """Self-service of an intent on one touchpoint: *success* probability, *time* taken."""
+
+    success: float = attrs.field(validator=_probability)
+    time: Distribution = Fixed(0.0)
+
+
+@attrs.frozen
+class Intent:
+    """``[[intents]]``: a kind of issue, the facts it needs, how it is handled."""
+
+    name: str
+    share: float = attrs.field(validator=_probability)
+    facts: list[str] = attrs.field(factory=list)
+    handle: dict[str, Distribution] = attrs.field(factory=dict)
+    resolve: dict[str, float] = attrs.field(factory=dict, validator=_probabilities)
+    self_service: dict[str, SelfServiceSpec] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class FactSpec:
+    """``[facts.NAME]``: how long collecting the fact takes, and what it belongs to."""
+
+    collect: Distribution = Fixed(0.0)
+    scope: Literal["issue", "customer"] = "issue"
+
+
+@attrs.frozen
+class ChannelSpec:
+    """``[channels.NAME]``: overrides of a channel's nature and its cost per contact."""
+
+    synchronous: bool | None = None
+    cost: float = attrs.field(default=0.0, validator=_non_negative)
+
+
+@attrs.frozen
+class Pool:
+    """``[[pools]]``: agents with the same skills."""
+
+    name: str
+    agents: int = attrs.field(validator=_at_least_one)
+    channels: list[str]
+    intents: list[str] | None = None
+    concurrency: dict[str, int] = attrs.field(factory=dict, validator=_counts)
+    concurrency_penalty: float = attrs.field(default=0.0, validator=_non_negative)
+
+
+@attrs.frozen
+class Journey:
+    """``[[journeys]]``: where customers go from touchpoint *source* after an outcome."""
+
+    source: str
+    after: Literal["failed", "abandoned", "unresolved", "dropped"]
+    to: dict[str, float] = attrs.field(validator=_weights)
+    delay: Distribution = Fixed(0.0)
+
+
+@attrs.frozen
+class DesignSpec:
+    """``[designs.NAME]``: a design built from *base* with some capabilities changed."""
+
+    base: str = "siloed"
+    history: str | list[list[str]] | None = None
+    history_ttl: Duration | None = attrs.field(default=None, validator=_positive)
+    resumable: bool | None = None
+
+
+@attrs.frozen
+class Scenario:
+    """A whole scenario file."""
+
+    scenario: ScenarioSection
+    arrivals: Arrivals
+    segments: list[Segment]
+    intents: list[Intent]
+    pools: list[Pool] = attrs.field(factory=list)
+    facts: dict[str, FactSpec] = attrs.field(factory=dict)
+    channels: dict[str, ChannelSpec] = attrs.field(factory=dict)
+    journeys: list[Journey] = attrs.field(factory=list)
+    designs: dict[str, DesignSpec] = attrs.field(factory=dict)

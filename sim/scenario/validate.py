@@ -1,0 +1,252 @@
+"""Rules that span several tables of a scenario (names that must exist, shares that must
+add up, channels that customers can reach but no pool serves).
+
+Each rule raises :class:`~sim.errors.ScenarioError` with the path of the field at fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+
+from ..errors import ScenarioError
+from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, TOUCHPOINTS
+from ..model.design import BUILTIN_DESIGNS, Design
+from ..model.history import SILOED, UNIFIED, Topology
+from ..model.journey import GIVE_UP, RETRY, build_journey_graph
+from . import schema
+
+__all__ = ["design_from_spec", "reachable_touchpoints", "resolve_designs", "validate"]
+
+_TOLERANCE = 1e-6
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _check_names(path: str, names: Iterable[str], allowed: Sequence[str], what: str) -> None:
+    for name in names:
+        if name not in allowed:
+            raise ScenarioError(
+                f"{path}.{name}" if path.endswith(("start", "to", "handle", "resolve",
+                                                    "self_service", "concurrency"))
+                else path,
+                f"unknown {what} {name!r}{_hint(name, allowed)} (allowed: {', '.join(allowed)})",
+            )
+
+
+def _check_sum(path: str, values: Iterable[float], what: str) -> None:
+    total = math.fsum(values)
+    if abs(total - 1.0) > _TOLERANCE:
+        raise ScenarioError(path, f"{what} add up to {total:g} (they must add up to 1)")
+
+
+def _check_unique(path: str, names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ScenarioError(f"{path}[{i}].name", f"duplicate name {name!r} (names must differ)")
+        seen.add(name)
+
+
+def _check_arrivals(arrivals: schema.Arrivals) -> None:
+    if (arrivals.rate is None) == (arrivals.profile is None):
+        raise ScenarioError("arrivals", "give exactly one of 'rate' or 'profile'")
+    if arrivals.profile is not None:
+        steps = arrivals.profile
+        if not steps:
+            raise ScenarioError("arrivals.profile", "must have at least one step")
+        if steps[0].at != 0:
+            raise ScenarioError("arrivals.profile[0].at", "the first step must start at '0h'")
+        for i in range(1, len(steps)):
+            if not steps[i - 1].at < steps[i].at < 1440:
+                raise ScenarioError(
+                    f"arrivals.profile[{i}].at",
+                    "steps must be in increasing time of day, below '24h'",
+                )
+        if not any(s.rate > 0 for s in steps):
+            raise ScenarioError("arrivals.profile", "at least one step must have a rate > 0")
+
+
+def reachable_touchpoints(scenario: schema.Scenario) -> set[str]:
+    """Touchpoints some customer can reach: first touchpoints and where journeys lead."""
+    starts = {tp for seg in scenario.segments for tp, w in seg.start.items() if w > 0}
+    graph = build_journey_graph(TOUCHPOINTS, scenario.journeys)
+    reached = set(starts)
+    for tp in starts:
+        reached |= nx.descendants(graph, tp)
+    reached.discard(GIVE_UP)
+    return reached
+
+
+def _check_journeys(scenario: schema.Scenario) -> None:
+    targets = [*TOUCHPOINTS, GIVE_UP, RETRY]
+    seen: set[tuple[str, str]] = set()
+    for i, j in enumerate(scenario.journeys):
+        path = f"journeys[{i}]"
+        _check_names(f"{path}.from", [j.source], list(TOUCHPOINTS), "touchpoint")
+        _check_names(f"{path}.to", j.to, targets, "target")
+        if not j.to:
+            raise ScenarioError(f"{path}.to", "must name at least one target")
+        _check_sum(f"{path}.to", j.to.values(), "shares")
+        is_self = j.source in SELF_SERVICE
+        if is_self and j.after in ("abandoned", "unresolved"):
+            raise ScenarioError(
+                f"{path}.after",
+                f"{j.after!r} does not happen at self-service touchpoint {j.source!r}"
+                " (allowed: 'failed', 'dropped')",
+            )
+        if not is_self and j.after == "failed":
+            raise ScenarioError(
+                f"{path}.after",
+                f"'failed' happens only at self-service, not at {j.source!r}"
+                " (allowed: 'abandoned', 'unresolved', 'dropped')",
+            )
+        if (j.source, j.after) in seen:
+            raise ScenarioError(path, f"a second rule for {j.source!r} after {j.after!r}")
+        seen.add((j.source, j.after))
+
+
+def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
+    _check_unique("pools", [p.name for p in scenario.pools])
+    for i, pool in enumerate(scenario.pools):
+        path = f"pools[{i}]"
+        if not pool.channels:
+            raise ScenarioError(f"{path}.channels", "must name at least one assisted channel")
+        _check_names(f"{path}.channels", pool.channels, list(ASSISTED), "assisted channel")
+        if pool.intents is not None:
+            _check_names(f"{path}.intents", pool.intents, intents, "intent")
+        for channel in pool.concurrency:
+            if channel not in pool.channels:
+                raise ScenarioError(
+                    f"{path}.concurrency.{channel}",
+                    f"channel {channel!r} is not one of this pool's channels"
+                    f" ({', '.join(pool.channels)})",
+                )
+
+
+def _check_reachable(scenario: schema.Scenario) -> None:
+    reached = reachable_touchpoints(scenario)
+    for tp in sorted(reached & set(ASSISTED)):
+        for k, intent in enumerate(scenario.intents):
+            served = any(
+                tp in p.channels and (p.intents is None or intent.name in p.intents)
+                for p in scenario.pools
+            )
+            if not served:
+                raise ScenarioError(
+                    "pools",
+                    f"no pool serves channel {tp!r} for intent {intent.name!r}, yet customers"
+                    " can reach it (add it to a pool's channels, or route customers elsewhere)",
+                )
+            if tp not in intent.handle:
+                raise ScenarioError(
+                    f"intents[{k}].handle",
+                    f"no handle time for channel {tp!r}, which customers can reach"
+                    f" (give one for each of: {', '.join(sorted(reached & set(ASSISTED)))})",
+                )
+
+
+def design_from_spec(name: str, spec: schema.DesignSpec, path: str) -> Design:
+    """Build the :class:`Design` a ``[designs.NAME]`` table describes."""
+    if spec.base not in BUILTIN_DESIGNS:
+        raise ScenarioError(
+            f"{path}.base",
+            f"unknown design {spec.base!r}{_hint(spec.base, BUILTIN_DESIGNS)}"
+            f" (allowed: {', '.join(BUILTIN_DESIGNS)})",
+        )
+    base = BUILTIN_DESIGNS[spec.base]
+    topology = base.topology
+    if spec.history == "siloed":
+        topology = SILOED
+    elif spec.history == "unified":
+        topology = UNIFIED
+    elif isinstance(spec.history, str):
+        raise ScenarioError(
+            f"{path}.history",
+            f"unknown topology {spec.history!r} (allowed: 'siloed', 'unified', or a list of"
+            " channel groups)",
+        )
+    elif spec.history is not None:
+        for group in spec.history:
+            _check_names(f"{path}.history", group, CHANNELS, "channel")
+        try:
+            topology = Topology(groups=spec.history)
+        except ValueError as e:
+            raise ScenarioError(f"{path}.history", str(e)) from None
+    if spec.history_ttl is not None:
+        topology = Topology(groups=topology.groups, ttl=spec.history_ttl)
+    resumable = base.resumable if spec.resumable is None else spec.resumable
+    return Design(name, topology, resumable)
+
+
+def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = None) -> list[Design]:
+    """The designs to compare: *names* (default: the scenario's list), built-ins or tables.
+
+    Raises :class:`ScenarioError` for a name that is neither.
+    """
+    wanted = list(names) if names else list(scenario.scenario.designs)
+    allowed = [*BUILTIN_DESIGNS, *scenario.designs]
+    designs = []
+    for i, name in enumerate(wanted):
+        if name in scenario.designs:
+            designs.append(design_from_spec(name, scenario.designs[name], f"designs.{name}"))
+        elif name in BUILTIN_DESIGNS:
+            designs.append(BUILTIN_DESIGNS[name])
+        else:
+            where = "scenario.designs" if names is None else "--design"
+            raise ScenarioError(
+                f"{where}[{i}]" if names is None else where,
+                f"unknown design {name!r}{_hint(name, allowed)} (allowed: {', '.join(allowed)})",
+            )
+    return designs
+
+
+def validate(scenario: schema.Scenario) -> None:
+    """Check every rule across tables; raise :class:`ScenarioError` at the first broken one."""
+    if not scenario.scenario.designs:
+        raise ScenarioError("scenario.designs", "must name at least one design")
+    if len(set(scenario.scenario.designs)) != len(scenario.scenario.designs):
+        raise ScenarioError("scenario.designs", "names a design twice")
+    _check_arrivals(scenario.arrivals)
+    if not scenario.segments:
+        raise ScenarioError("segments", "at least one [[segments]] table is needed")
+    if not scenario.intents:
+        raise ScenarioError("intents", "at least one [[intents]] table is needed")
+    _check_unique("segments", [s.name for s in scenario.segments])
+    _check_unique("intents", [s.name for s in scenario.intents])
+    _check_sum("segments", [s.share for s in scenario.segments], "segments' shares")
+    _check_sum("intents", [s.share for s in scenario.intents], "intents' shares")
+    for i, seg in enumerate(scenario.segments):
+        _check_names(f"segments[{i}].start", seg.start, list(TOUCHPOINTS), "touchpoint")
+        _check_sum(f"segments[{i}].start", seg.start.values(), "start weights")
+    used_facts: set[str] = set()
+    for i, intent in enumerate(scenario.intents):
+        path = f"intents[{i}]"
+        _check_names(f"{path}.handle", intent.handle, list(ASSISTED), "assisted channel")
+        _check_names(f"{path}.resolve", intent.resolve, list(ASSISTED), "assisted channel")
+        _check_names(
+            f"{path}.self_service", intent.self_service, list(SELF_SERVICE), "self-service touchpoint"
+        )
+        if len(set(intent.facts)) != len(intent.facts):
+            raise ScenarioError(f"{path}.facts", "names a fact twice")
+        used_facts |= set(intent.facts)
+    for fact in scenario.facts:
+        if fact not in used_facts:
+            raise ScenarioError(
+                f"facts.{fact}",
+                f"no intent needs fact {fact!r}{_hint(fact, used_facts)}"
+                f" (facts of the intents: {', '.join(sorted(used_facts)) or 'none'})",
+            )
+    _check_names("channels", scenario.channels, CHANNELS, "channel")
+    _check_pools(scenario, [i.name for i in scenario.intents])
+    _check_journeys(scenario)
+    _check_reachable(scenario)
+    for name, spec in scenario.designs.items():
+        design_from_spec(name, spec, f"designs.{name}")
+    resolve_designs(scenario)
