@@ -103,7 +103,6 @@ def print_table(summary: dict[str, Any], console: Console) -> None:
     table = Table(title=f"{summary['scenario']['name']}: mean [95% CI] over "
                   f"{summary['scenario']['replications']} replications")
     table.add_column("outcome")
-    table.add_column("unit")
     for name in designs:
         table.add_column(name, justify="right")
     for name, d in diffs.items():
@@ -112,7 +111,8 @@ def print_table(summary: dict[str, Any], console: Console) -> None:
         cells = [designs[d]["outcomes"][outcome] for d in designs]
         if all(c["mean"] is None for c in cells):
             continue
-        row = [outcome, unit, *(_interval(c) for c in cells)]
+        label = f"{outcome} ({unit})" if unit == "min" else outcome
+        row = [label, *(_interval(c) for c in cells)]
         for d in diffs.values():
             est = d["outcomes"][outcome]
             mark = ""

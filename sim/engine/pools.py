@@ -67,6 +67,7 @@ class Pool:
         self.queue: deque[QueueEntry] = deque()
         self.waiting = 0
         self.start, self.end = start, end
+        self.peak_sessions = 0  # most sessions any agent held at once
         self.busy = 0  # agents with at least one session
         self.slots = 0.0  # load summed over agents
         self.busy_area = 0.0
@@ -104,6 +105,8 @@ class Pool:
                 self.idle.remove(agent)
             self.busy += 1
         agent.sessions += 1
+        if agent.sessions > self.peak_sessions:
+            self.peak_sessions = agent.sessions
         share = self.share[channel]
         agent.load += share
         self.slots += share

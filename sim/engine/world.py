@@ -143,15 +143,11 @@ def compile_world(scenario: Scenario) -> World:
             if pool.intents is None or intent.name in pool.intents:
                 for ch in pool.channels:
                     pool_of.setdefault((ch, k), p)
-    synchronous = {
-        name: (
-            scenario.channels[tp.channel].synchronous
-            if tp.channel in scenario.channels
-            and scenario.channels[tp.channel].synchronous is not None
-            else tp.channel in SYNCHRONOUS
-        )
-        for name, tp in TOUCHPOINTS.items()
-    }
+    synchronous: dict[str, bool] = {}
+    for name, tp in TOUCHPOINTS.items():
+        spec = scenario.channels.get(tp.channel)
+        override = spec.synchronous if spec is not None else None
+        synchronous[name] = tp.channel in SYNCHRONOUS if override is None else override
     cost = {
         name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
         for name, tp in TOUCHPOINTS.items()

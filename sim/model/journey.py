@@ -36,10 +36,21 @@ DEFAULT_AFTER: dict[str, str] = {
 class JourneyLike(Protocol):
     """What a journey rule provides (``sim.scenario.schema.Journey`` does)."""
 
-    source: str
-    after: str
-    to: Mapping[str, float]
-    delay: Distribution
+    @property
+    def source(self) -> str:
+        """The touchpoint the rule starts from."""
+
+    @property
+    def after(self) -> str:
+        """The outcome it follows."""
+
+    @property
+    def to(self) -> Mapping[str, float]:
+        """Targets and their shares."""
+
+    @property
+    def delay(self) -> Distribution:
+        """Time before the next contact."""
 
 
 @attrs.frozen

@@ -4,4 +4,10 @@ from .load import load_scenario, parse_scenario
 from .schema import Scenario
 from .validate import reachable_touchpoints, resolve_designs
 
-__all__ = ["Scenario", "load_scenario", "parse_scenario", "reachable_touchpoints", "resolve_designs"]
+__all__ = [
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    "reachable_touchpoints",
+    "resolve_designs",
+]
