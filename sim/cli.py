@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import compile_world
-from .errors import ScenarioError
+from .errors import InvariantViolation, ScenarioError
 from .experiment import build_summary, run_experiment, write_results
+from .experiment.check import check_world
 from .experiment.results import file_hash
 from .experiment.runner import default_jobs
 from .scenario import load_scenario, resolve_designs
@@ -71,6 +72,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
                      help="processes to run replications in (default: the local cores)")
     run.add_argument("--quiet", "-q", action="store_true", help="print no table")
+    run.add_argument("--check", action="store_true",
+                     help="check the continuity invariants while simulating (exit 1 on the "
+                     "first violation)")
+    check = sub.add_parser(
+        "check",
+        help="check the continuity invariants of scenarios (for CI)",
+        description="Validate each SCENARIO, run a short simulation of every design with the "
+        "run-time monitors on, and check the properties that compare runs. Prints one line "
+        "per invariant; exits 0 when all hold, 1 when one is violated, 2 for a bad file.",
+    )
+    check.add_argument("scenarios", metavar="SCENARIO", nargs="+", help="scenario files")
+    check.add_argument("--replications", "-n", metavar="N", type=_positive_int, default=2,
+                       help="replications per design (default: 2)")
+    check.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
     return parser
 
 
@@ -138,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     world = compile_world(scenario)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
-    results = run_experiment(world, designs, replications, seed, jobs=jobs)
+    results = run_experiment(world, designs, replications, seed, jobs=jobs, check=args.check)
     elapsed = time.perf_counter() - started
     info = {
         "name": sec.name,
@@ -167,15 +182,40 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as e:
+            print(e.line(), file=sys.stderr)
+            status = 2
+            continue
+        seed = scenario.scenario.seed if args.seed is None else args.seed
+        results = check_world(compile_world(scenario), resolve_designs(scenario), seed,
+                              replications=args.replications)
+        print(f"{path}:")
+        for r in results:
+            print(f"  {'held    ' if r.held else 'VIOLATED'} {r.invariant}: {r.detail}")
+        if not all(r.held for r in results) and status == 0:
+            status = 1
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "check":
+            return _check(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2
+    except InvariantViolation as e:
+        print(f"{args.scenario}: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("omnisim: interrupted; results already written are kept", file=sys.stderr)
         return 130

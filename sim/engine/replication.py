@@ -19,6 +19,7 @@ from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
 from ..model.history import HistoryEvent, HistoryStore
 from ..model.journey import GIVE_UP
+from .monitors import Monitor
 from .pools import Pool, QueueEntry
 from .streams import CounterStream, Purpose, Streams
 from .world import IntentRT, SegmentRT, World, pick
@@ -85,8 +86,19 @@ def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[
 class Replication:
     """The processes and state of one replication of one design."""
 
-    def __init__(self, world: World, design: Design, streams: Streams) -> None:
+    def __init__(
+        self,
+        world: World,
+        design: Design,
+        streams: Streams,
+        monitor: Monitor | None = None,
+        trace: list[tuple[int, int, str, float, tuple[str, ...]]] | None = None,
+    ) -> None:
         self.world = world
+        self.monitor = monitor
+        #: when a list, every conversation is appended as (customer, issue, channel,
+        #: time, facts needed) — the input of :func:`sim.model.history.count_repetitions`
+        self.trace = trace
         self.design = design
         self.streams = streams
         self.env = simpy.Environment()
@@ -100,6 +112,10 @@ class Replication:
         self.env.run(until=self.world.end)
         for pool in self.pools:
             pool.finish()
+        if self.monitor is not None:
+            rec = self.recorder
+            self.monitor.ended(rec.issues, rec.resolved, rec.abandoned, len(rec.live),
+                               self.env.now)
         horizon = self.world.horizon
         busy = sum(p.busy_area for p in self.pools)
         staffed = sum(p.spec.agents for p in self.pools) * horizon
@@ -130,8 +146,11 @@ class Replication:
         draws = _Draws(self.streams, index)
         previous = None
         resolved = False
+        monitor = self.monitor
         while issue.contacts < segment.max_contacts:
             issue.contacts += 1
+            if monitor is not None:
+                monitor.contact_started(index, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
             if previous is not None and touch.channel != previous:
                 issue.switches += 1
@@ -194,6 +213,14 @@ class Replication:
                 recorder.queue_left(entered, env.now, served=False)
                 return ABANDONED, 0.0
         recorder.queue_left(entered, env.now, served=True)
+        if self.monitor is not None:
+            self.monitor.waited(issue.customer, entered, env.now)
+            spec = pool.spec
+            self.monitor.assigned(
+                issue.customer, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
+                tp in spec.concurrency and (spec.intents is None or intent.name in spec.intents),
+                env.now,
+            )
         factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
         collect = [f.collect.sample(draws.work) for f in intent.facts]
@@ -204,6 +231,8 @@ class Replication:
         if not done:
             return DROPPED, extra
         recorder.session_handled(started, env.now - started)
+        if self.monitor is not None:
+            self.monitor.session(issue.customer, started, env.now)
         return (RESOLVED if draws.outcome.random() < intent.resolve[tp] else UNRESOLVED), 0.0
 
     def _converse(
@@ -222,24 +251,48 @@ class Replication:
         Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
         interruption dropped it (*rest*: how long the customer stays away).
         """
-        env, history = self.env, self.history
+        env, history, monitor = self.env, self.history, self.monitor
         channel = TOUCHPOINTS[tp].channel
+        if self.trace is not None:
+            self.trace.append((issue.customer, issue.customer, channel, env.now,
+                               tuple(f.name for f in intent.facts)))
         for fact, minutes in zip(intent.facts, collect, strict=True):
             if history.knows(channel, issue.customer, issue.customer, fact.name, env.now):
                 continue
-            if fact.name in issue.given:
+            repeated = fact.name in issue.given
+            if repeated:
                 issue.repetitions += 1
-            done, extra = yield from self._spend(minutes * factor, segment, tp, rng)
+            if monitor is not None:
+                monitor.asked(issue.customer, fact.name, repeated, env.now)
+            done, extra = yield from self._spend(minutes * factor, segment, tp, rng, issue)
             if not done:
                 return False, extra
-            history.append(
-                HistoryEvent(issue.customer, issue.customer, fact.name, channel, env.now,
-                             fact.scope)
-            )
+            event = HistoryEvent(issue.customer, issue.customer, fact.name, channel, env.now,
+                                 fact.scope)
+            if monitor is None:
+                history.append(event)
+            else:
+                self._checked_append(event, channel)
             issue.given.add(fact.name)
-        return (yield from self._spend(base * factor, segment, tp, rng))
+        return (yield from self._spend(base * factor, segment, tp, rng, issue))
 
-    def _spend(self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream) -> Proc:
+    def _checked_append(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* and check that the writer reads it back (read-your-writes)."""
+        assert self.monitor is not None
+        try:
+            self.history.append(event)
+        except ValueError as e:
+            self.monitor.history_written(event.customer, False, event.at, str(e))
+            return
+        seen = self.history.knows(channel, event.customer, event.issue, event.fact, event.at)
+        self.monitor.history_written(
+            event.customer, seen, event.at,
+            f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
+        )
+
+    def _spend(
+        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState
+    ) -> Proc:
         """Spend *minutes* of session time, through the customer's interruptions."""
         env = self.env
         rate = segment.interrupt_rate
@@ -256,13 +309,21 @@ class Replication:
             yield env.timeout(gap)
             minutes -= gap
             length = segment.interrupt_duration.sample(rng)
-            if drops and length > segment.drop_after:
+            dropped = drops and length > segment.drop_after
+            if self.monitor is not None:
+                self.monitor.interrupted(issue.customer, dropped, len(issue.given), env.now)
+            if dropped:
                 yield env.timeout(segment.drop_after)
                 return False, length - segment.drop_after
             yield env.timeout(length)
         return True, 0.0
 
 
-def simulate(world: World, design: Design, seed: int, replication: int) -> dict[str, float]:
-    """Run replication *replication* of *design* and return its outcomes."""
-    return Replication(world, design, Streams(seed, replication)).run()
+def simulate(
+    world: World, design: Design, seed: int, replication: int, monitor: Monitor | None = None
+) -> dict[str, float]:
+    """Run replication *replication* of *design* and return its outcomes.
+
+    With a *monitor*, the continuity invariants are checked while it runs.
+    """
+    return Replication(world, design, Streams(seed, replication), monitor).run()

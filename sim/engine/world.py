@@ -70,6 +70,7 @@ class PoolSpec:
     agents: int
     concurrency: dict[str, int]
     penalty: float
+    intents: tuple[str, ...] | None = None
 
 
 @attrs.frozen
@@ -166,7 +167,7 @@ def compile_world(scenario: Scenario) -> World:
         intent_cum=_cumulative([i.share for i in scenario.intents]),
         pools=tuple(
             PoolSpec(p.name, p.agents, {c: p.concurrency.get(c, 1) for c in p.channels},
-                     p.concurrency_penalty)
+                     p.concurrency_penalty, None if p.intents is None else tuple(p.intents))
             for p in scenario.pools
         ),
         pool_of=pool_of,

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..engine import World, simulate
+from ..engine.monitors import Monitor
 from ..model.design import Design
 
 __all__ = ["Results", "run_experiment"]
@@ -22,9 +23,13 @@ __all__ = ["Results", "run_experiment"]
 Results = dict[str, list[dict[str, float]]]
 
 
-def _unit(args: tuple[World, Design, int, int]) -> dict[str, float]:
-    world, design, seed, replication = args
-    return simulate(world, design, seed, replication)
+def _unit(args: tuple[World, Design, int, int, bool]) -> dict[str, float]:
+    world, design, seed, replication, check = args
+    monitor = None
+    if check:
+        monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable,
+                          strict=True)
+    return simulate(world, design, seed, replication, monitor)
 
 
 def run_experiment(
@@ -34,13 +39,15 @@ def run_experiment(
     seed: int,
     jobs: int = 1,
     progress: bool | None = None,
+    check: bool = False,
 ) -> Results:
     """Run *replications* of every design on common random numbers.
 
     *jobs* > 1 spreads units over that many processes. *progress* shows a progress bar
-    on standard error (default: only when it is a terminal).
+    on standard error (default: only when it is a terminal). *check* runs the
+    monitors, raising :class:`~sim.errors.InvariantViolation` at the first violation.
     """
-    units = [(world, d, seed, r) for d in designs for r in range(replications)]
+    units = [(world, d, seed, r, check) for d in designs for r in range(replications)]
     show = sys.stderr.isatty() if progress is None else progress
     columns = (
         TextColumn("{task.description}"),
@@ -61,7 +68,7 @@ def run_experiment(
                 outputs.append(_unit(unit))
                 bar.advance(task)
     results: Results = {d.name: [] for d in designs}
-    for (_, design, _, _), out in zip(units, outputs, strict=True):
+    for (_, design, _, _, _), out in zip(units, outputs, strict=True):
         results[design.name].append(out)
     return results
 

@@ -15,7 +15,14 @@ import attrs
 
 from .channels import CHANNELS
 
-__all__ = ["SILOED", "UNIFIED", "HistoryEvent", "HistoryStore", "Topology"]
+__all__ = [
+    "SILOED",
+    "UNIFIED",
+    "HistoryEvent",
+    "HistoryStore",
+    "Topology",
+    "count_repetitions",
+]
 
 
 def _as_groups(groups: Iterable[Iterable[str]]) -> tuple[frozenset[str], ...]:
@@ -129,3 +136,27 @@ class HistoryStore:
         """Drop every log of *customer* (a customer who will never come back)."""
         for store in {*self._store_of.values()}:
             self._logs.pop((store, customer), None)
+
+
+def count_repetitions(
+    contacts: Iterable[tuple[int, int, str, float, tuple[str, ...]]], topology: Topology
+) -> int:
+    """Replay a trace of contacts through *topology* and count the repetitions.
+
+    Each contact is ``(customer, issue, channel, time, facts)`` in time order: the
+    touchpoint asks each fact it cannot see, the customer gives it, and a fact asked that
+    was given before for the issue is a repetition. Replaying one trace under two
+    topologies compares them on exactly the same journeys.
+    """
+    store = HistoryStore(topology)
+    given: set[tuple[int, int, str]] = set()
+    repetitions = 0
+    for customer, issue, channel, at, facts in contacts:
+        for fact in facts:
+            if store.knows(channel, customer, issue, fact, at):
+                continue
+            if (customer, issue, fact) in given:
+                repetitions += 1
+            given.add((customer, issue, fact))
+            store.append(HistoryEvent(customer, issue, fact, channel, at))
+    return repetitions

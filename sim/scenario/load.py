@@ -15,7 +15,12 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 from cattrs.gen import make_dict_structure_fn, override
 
 from ..errors import ScenarioError
@@ -75,36 +80,43 @@ def _strict_list(value: object, type_: Any) -> list[Any]:
     for i, item in enumerate(value):
         try:
             out.append(converter.structure(item, item_type))
-        except ScenarioError as e:
-            raise ScenarioError(_join(f"[{i}]", e.path), e.message) from None
         except Exception as e:
-            raise ScenarioError(f"[{i}]", str(_leaf(e, "")[1])) from None
+            # keep the path inside the item: pools[0].agents, not pools[0]
+            raise _locate(e, f"[{i}]") from None
     return out
 
 
-def _leaf(exc: BaseException, path: str) -> tuple[str, str]:
-    located = _locate(exc, path)
-    return located.path, located.message
+def _duration_at(value: dict[str, Any], key: str) -> float:
+    """``value[key]`` as a duration in minutes; a mistake names *key*."""
+    try:
+        return parse_duration(value[key])
+    except ValueError as e:
+        raise ScenarioError(key, str(e)) from None
 
 
-def _positive_duration(text: object, field: str) -> float:
-    minutes = parse_duration(text)
+def _positive_duration(value: dict[str, Any], key: str) -> float:
+    minutes = _duration_at(value, key)
     if minutes <= 0:
-        raise ScenarioError(field, f"must be a duration > 0 (got {text!r})")
+        raise ScenarioError(key, f"must be a duration > 0 (got {value[key]!r})")
     return minutes
 
 
 def _structure_dist(value: object, _: type) -> dists.Distribution:
     """A distribution table ``{dist = "...", ...}``; a plain duration means fixed."""
     if isinstance(value, str):
-        return dists.Fixed(parse_duration(value))
+        fixed = parse_duration(value)
+        if fixed < 0:
+            raise ValueError(f"must be a duration >= 0 (got {value!r})")
+        return dists.Fixed(fixed)
     if not isinstance(value, dict):
         raise ValueError(
             "must be a distribution table like { dist = \"exponential\", mean = \"2min\" }"
             f" or a duration (got {value!r})"
         )
-    kind = value.get("dist")
-    if kind not in _DISTS:
+    if "dist" not in value:
+        raise ScenarioError("dist", f"missing (allowed: {', '.join(_DISTS)})")
+    kind = value["dist"]
+    if not isinstance(kind, str) or kind not in _DISTS:
         hint = _did_you_mean(str(kind), _DISTS)
         raise ScenarioError(
             "dist", f"unknown distribution {kind!r}{hint} (allowed: {', '.join(_DISTS)})"
@@ -122,29 +134,40 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
         raw = value["values"]
         if not isinstance(raw, list) or not raw:
             raise ScenarioError("values", "must be a non-empty list of durations")
-        values = tuple(parse_duration(v) for v in raw)
+        parsed = []
+        for i, item in enumerate(raw):
+            try:
+                parsed.append(parse_duration(item))
+            except ValueError as e:
+                raise ScenarioError(f"values[{i}]", str(e)) from None
+        values = tuple(parsed)
         if min(values) < 0:
             raise ScenarioError("values", "durations must be >= 0")
         weights = value.get("weights", [])
-        if weights and (len(weights) != len(values) or min(weights) < 0 or sum(weights) <= 0):
+        if not isinstance(weights, list) or (weights and (
+            len(weights) != len(values)
+            or not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights)
+            or min(weights) < 0
+            or sum(weights) <= 0
+        )):
             raise ScenarioError("weights", "must be one non-negative weight per value")
         return dists.Empirical(values, tuple(float(w) for w in weights))
     if kind == "uniform":
-        low, high = parse_duration(value["low"]), parse_duration(value["high"])
+        low, high = _duration_at(value, "low"), _duration_at(value, "high")
         if not 0 <= low <= high:
             raise ScenarioError("high", "must be >= low >= 0")
         return dists.Uniform(low, high)
     if kind == "fixed":
-        fixed = parse_duration(value["value"])
+        fixed = _duration_at(value, "value")
         if fixed < 0:
             raise ScenarioError("value", f"must be >= 0 (got {value['value']!r})")
         return dists.Fixed(fixed)
-    try:
-        mean = _positive_duration(value["mean"], "mean")
-    except ValueError as e:
-        raise ScenarioError("mean", str(e)) from None
+    mean = _positive_duration(value, "mean")
     if "cv" in value:
-        cv = _strict_float(value["cv"], float)
+        try:
+            cv = _strict_float(value["cv"], float)
+        except ValueError as e:
+            raise ScenarioError("cv", str(e)) from None
         if cv <= 0:
             raise ScenarioError("cv", f"must be > 0 (got {cv:g})")
         return cls(mean, cv)  # type: ignore[no-any-return]
@@ -153,9 +176,12 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
 
 def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
     """``app = 0.4`` is short for ``app = { success = 0.4 }``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = {"success": value}
-    return _self_service_fn(value, schema.SelfServiceSpec)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return _self_service_fn(value, schema.SelfServiceSpec)
+    try:
+        return _self_service_fn({"success": value}, schema.SelfServiceSpec)
+    except ScenarioError as e:  # the file has no 'success' key to point at
+        raise ScenarioError("", e.message) from None
 
 
 def _structure_history(value: object, _: type) -> str | list[list[str]] | None:
@@ -181,7 +207,67 @@ def _structure_literal(value: object, type_: Any) -> Any:
     return value
 
 
+def _schema_class_hook(cls: type) -> Any:
+    """The structure hook of a schema class, whose validator errors name their field.
+
+    cattrs attributes a value it cannot convert to its field, but an attrs validator runs
+    in ``cls.__init__``, after every field converted, and its error names no field; so
+    on such an error the fields are checked one by one to find the one at fault.
+    """
+    overrides = {"source": override(rename="from")} if cls is schema.Journey else {}
+    base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
+
+    def structure(value: object, _: type) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError(f"must be a table (got {_type_name(value)}: {value!r})")
+        try:
+            return base(value, cls)
+        except ClassValidationError as exc:
+            if any(_raised_by_init(sub) for sub in exc.exceptions):
+                fault = _field_at_fault(cls, base, value)
+                if fault is not None:
+                    raise fault from None
+            raise
+
+    return structure
+
+
+def _raised_by_init(exc: BaseException) -> bool:
+    """Whether cattrs caught *exc* from ``cls.__init__`` rather than from one field."""
+    notes = getattr(exc, "__notes__", [])
+    return not isinstance(exc, ForbiddenExtraKeysError) and not any(
+        isinstance(note, AttributeValidationNote) for note in notes
+    )
+
+
+def _field_at_fault(cls: type, base: Any, value: dict[str, Any]) -> ScenarioError | None:
+    """The first field of *cls* whose validator rejects its value, as a ScenarioError."""
+    try:
+        with attrs.validators.disabled():
+            inst = base(value, cls)
+    except Exception:
+        return None
+    for field in attrs.fields(cls):
+        if field.validator is None:
+            continue
+        key = "from" if field.name == "source" else field.name
+        try:
+            field.validator(inst, field, getattr(inst, field.name))
+        except ScenarioError as e:
+            return ScenarioError(_join(key, e.path), e.message)
+        except ValueError as e:
+            return ScenarioError(key, str(e))
+    return None
+
+
+_SCHEMA_CLASSES = frozenset(
+    obj
+    for obj in vars(schema).values()
+    if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == schema.__name__
+)
+
 converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+converter.register_structure_hook_factory(lambda t: t in _SCHEMA_CLASSES, _schema_class_hook)
 converter.register_structure_hook(int, _strict_int)
 converter.register_structure_hook(float, _strict_float)
 converter.register_structure_hook(str, _strict_str)
@@ -194,15 +280,7 @@ converter.register_structure_hook_func(
     lambda t: typing.get_origin(t) is typing.Literal, _structure_literal
 )
 converter.register_structure_hook_func(lambda t: typing.get_origin(t) is list, _strict_list)
-converter.register_structure_hook(
-    schema.Journey,
-    make_dict_structure_fn(
-        schema.Journey, converter, _cattrs_forbid_extra_keys=True, source=override(rename="from")
-    ),
-)
-_self_service_fn = make_dict_structure_fn(
-    schema.SelfServiceSpec, converter, _cattrs_forbid_extra_keys=True
-)
+_self_service_fn = _schema_class_hook(schema.SelfServiceSpec)
 converter.register_structure_hook(schema.SelfServiceSpec, _structure_self_service)
 
 
@@ -235,7 +313,9 @@ def _locate(exc: BaseException, path: str) -> ScenarioError:
             _join(path, key), f"unknown key{hint} (allowed: {', '.join(allowed)})"
         )
     if isinstance(exc, ClassValidationError | IterableValidationError):
-        for sub in exc.exceptions:
+        # an unknown key first: a misspelt key explains the required one "missing"
+        subs = sorted(exc.exceptions, key=lambda e: not isinstance(e, ForbiddenExtraKeysError))
+        for sub in subs:
             sub_path = path
             for note in getattr(sub, "__notes__", []):
                 if hasattr(note, "name"):

@@ -1,0 +1,122 @@
+"""Run-time monitors: cheap checks of the continuity invariants while the engine runs.
+
+A :class:`Monitor` is handed to a replication; the engine calls it at the points where
+an invariant could break. It keeps the first violation of each invariant with the issue,
+the simulated time and what was seen. With ``strict=True`` the first violation raises
+:class:`~sim.errors.InvariantViolation` at once.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..errors import InvariantViolation
+
+__all__ = ["INVARIANTS", "Monitor", "Violation"]
+
+#: The invariants the monitors check, with what each means.
+INVARIANTS: dict[str, str] = {
+    "conservation": "every issue ends resolved, abandoned or open; counts add up",
+    "append-only": "no history event is lost, reordered or rewritten",
+    "unified-continuity": "a unified, unbounded history never asks a fact twice",
+    "resumability": "a resumable design never drops a session (no fact lost)",
+    "capacity": "no agent holds more sessions than its concurrency, or serves outside its skills",
+    "causality": "waits and durations are >= 0, contacts start after their issue, time never goes back",
+}
+
+
+@attrs.frozen
+class Violation:
+    """The first breach of one invariant: which issue, when, what was seen."""
+
+    invariant: str
+    issue: int | None
+    time: float
+    seen: str
+
+    def line(self) -> str:
+        """One line for users."""
+        who = f"issue {self.issue}" if self.issue is not None else "run"
+        return f"{self.invariant} violated at t={self.time:.4f} min ({who}): {self.seen}"
+
+
+class Monitor:
+    """Collects the first violation of each invariant (or raises, if *strict*)."""
+
+    def __init__(self, *, unified: bool, resumable: bool, strict: bool = False) -> None:
+        self.unified = unified
+        self.resumable = resumable
+        self.strict = strict
+        self.violations: dict[str, Violation] = {}
+        self.checked: set[str] = set()
+        self._clock = 0.0
+
+    def fail(self, invariant: str, issue: int | None, time: float, seen: str) -> None:
+        """Record a violation of *invariant*."""
+        violation = Violation(invariant, issue, time, seen)
+        self.violations.setdefault(invariant, violation)
+        if self.strict:
+            raise InvariantViolation(violation.line())
+
+    def clock(self, now: float) -> None:
+        """The clock never goes back."""
+        self.checked.add("causality")
+        if now < self._clock:
+            self.fail("causality", None, now, f"clock went back from {self._clock} to {now}")
+        self._clock = now
+
+    def contact_started(self, issue: int, arrived: float, now: float) -> None:
+        """A contact starts after its issue arrived."""
+        self.clock(now)
+        if now < arrived:
+            self.fail("causality", issue, now, f"contact starts before its issue ({arrived})")
+
+    def waited(self, issue: int, entered: float, now: float) -> None:
+        """A wait is non-negative."""
+        self.clock(now)
+        if now < entered:
+            self.fail("causality", issue, now, f"negative wait {now - entered}")
+
+    def session(self, issue: int, started: float, now: float) -> None:
+        """A session ends after it started."""
+        self.clock(now)
+        if now < started:
+            self.fail("causality", issue, now, f"session ends before it starts ({started})")
+
+    def assigned(self, issue: int, pool: str, sessions: int, limit: int, skilled: bool,
+                 now: float) -> None:
+        """An agent never holds more than its concurrency, and serves only its skills."""
+        self.checked.add("capacity")
+        if sessions > limit:
+            self.fail("capacity", issue, now,
+                      f"an agent of pool {pool!r} holds {sessions} sessions (limit {limit})")
+        if not skilled:
+            self.fail("capacity", issue, now, f"pool {pool!r} served a contact outside its skills")
+
+    def asked(self, issue: int, fact: str, repeated: bool, now: float) -> None:
+        """Under a unified, unbounded history no fact is asked twice."""
+        self.checked.add("unified-continuity")
+        if repeated and self.unified:
+            self.fail("unified-continuity", issue, now,
+                      f"fact {fact!r} asked again under a unified history")
+
+    def history_written(self, issue: int, ok: bool, now: float, seen: str = "") -> None:
+        """The history accepted the write in order, and the read shows it back."""
+        self.checked.add("append-only")
+        if not ok:
+            self.fail("append-only", issue, now, seen)
+
+    def interrupted(self, issue: int, dropped: bool, facts_given: int, now: float) -> None:
+        """An interruption under a resumable design never drops the session."""
+        self.checked.add("resumability")
+        if self.resumable and dropped:
+            self.fail("resumability", issue, now,
+                      f"session dropped under a resumable design ({facts_given} facts given)")
+
+    def ended(self, issues: int, resolved: int, abandoned: int, open_: int, now: float) -> None:
+        """Counts add up at the end of the run."""
+        self.checked.add("conservation")
+        if resolved + abandoned + open_ != issues or min(resolved, abandoned, open_) < 0:
+            self.fail("conservation", None, now,
+                      f"{issues} issues but {resolved} resolved + {abandoned} abandoned"
+                      f" + {open_} open")
