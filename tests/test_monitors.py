@@ -6,8 +6,8 @@ import copy
 from typing import Any
 
 import pytest
-
 from conftest import SCENARIOS, run_omnisim
+
 from sim import compile_world, parse_scenario, resolve_designs
 from sim.engine import Replication
 from sim.engine.monitors import Monitor

@@ -21,7 +21,8 @@ INVARIANTS: dict[str, str] = {
     "unified-continuity": "a unified, unbounded history never asks a fact twice",
     "resumability": "a resumable design never drops a session (no fact lost)",
     "capacity": "no agent holds more sessions than its concurrency, or serves outside its skills",
-    "causality": "waits and durations are >= 0, contacts start after their issue, time never goes back",
+    "causality": "waits and durations are >= 0, contacts start after their issue, "
+    "time never goes back",
 }
 
 

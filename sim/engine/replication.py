@@ -169,8 +169,8 @@ class Replication:
             target = route.targets[0] if len(route.targets) == 1 else route.pick(
                 draws.route.random()
             )
-            if target == GIVE_UP:
-                break
+            if target == GIVE_UP or issue.contacts >= segment.max_contacts:
+                break  # gave up, or out of tolerance for effort
             delay = extra + route.delay.sample(draws.route)
             if delay > 0:
                 yield env.timeout(delay)
@@ -181,8 +181,10 @@ class Replication:
     def _self_service(
         self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
     ) -> Proc:
-        success, time = intent.self_service.get(tp, (0.0, None))
-        base = time.sample(draws.work) if time is not None else 0.0
+        if tp not in intent.self_service:
+            return FAILED, 0.0  # this touchpoint cannot serve the intent: it fails at once
+        success, time = intent.self_service[tp]
+        base = time.sample(draws.work)
         collect = [f.collect.sample(draws.work) for f in intent.facts]
         done, extra = yield from self._converse(issue, segment, intent, tp, collect, base, 1.0,
                                                 draws.interrupt)

@@ -8,6 +8,7 @@ Structuring is cattrs' job; this module only teaches it the scenario's value typ
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 import typing
 from pathlib import Path
@@ -57,6 +58,8 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number (got {_type_name(value)}: {value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number (got {value!r})")
     return float(value)
 
 
@@ -86,10 +89,38 @@ def _strict_list(value: object, type_: Any) -> list[Any]:
     return out
 
 
+def _strict_dict(value: object, type_: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a table (got {_type_name(value)}: {value!r})")
+    _, item_type = typing.get_args(type_) or (str, Any)
+    out = {}
+    for key, item in value.items():
+        try:
+            out[key] = converter.structure(item, item_type)
+        except Exception as e:
+            # keep the key in the path: intents[0].handle.voice.mean
+            raise _locate(e, key) from None
+    return out
+
+
+def _finite(minutes: float, text: object, what: str) -> float:
+    if not math.isfinite(minutes):
+        raise ValueError(f"must be a finite {what} (got {text!r})")
+    return minutes
+
+
+def _duration(text: object, _: type) -> schema.Duration:
+    return schema.Duration(_finite(parse_duration(text), text, "duration"))
+
+
+def _rate(text: object, _: type) -> schema.Rate:
+    return schema.Rate(_finite(parse_rate(text), text, "rate"))
+
+
 def _duration_at(value: dict[str, Any], key: str) -> float:
     """``value[key]`` as a duration in minutes; a mistake names *key*."""
     try:
-        return parse_duration(value[key])
+        return _duration(value[key], float)
     except ValueError as e:
         raise ScenarioError(key, str(e)) from None
 
@@ -104,10 +135,10 @@ def _positive_duration(value: dict[str, Any], key: str) -> float:
 def _structure_dist(value: object, _: type) -> dists.Distribution:
     """A distribution table ``{dist = "...", ...}``; a plain duration means fixed."""
     if isinstance(value, str):
-        fixed = parse_duration(value)
-        if fixed < 0:
+        plain = _duration(value, float)
+        if plain < 0:
             raise ValueError(f"must be a duration >= 0 (got {value!r})")
-        return dists.Fixed(fixed)
+        return dists.Fixed(plain)
     if not isinstance(value, dict):
         raise ValueError(
             "must be a distribution table like { dist = \"exponential\", mean = \"2min\" }"
@@ -137,7 +168,7 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
         parsed = []
         for i, item in enumerate(raw):
             try:
-                parsed.append(parse_duration(item))
+                parsed.append(_duration(item, float))
             except ValueError as e:
                 raise ScenarioError(f"values[{i}]", str(e)) from None
         values = tuple(parsed)
@@ -170,8 +201,8 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
             raise ScenarioError("cv", str(e)) from None
         if cv <= 0:
             raise ScenarioError("cv", f"must be > 0 (got {cv:g})")
-        return cls(mean, cv)  # type: ignore[no-any-return]
-    return cls(mean)  # type: ignore[no-any-return]
+        return cls(mean, cv)
+    return cls(mean)
 
 
 def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
@@ -214,8 +245,13 @@ def _schema_class_hook(cls: type) -> Any:
     in ``cls.__init__``, after every field converted, and its error names no field; so
     on such an error the fields are checked one by one to find the one at fault.
     """
-    overrides = {"source": override(rename="from")} if cls is schema.Journey else {}
-    base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
+    base: Any
+    if cls is schema.Journey:  # 'from' is a Python keyword
+        base = make_dict_structure_fn(
+            cls, converter, _cattrs_forbid_extra_keys=True, source=override(rename="from")
+        )
+    else:
+        base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
 
     def structure(value: object, _: type) -> Any:
         if not isinstance(value, dict):
@@ -272,21 +308,26 @@ converter.register_structure_hook(int, _strict_int)
 converter.register_structure_hook(float, _strict_float)
 converter.register_structure_hook(str, _strict_str)
 converter.register_structure_hook(bool, _strict_bool)
-converter.register_structure_hook(schema.Duration, lambda v, _: schema.Duration(parse_duration(v)))
-converter.register_structure_hook(schema.Rate, lambda v, _: schema.Rate(parse_rate(v)))
+converter.register_structure_hook(schema.Duration, _duration)
+converter.register_structure_hook(schema.Rate, _rate)
 converter.register_structure_hook(dists.Distribution, _structure_dist)
 converter.register_structure_hook(str | list[list[str]] | None, _structure_history)
 converter.register_structure_hook_func(
     lambda t: typing.get_origin(t) is typing.Literal, _structure_literal
 )
 converter.register_structure_hook_func(lambda t: typing.get_origin(t) is list, _strict_list)
+converter.register_structure_hook_func(lambda t: typing.get_origin(t) is dict, _strict_dict)
 _self_service_fn = _schema_class_hook(schema.SelfServiceSpec)
 converter.register_structure_hook(schema.SelfServiceSpec, _structure_self_service)
 
 
 def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """``; did you mean 'x'?`` for a close name, or the one name *word* abbreviates."""
+    names = list(choices)
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [name for name in names if name.startswith(word)]
+    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
 
 
 def _file_keys(cls: type) -> list[str]:
@@ -358,6 +399,11 @@ def load_scenario(path: str | Path) -> schema.Scenario:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise ScenarioError("", f"cannot read the file ({e.strerror})", file) from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            "", f"cannot read the file (not UTF-8 text: byte {e.start} is {e.object[e.start]:#x})",
+            file,
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 
@@ -25,17 +25,20 @@ _TOLERANCE = 1e-6
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """``; did you mean 'x'?`` for a close name, or the one name *word* abbreviates."""
+    names = list(choices)
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [name for name in names if name.startswith(word)]
+    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
 
 
 def _check_names(path: str, names: Iterable[str], allowed: Sequence[str], what: str) -> None:
+    """Every name is allowed; a wrong key of a table is named in the path (``start.vioce``)."""
     for name in names:
         if name not in allowed:
             raise ScenarioError(
-                f"{path}.{name}" if path.endswith(("start", "to", "handle", "resolve",
-                                                    "self_service", "concurrency"))
-                else path,
+                f"{path}.{name}" if isinstance(names, Mapping) else path,
                 f"unknown {what} {name!r}{_hint(name, allowed)} (allowed: {', '.join(allowed)})",
             )
 
@@ -231,7 +234,8 @@ def validate(scenario: schema.Scenario) -> None:
         _check_names(f"{path}.handle", intent.handle, list(ASSISTED), "assisted channel")
         _check_names(f"{path}.resolve", intent.resolve, list(ASSISTED), "assisted channel")
         _check_names(
-            f"{path}.self_service", intent.self_service, list(SELF_SERVICE), "self-service touchpoint"
+            f"{path}.self_service", intent.self_service, list(SELF_SERVICE),
+            "self-service touchpoint",
         )
         if len(set(intent.facts)) != len(intent.facts):
             raise ScenarioError(f"{path}.facts", "names a fact twice")
