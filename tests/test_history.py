@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.model import CHANNELS, SILOED, UNIFIED, HistoryEvent, HistoryStore, Topology
+from sim.model.history import count_repetitions
 
 channels = st.sampled_from(CHANNELS)
 facts = st.sampled_from(["identity", "booking", "problem", "tried"])
@@ -102,3 +105,120 @@ def test_overlapping_groups_are_refused() -> None:
     """A channel may belong to one group only."""
     with pytest.raises(ValueError, match="overlap"):
         Topology(groups=[["chat", "sms"], ["sms", "voice"]])
+
+
+@st.composite
+def topologies(draw: st.DrawFn) -> Topology:
+    """Siloed, unified, or a random partition of the channels, with or without a ttl."""
+    labels = draw(st.lists(st.integers(0, 3), min_size=len(CHANNELS), max_size=len(CHANNELS)))
+    groups: dict[int, list[str]] = {}
+    for channel, label in zip(CHANNELS, labels, strict=True):
+        groups.setdefault(label, []).append(channel)
+    ttl = draw(st.none() | st.floats(1, 50))
+    return Topology(groups=list(groups.values()), ttl=ttl)
+
+
+traces = st.lists(
+    st.tuples(st.integers(0, 2), channels, st.floats(0, 10),
+              st.lists(facts, max_size=4, unique=True).map(tuple)),
+    max_size=25,
+)
+
+
+def _timed(items: list[tuple[int, str, float, tuple[str, ...]]]) -> list[Any]:
+    out, t = [], 0.0
+    for customer, channel, gap, needed in items:
+        t += gap
+        out.append((customer, customer, channel, t, needed))
+    return out
+
+
+@given(writes, topologies(), channels, st.floats(0, 200))
+def test_read_your_view_is_exactly_the_visible_events(
+    items: list[tuple[str, str, float]], topology: Topology, reader: str, at: float
+) -> None:
+    """A read shows exactly the events of the reader's store, written by then, within the ttl."""
+    store = HistoryStore(topology)
+    written = []
+    t = 0.0
+    for channel, fact, gap in items:
+        t += gap
+        event = HistoryEvent(1, 1, fact, channel, t)
+        store.append(event)
+        written.append(event)
+    expected = [
+        e for e in written
+        if topology.store_of(e.channel) == topology.store_of(reader) and e.at <= at
+        and (topology.ttl is None or at - e.at <= topology.ttl)
+    ]
+    assert store.view(reader, 1, at) == expected
+
+
+def _append_only_holds(store: HistoryStore, items: list[tuple[str, str, float]]) -> bool:
+    """Every write is kept once, in write order within its store."""
+    written: list[HistoryEvent] = []
+    t = 0.0
+    for channel, fact, gap in items:
+        t += gap
+        event = HistoryEvent(1, 1, fact, channel, t)
+        store.append(event)
+        written.append(event)
+    kept = list(store.events(1))
+    by_store: dict[str, list[HistoryEvent]] = {}
+    for e in written:
+        by_store.setdefault(store.topology.store_of(e.channel), []).append(e)
+    return sorted(kept, key=id) == sorted(written, key=id) and all(
+        [e for e in kept if store.topology.store_of(e.channel) == name] == events
+        for name, events in by_store.items()
+    )
+
+
+@given(writes, topologies())
+def test_history_is_append_only(items: list[tuple[str, str, float]], topology: Topology) -> None:
+    """No event is lost, duplicated or reordered, whatever the topology."""
+    assert _append_only_holds(HistoryStore(topology), items)
+
+
+class _ReorderingStore(HistoryStore):
+    """A planted fault: every third event is written at the front of its log."""
+
+    def append(self, event: HistoryEvent) -> None:
+        super().append(event)
+        key = (self.topology.store_of(event.channel), event.customer)
+        log = self._logs[key]
+        if len(log) % 3 == 0:
+            log.insert(0, log.pop())
+
+
+def test_append_only_property_catches_a_reordering_store() -> None:
+    """The append-only property finds a store that reorders, and shrinks the example."""
+    from hypothesis import find
+
+    example = find(writes, lambda items: not _append_only_holds(_ReorderingStore(SILOED), items))
+    assert len(example) == 3  # shrunk to the smallest trace that shows the fault
+    assert len({c for c, _, _ in example}) == 1
+
+
+@given(traces, topologies())
+def test_coarser_topology_never_adds_repetitions(
+    items: list[tuple[int, str, float, tuple[str, ...]]], topology: Topology
+) -> None:
+    """On one trace: siloed >= any grouping >= unified in repetitions (unbounded retention)."""
+    trace = _timed(items)
+    grouped = Topology(groups=topology.groups)
+    assert count_repetitions(trace, SILOED) >= count_repetitions(trace, grouped)
+    assert count_repetitions(trace, grouped) >= count_repetitions(trace, UNIFIED) == 0
+
+
+@given(traces, topologies(), st.floats(1, 50))
+def test_longer_retention_never_adds_repetitions(
+    items: list[tuple[int, str, float, tuple[str, ...]]], topology: Topology, extra: float
+) -> None:
+    """On one trace: a longer time-to-live, or none, never adds repetitions."""
+    trace = _timed(items)
+    ttl = topology.ttl or 10.0
+    short = Topology(groups=topology.groups, ttl=ttl)
+    longer = Topology(groups=topology.groups, ttl=ttl + extra)
+    forever = Topology(groups=topology.groups)
+    assert count_repetitions(trace, short) >= count_repetitions(trace, longer)
+    assert count_repetitions(trace, longer) >= count_repetitions(trace, forever)

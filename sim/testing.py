@@ -1,0 +1,223 @@
+"""Hypothesis strategies for omnisim: random small scenarios and history topologies.
+
+Teams can use these to test their own properties on whole simulations::
+
+    from hypothesis import given
+    from sim.testing import scenarios
+
+    @given(scenarios())
+    def test_my_rule(scenario):
+        ...
+
+Public API:
+
+- :func:`scenario_dicts` — small, *valid* scenario dicts, shaped like a parsed TOML file
+  (every one passes :func:`sim.parse_scenario`);
+- :func:`scenarios` — the same, parsed: :class:`sim.scenario.schema.Scenario` objects;
+- :func:`topologies` — history topologies: siloed, unified, or a random partition of the
+  channels into groups, with or without a time-to-live;
+- :func:`channel_partitions` — random partitions of :data:`~sim.model.channels.CHANNELS`.
+
+The scenarios are small on purpose (short horizons, few agents) so that a property can
+run a whole simulation per example. Requires ``hypothesis`` (a test dependency).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .model.channels import ASSISTED, CHANNELS, SELF_SERVICE
+from .model.history import SILOED, UNIFIED, Topology
+from .scenario import parse_scenario
+from .scenario.schema import Scenario
+
+__all__ = [
+    "ASSISTED_TARGETS",
+    "FACT_POOL",
+    "START_TOUCHPOINTS",
+    "channel_partitions",
+    "scenario_dicts",
+    "scenarios",
+    "topologies",
+]
+
+#: Touchpoints a drawn segment may start at (self-service and assisted).
+START_TOUCHPOINTS: tuple[str, ...] = ("app", "web", "chatbot", "voice", "chat", "email")
+#: Where a failed self-service session may lead (besides giving up).
+ASSISTED_TARGETS: tuple[str, ...] = ("voice", "chat", "email")
+#: The facts a drawn intent may need.
+FACT_POOL: tuple[str, ...] = ("identity", "booking", "problem", "tried")
+
+# shares that add up to exactly 1 in floating point
+_SHARES: dict[int, tuple[tuple[float, ...], ...]] = {
+    1: ((1.0,),),
+    2: ((0.5, 0.5), (0.3, 0.7), (0.25, 0.75)),
+}
+
+
+def _num(low: float, high: float, places: int = 3) -> st.SearchStrategy[float]:
+    """A number in [low, high], rounded so it prints (and parses) cleanly."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).map(
+        lambda x: round(x, places)
+    ).filter(lambda x: low <= x <= high)
+
+
+def _minutes(low: float, high: float) -> st.SearchStrategy[str]:
+    """A duration string in minutes, e.g. ``"2.5min"``."""
+    return _num(low, high).map(lambda x: f"{x:g}min")
+
+
+def _exponential(low: float, high: float) -> st.SearchStrategy[dict[str, Any]]:
+    """An exponential distribution table with mean in [low, high] minutes."""
+    return _minutes(low, high).map(lambda m: {"dist": "exponential", "mean": m})
+
+
+@st.composite
+def _split(draw: st.DrawFn, n: int) -> tuple[float, ...]:
+    """*n* shares adding up to exactly 1."""
+    return draw(st.sampled_from(_SHARES[n]))
+
+
+@st.composite
+def channel_partitions(draw: st.DrawFn, max_groups: int = 4) -> list[list[str]]:
+    """A random partition of every channel into at most *max_groups* non-empty groups."""
+    labels = draw(st.lists(st.integers(0, max_groups - 1), min_size=len(CHANNELS),
+                           max_size=len(CHANNELS)))
+    groups: dict[int, list[str]] = {}
+    for channel, label in zip(CHANNELS, labels, strict=True):
+        groups.setdefault(label, []).append(channel)
+    return [groups[k] for k in sorted(groups)]
+
+
+def topologies(ttl: bool = True) -> st.SearchStrategy[Topology]:
+    """Siloed, unified, or a random partition of the channels, with or without a ttl.
+
+    With ``ttl=False`` no drawn topology bounds retention.
+    """
+    ttls: st.SearchStrategy[float | None] = (
+        st.one_of(st.none(), _num(0.5, 60.0)) if ttl else st.none()
+    )
+    return st.one_of(
+        st.just(SILOED),
+        st.just(UNIFIED),
+        st.builds(lambda g, t: Topology(groups=g, ttl=t), channel_partitions(), ttls),
+    )
+
+
+@st.composite
+def _segment(draw: st.DrawFn, index: int, share: float) -> dict[str, Any]:
+    n = draw(st.integers(1, 2))
+    starts = draw(st.lists(st.sampled_from(START_TOUCHPOINTS), min_size=n, max_size=n,
+                           unique=True))
+    weights = draw(_split(n))
+    seg: dict[str, Any] = {"name": f"seg{index}", "share": share,
+                           "start": dict(zip(starts, weights, strict=True))}
+    if draw(st.booleans()):
+        seg["patience"] = draw(_exponential(1.0, 10.0))
+    if draw(st.booleans()):
+        seg["interruptions"] = {
+            "rate": draw(_num(0.0, 0.5).map(lambda r: f"{r:g}/min")),
+            "duration": draw(_exponential(0.5, 5.0)),
+            "drop_after": draw(st.integers(10, 60).map(lambda s: f"{s}s")),
+        }
+    return seg
+
+
+@st.composite
+def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """A small valid scenario, as the dict a TOML scenario file parses to.
+
+    1–2 segments starting at touchpoints of :data:`START_TOUCHPOINTS` (optional patience
+    and interruptions), 1–2 intents needing 0–4 facts of :data:`FACT_POOL`, handle times
+    and pools for every assisted touchpoint customers can reach, self-service success for
+    every self-service start, journeys from failed self-service to an assisted channel or
+    ``give_up``, a 30–120 min horizon, and the designs ``siloed`` and ``unified`` plus,
+    sometimes, ``grouped`` (a random partition of the channels, maybe a ttl).
+    """
+    n_seg = draw(st.integers(1, 2))
+    segments = [draw(_segment(i, share)) for i, share in enumerate(draw(_split(n_seg)))]
+    starts = {tp for seg in segments for tp in seg["start"]}
+    self_starts = sorted(starts & set(SELF_SERVICE))
+    journeys = []
+    reached = starts & set(ASSISTED)
+    for tp in self_starts:
+        target = draw(st.sampled_from((*ASSISTED_TARGETS, "give_up")))
+        journeys.append({"from": tp, "after": "failed", "to": {target: 1.0}})
+        if target != "give_up":
+            reached.add(target)
+    assisted = sorted(reached)
+
+    n_int = draw(st.integers(1, 2))
+    intents = []
+    used_facts: set[str] = set()
+    for i, share in enumerate(draw(_split(n_int))):
+        facts = draw(st.lists(st.sampled_from(FACT_POOL), max_size=4, unique=True))
+        used_facts |= set(facts)
+        intent: dict[str, Any] = {"name": f"intent{i}", "share": share, "facts": facts}
+        if assisted:
+            intent["handle"] = {c: draw(_exponential(0.5, 5.0)) for c in assisted}
+            resolve = {c: draw(_num(0.0, 1.0)) for c in assisted if draw(st.booleans())}
+            if resolve:
+                intent["resolve"] = resolve
+        if self_starts:
+            intent["self_service"] = {
+                tp: {"success": draw(_num(0.0, 1.0)), "time": draw(_exponential(0.5, 5.0))}
+                for tp in self_starts
+            }
+        intents.append(intent)
+    facts_table: dict[str, Any] = {}
+    for fact in sorted(used_facts):
+        spec: dict[str, Any] = {"collect": draw(st.integers(5, 90).map(lambda s: f"{s}s"))}
+        if fact == "identity" and draw(st.booleans()):
+            spec["scope"] = "customer"
+        facts_table[fact] = spec
+
+    pools = []
+    if assisted:
+        groups = [assisted] if draw(st.booleans()) else [[c] for c in assisted]
+        for i, channels in enumerate(groups):
+            pool: dict[str, Any] = {"name": f"pool{i}", "agents": draw(st.integers(1, 6)),
+                                    "channels": channels}
+            if "chat" in channels:
+                pool["concurrency"] = {"chat": draw(st.integers(1, 3))}
+            pools.append(pool)
+
+    designs = ["siloed", "unified"]
+    tables: dict[str, Any] = {}
+    if draw(st.booleans()):
+        grouped: dict[str, Any] = {"history": draw(channel_partitions())}
+        if draw(st.booleans()):
+            grouped["history_ttl"] = draw(_minutes(1.0, 60.0))
+        if draw(st.booleans()):
+            grouped["resumable"] = draw(st.booleans())
+        tables["grouped"] = grouped
+        designs.append("grouped")
+
+    data: dict[str, Any] = {
+        "scenario": {
+            "name": "drawn",
+            "horizon": f"{draw(st.integers(30, 120))}min",
+            "warmup": f"{draw(st.integers(0, 10))}min",
+            "replications": 1,
+            "seed": draw(st.integers(0, 2**16)),
+            "designs": designs,
+        },
+        "arrivals": {"rate": draw(_num(0.2, 2.0).map(lambda r: f"{r:g}/min"))},
+        "segments": segments,
+        "intents": intents,
+        "pools": pools,
+    }
+    if facts_table:
+        data["facts"] = facts_table
+    if journeys:
+        data["journeys"] = journeys
+    if tables:
+        data["designs"] = tables
+    return data
+
+
+def scenarios() -> st.SearchStrategy[Scenario]:
+    """Small valid scenarios: :func:`scenario_dicts` parsed by :func:`sim.parse_scenario`."""
+    return scenario_dicts().map(parse_scenario)
