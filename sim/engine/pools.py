@@ -73,6 +73,8 @@ class Pool:
         self.busy_area = 0.0
         self.slot_area = 0.0
         self.queue_area = 0.0
+        self.entries = 0  # queue entries after the warm-up that have left the queue
+        self.wait_sum = 0.0
         self._last = start
 
     def _account(self) -> None:
@@ -174,6 +176,12 @@ class Pool:
             entry.event.succeed(agent)
         if skipped:
             queue.extendleft(reversed(skipped))
+
+    def waited(self, entered: float, now: float) -> None:
+        """Count one queue entry (made after the warm-up) that left after *now − entered*."""
+        if entered >= self.start:
+            self.entries += 1
+            self.wait_sum += now - entered
 
     def finish(self) -> None:
         """Close the books at the end of the run."""

@@ -40,12 +40,12 @@ class _Draws:
 
     __slots__ = ("interrupt", "outcome", "patience", "route", "work")
 
-    def __init__(self, streams: Streams, index: int) -> None:
-        self.patience = streams.entity(Purpose.PATIENCE, index)
-        self.work = streams.entity(Purpose.WORK, index)
-        self.outcome = streams.entity(Purpose.OUTCOME, index)
-        self.route = streams.entity(Purpose.ROUTE, index)
-        self.interrupt = streams.entity(Purpose.INTERRUPT, index)
+    def __init__(self, key: int) -> None:
+        self.patience = CounterStream(key, Purpose.PATIENCE)
+        self.work = CounterStream(key, Purpose.WORK)
+        self.outcome = CounterStream(key, Purpose.OUTCOME)
+        self.route = CounterStream(key, Purpose.ROUTE)
+        self.interrupt = CounterStream(key, Purpose.INTERRUPT)
 
 
 def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
@@ -120,12 +120,7 @@ class Replication:
         busy = sum(p.busy_area for p in self.pools)
         staffed = sum(p.spec.agents for p in self.pools) * horizon
         out = self.recorder.outcomes(busy, staffed, self.world.has_costs)
-        out.update(
-            pool_outcomes(
-                (p.spec.name, p.busy_area, p.slot_area, p.spec.agents * horizon)
-                for p in self.pools
-            )
-        )
+        out.update(pool_outcomes(self.pools, horizon))
         return out
 
     def _arrivals(self) -> Proc:
@@ -136,14 +131,15 @@ class Replication:
 
     def _issue(self, index: int) -> Proc:
         env, world = self.env, self.world
-        profile = self.streams.entity(Purpose.PROFILE, index)
+        key = self.streams.key(index)
+        profile = CounterStream(key, Purpose.PROFILE)
         s = pick(world.segment_cum, profile.random())
         k = pick(world.intent_cum, profile.random())
         segment, intent = world.segments[s], world.intents[k]
         tp = segment.starts[pick(segment.start_cum, profile.random())]
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
         self.recorder.issue_arrived(issue)
-        draws = _Draws(self.streams, index)
+        draws = _Draws(key)
         previous = None
         resolved = False
         monitor = self.monitor
@@ -212,8 +208,10 @@ class Replication:
             agent = yield entry.event
             if agent is None:
                 pool.leave(entry)
+                pool.waited(entered, env.now)
                 recorder.queue_left(entered, env.now, served=False)
                 return ABANDONED, 0.0
+        pool.waited(entered, env.now)
         recorder.queue_left(entered, env.now, served=True)
         if self.monitor is not None:
             self.monitor.waited(issue.customer, entered, env.now)

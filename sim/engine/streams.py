@@ -21,6 +21,7 @@ __all__ = ["CounterStream", "Purpose", "Streams"]
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _INV_2_53 = 1.0 / 9007199254740992.0
+_WEYL = 0xD1B54A32D192ED03  # a second odd constant, to space entity keys
 
 
 def _mix(z: int) -> int:
@@ -47,12 +48,14 @@ class CounterStream(random.Random):
 
     Only :meth:`random` and :meth:`getrandbits` are redefined, so every distribution
     method of :class:`random.Random` (expovariate, lognormvariate, gammavariate,
-    choices...) works on it. Creating one costs a fraction of a microsecond.
+    choices...) works on it. Creating one costs a fraction of a microsecond. The
+    *purpose* selects a disjoint range of 2⁴⁰ counters of the same key, so the streams
+    of one entity never overlap.
     """
 
-    def __init__(self, key: int) -> None:
+    def __init__(self, key: int, purpose: int = 0) -> None:
         self._key = key & _MASK
-        self._count = 0
+        self._count = purpose << 40
 
     def seed(self, *args: object, **kwargs: object) -> None:
         """Ignored: a counter stream is fixed by its key."""
@@ -63,7 +66,12 @@ class CounterStream(random.Random):
 
     def random(self) -> float:
         """A float uniform in [0, 1)."""
-        return (self._next64() >> 11) * _INV_2_53
+        n = self._count + 1
+        self._count = n
+        z = (self._key + n * _GOLDEN) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return ((z ^ (z >> 31)) >> 11) * _INV_2_53
 
     def getrandbits(self, k: int) -> int:
         """An integer with *k* random bits."""
@@ -75,26 +83,34 @@ class CounterStream(random.Random):
 
 
 class Streams:
-    """All the random streams of one replication (the same for every design)."""
+    """All the random streams of one replication (the same for every design).
+
+    The replication's key comes from ``SeedSequence(seed, spawn_key=(replication,))``;
+    an entity's key is a scramble of it and the entity's index, and each purpose draws
+    from its own range of that key's counters.
+    """
 
     def __init__(self, seed: int, replication: int) -> None:
         self.seed = seed
         self.replication = replication
-        self._keys = [
-            int(np.random.SeedSequence(seed, spawn_key=(replication, p)).generate_state(
-                1, np.uint64)[0])
-            for p in Purpose
-        ]
+        self._base = int(
+            np.random.SeedSequence(seed, spawn_key=(replication,)).generate_state(1, np.uint64)[0]
+        )
+
+    def key(self, index: int) -> int:
+        """The key of entity (customer) *index*."""
+        return _mix((self._base + (index + 1) * _WEYL) & _MASK)
 
     def entity(self, purpose: Purpose, index: int) -> CounterStream:
         """The stream of *purpose* for entity (customer) *index*."""
-        return CounterStream(_mix((self._keys[purpose] + _mix(index + 1)) & _MASK))
+        return CounterStream(self.key(index), purpose)
 
     def unit_exponentials(self, block: int = 4096) -> Iterator[float]:
         """Endless standard exponential draws for the arrival process."""
         rng = np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self.replication,
-                                                                         Purpose.ARRIVALS)))
+            np.random.PCG64(
+                np.random.SeedSequence(self.seed, spawn_key=(self.replication, Purpose.ARRIVALS))
+            )
         )
         while True:
             yield from rng.standard_exponential(block).tolist()

@@ -68,10 +68,18 @@ def build_summary(results: Results, scenario_info: dict[str, Any]) -> dict[str, 
         }
     return {
         "scenario": scenario_info,
-        "units": {o: UNITS.get(o, "share of staffed time") for o in names},
+        "units": {o: UNITS.get(o, _pool_unit(o)) for o in names},
         "designs": designs,
         "differences": differences,
     }
+
+
+def _pool_unit(outcome: str) -> str:
+    return {
+        "mean_queue_length": "contacts waiting",
+        "arrival_rate": "queue entries per min",
+        "mean_wait": "min",
+    }.get(outcome.rsplit(".", 1)[-1], "share of staffed time")
 
 
 def _json_safe(value: Any) -> Any:

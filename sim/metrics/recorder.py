@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -174,10 +175,32 @@ class Recorder:
         return out
 
 
-def pool_outcomes(pools: Iterable[tuple[str, float, float, float]]) -> dict[str, float]:
-    """Per-pool utilization outcomes: ``pool.NAME.agent_utilization`` and slot utilization."""
+class PoolBooks(Protocol):
+    """What a pool's bookkeeping offers (``sim.engine.pools.Pool`` does)."""
+
+    spec: Any
+    busy_area: float
+    slot_area: float
+    queue_area: float
+    entries: int
+    wait_sum: float
+
+
+def pool_outcomes(pools: Iterable[PoolBooks], horizon: float) -> dict[str, float]:
+    """Per-pool outcomes over a window of *horizon* minutes.
+
+    ``pool.NAME.agent_utilization`` (busy agent time / staffed time),
+    ``pool.NAME.slot_utilization`` (used session slots / staffed time),
+    ``pool.NAME.mean_queue_length`` (time-average number waiting),
+    ``pool.NAME.arrival_rate`` (queue entries per minute) and ``pool.NAME.mean_wait``
+    (min) — the last three satisfy Little's law, L = λW.
+    """
     out: dict[str, float] = {}
-    for name, busy, slots, staffed in pools:
-        out[f"pool.{name}.agent_utilization"] = _ratio(busy, staffed)
-        out[f"pool.{name}.slot_utilization"] = _ratio(slots, staffed)
+    for pool in pools:
+        name, staffed = pool.spec.name, pool.spec.agents * horizon
+        out[f"pool.{name}.agent_utilization"] = _ratio(pool.busy_area, staffed)
+        out[f"pool.{name}.slot_utilization"] = _ratio(pool.slot_area, staffed)
+        out[f"pool.{name}.mean_queue_length"] = _ratio(pool.queue_area, horizon)
+        out[f"pool.{name}.arrival_rate"] = _ratio(pool.entries, horizon)
+        out[f"pool.{name}.mean_wait"] = _ratio(pool.wait_sum, pool.entries)
     return out

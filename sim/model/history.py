@@ -91,6 +91,7 @@ class HistoryStore:
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         self._logs: dict[tuple[str, int], list[HistoryEvent]] = {}
+        self._keys: dict[int, list[tuple[str, int]]] = {}  # customer -> its logs
         self._store_of = {c: topology.store_of(c) for c in CHANNELS}
 
     def append(self, event: HistoryEvent) -> None:
@@ -100,7 +101,10 @@ class HistoryStore:
         (a history is written in time order and never rewritten).
         """
         key = (self._store_of.get(event.channel, event.channel), event.customer)
-        log = self._logs.setdefault(key, [])
+        log = self._logs.get(key)
+        if log is None:
+            log = self._logs[key] = []
+            self._keys.setdefault(event.customer, []).append(key)
         if log and event.at < log[-1].at:
             raise ValueError(f"event at {event.at} written after one at {log[-1].at}")
         log.append(event)
@@ -128,14 +132,13 @@ class HistoryStore:
 
     def events(self, customer: int) -> Iterator[HistoryEvent]:
         """Every event written about *customer*, store by store, each in write order."""
-        for (_, cust), log in self._logs.items():
-            if cust == customer:
-                yield from log
+        for key in self._keys.get(customer, ()):
+            yield from self._logs[key]
 
     def forget(self, customer: int) -> None:
         """Drop every log of *customer* (a customer who will never come back)."""
-        for store in {*self._store_of.values()}:
-            self._logs.pop((store, customer), None)
+        for key in self._keys.pop(customer, ()):
+            del self._logs[key]
 
 
 def count_repetitions(
