@@ -36,16 +36,62 @@ Proc = Generator[simpy.Event, Any, Any]
 
 
 class _Draws:
-    """A customer's streams, one per purpose."""
+    """A customer's streams, one per purpose, each made the first time it is drawn from."""
 
-    __slots__ = ("interrupt", "outcome", "patience", "route", "work")
+    __slots__ = ("_interrupt", "_key", "_outcome", "_patience", "_route", "_work")
+    _patience: CounterStream | None
+    _work: CounterStream | None
+    _outcome: CounterStream | None
+    _route: CounterStream | None
+    _interrupt: CounterStream | None
 
     def __init__(self, key: int) -> None:
-        self.patience = CounterStream(key, Purpose.PATIENCE)
-        self.work = CounterStream(key, Purpose.WORK)
-        self.outcome = CounterStream(key, Purpose.OUTCOME)
-        self.route = CounterStream(key, Purpose.ROUTE)
-        self.interrupt = CounterStream(key, Purpose.INTERRUPT)
+        self._key = key
+        self._patience = self._work = self._outcome = self._route = self._interrupt = None
+
+    @property
+    def patience(self) -> CounterStream:
+        """Patience draws."""
+        if self._patience is None:
+            self._patience = CounterStream(self._key, Purpose.PATIENCE)
+        return self._patience
+
+    @property
+    def work(self) -> CounterStream:
+        """Handle, collection and self-service times."""
+        if self._work is None:
+            self._work = CounterStream(self._key, Purpose.WORK)
+        return self._work
+
+    @property
+    def outcome(self) -> CounterStream:
+        """Self-service success and resolution coins."""
+        if self._outcome is None:
+            self._outcome = CounterStream(self._key, Purpose.OUTCOME)
+        return self._outcome
+
+    @property
+    def route(self) -> CounterStream:
+        """Journey choices and delays."""
+        if self._route is None:
+            self._route = CounterStream(self._key, Purpose.ROUTE)
+        return self._route
+
+    @property
+    def interrupt(self) -> CounterStream:
+        """Interruption arrivals and lengths."""
+        if self._interrupt is None:
+            self._interrupt = CounterStream(self._key, Purpose.INTERRUPT)
+        return self._interrupt
+
+
+def _coin(p: float, draws: _Draws) -> bool:
+    """True with probability *p*; certain outcomes draw nothing (the same in every design)."""
+    if p >= 1.0:
+        return True
+    if p <= 0.0:
+        return False
+    return draws.outcome.random() < p
 
 
 def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
@@ -133,10 +179,11 @@ class Replication:
         env, world = self.env, self.world
         key = self.streams.key(index)
         profile = CounterStream(key, Purpose.PROFILE)
-        s = pick(world.segment_cum, profile.random())
-        k = pick(world.intent_cum, profile.random())
+        s = pick(world.segment_cum, profile.random()) if len(world.segment_cum) > 1 else 0
+        k = pick(world.intent_cum, profile.random()) if len(world.intent_cum) > 1 else 0
         segment, intent = world.segments[s], world.intents[k]
-        tp = segment.starts[pick(segment.start_cum, profile.random())]
+        starts = segment.start_cum
+        tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
         self.recorder.issue_arrived(issue)
         draws = _Draws(key)
@@ -186,7 +233,7 @@ class Replication:
                                                 draws.interrupt)
         if not done:
             return DROPPED, extra
-        return (RESOLVED if draws.outcome.random() < success else FAILED), 0.0
+        return (RESOLVED if _coin(success, draws) else FAILED), 0.0
 
     def _assisted(
         self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
@@ -223,17 +270,22 @@ class Replication:
             )
         factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
-        collect = [f.collect.sample(draws.work) for f in intent.facts]
         started = env.now
-        done, extra = yield from self._converse(issue, segment, intent, tp, collect, base, factor,
-                                                draws.interrupt)
+        if not intent.facts and segment.interrupt_rate <= 0:  # a plain queue: one timeout
+            if base > 0:
+                yield env.timeout(base * factor)
+            done, extra = True, 0.0
+        else:
+            collect = [f.collect.sample(draws.work) for f in intent.facts]
+            done, extra = yield from self._converse(issue, segment, intent, tp, collect, base,
+                                                    factor, draws.interrupt)
         pool.release(agent, tp)
         if not done:
             return DROPPED, extra
         recorder.session_handled(started, env.now - started)
         if self.monitor is not None:
             self.monitor.session(issue.customer, started, env.now)
-        return (RESOLVED if draws.outcome.random() < intent.resolve[tp] else UNRESOLVED), 0.0
+        return (RESOLVED if _coin(intent.resolve[tp], draws) else UNRESOLVED), 0.0
 
     def _converse(
         self,
