@@ -153,7 +153,9 @@ def _run(args: argparse.Namespace) -> int:
     world = compile_world(scenario)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
-    results = run_experiment(world, designs, replications, seed, jobs=jobs, check=args.check)
+    details: dict[str, list[dict[str, Any]]] = {}
+    results = run_experiment(world, designs, replications, seed, jobs=jobs, check=args.check,
+                             details=details)
     elapsed = time.perf_counter() - started
     info = {
         "name": sec.name,
@@ -174,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
         "designs": info["designs"],
         "jobs": jobs,
         "elapsed_seconds": round(elapsed, 3),
-    })
+    }, details=details)
     if not args.quiet:
         console = Console(width=max(Console().width, 160))
         print_table(summary, console)

@@ -9,6 +9,7 @@ runs out of patience is marked and skipped (lazy deletion keeps the queue O(1)).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
@@ -16,9 +17,11 @@ import simpy
 
 from .world import PoolSpec
 
-__all__ = ["Agent", "Pool", "QueueEntry"]
+__all__ = ["SLOT", "Agent", "Pool", "QueueEntry"]
 
 _EPS = 1e-9
+#: Width of the time slots of the per-pool series (minutes).
+SLOT = 15.0
 
 
 class Agent:
@@ -75,6 +78,9 @@ class Pool:
         self.queue_area = 0.0
         self.entries = 0  # queue entries after the warm-up that have left the queue
         self.wait_sum = 0.0
+        n_slots = max(1, math.ceil((end - start) / SLOT - 1e-9))
+        self.busy_slots = [0.0] * n_slots  # busy-agent minutes per slot
+        self.queue_slots = [0.0] * n_slots  # waiting-contact minutes per slot
         self._last = start
 
     def _account(self) -> None:
@@ -86,6 +92,13 @@ class Pool:
                 self.busy_area += self.busy * dt
                 self.slot_area += self.slots * dt
                 self.queue_area += self.waiting * dt
+                a, last_slot = self._last, len(self.busy_slots) - 1
+                while a < t:
+                    k = min(int((a - self.start) / SLOT), last_slot)
+                    b = t if k == last_slot else min(t, self.start + (k + 1) * SLOT)
+                    self.busy_slots[k] += self.busy * (b - a)
+                    self.queue_slots[k] += self.waiting * (b - a)
+                    a = b
                 self._last = t
 
     def _find(self, channel: str) -> Agent | None:

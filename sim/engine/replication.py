@@ -20,7 +20,7 @@ from ..model.design import Design
 from ..model.history import HistoryEvent, HistoryStore
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
-from .pools import Pool, QueueEntry
+from .pools import SLOT, Pool, QueueEntry
 from .streams import CounterStream, Purpose, Streams
 from .world import IntentRT, SegmentRT, World, pick
 
@@ -162,12 +162,37 @@ class Replication:
             rec = self.recorder
             self.monitor.ended(rec.issues, rec.resolved, rec.abandoned, len(rec.live),
                                self.env.now)
+        self._open_at: dict[str, int] = {}
+        for issue in self.recorder.live:
+            self._open_at[issue.touchpoint] = self._open_at.get(issue.touchpoint, 0) + 1
         horizon = self.world.horizon
         busy = sum(p.busy_area for p in self.pools)
         staffed = sum(p.spec.agents for p in self.pools) * horizon
         out = self.recorder.outcomes(busy, staffed, self.world.has_costs)
         out.update(pool_outcomes(self.pools, horizon))
         return out
+
+    def details(self) -> dict[str, Any]:
+        """What the figures need beyond the outcomes (call after :meth:`run`).
+
+        ``series``: per pool and slot of :data:`~sim.engine.pools.SLOT` minutes, the mean
+        busy agents and mean contacts waiting; ``flows``: journey steps of the measured
+        issues (open ones end in ``"open"``); ``ttr_quantiles``: the time to resolution at
+        quantiles 0.01 … 0.99.
+        """
+        series = [
+            (p.spec.name, self.world.warmup + k * SLOT,
+             busy / min(SLOT, self.world.end - self.world.warmup - k * SLOT),
+             queue / min(SLOT, self.world.end - self.world.warmup - k * SLOT))
+            for p in self.pools
+            for k, (busy, queue) in enumerate(zip(p.busy_slots, p.queue_slots, strict=True))
+        ]
+        flows = dict(self.recorder.flows)
+        for tp, count in self._open_at.items():
+            flows[tp, "open"] = flows.get((tp, "open"), 0) + count
+        qs = [i / 100 for i in range(1, 100)]
+        return {"series": series, "flows": flows,
+                "ttr_quantiles": list(zip(qs, self.recorder.ttr_quantiles(qs), strict=True))}
 
     def _arrivals(self) -> Proc:
         env = self.env
@@ -184,8 +209,10 @@ class Replication:
         segment, intent = world.segments[s], world.intents[k]
         starts = segment.start_cum
         tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
+        recorder = self.recorder
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
-        self.recorder.issue_arrived(issue)
+        recorder.issue_arrived(issue)
+        recorder.flow(issue, "arrival", tp)
         draws = _Draws(key)
         previous = None
         resolved = False
@@ -195,6 +222,7 @@ class Replication:
             if monitor is not None:
                 monitor.contact_started(index, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
+            issue.touchpoint = tp
             if previous is not None and touch.channel != previous:
                 issue.switches += 1
             previous = touch.channel
@@ -205,6 +233,7 @@ class Replication:
                 outcome, extra = yield from self._assisted(issue, segment, intent, tp, draws)
             if outcome == RESOLVED:
                 resolved = True
+                recorder.flow(issue, tp, RESOLVED)
                 break
             if outcome != DROPPED:
                 issue.failures += 1
@@ -213,12 +242,14 @@ class Replication:
                 draws.route.random()
             )
             if target == GIVE_UP or issue.contacts >= segment.max_contacts:
+                recorder.flow(issue, tp, ABANDONED)
                 break  # gave up, or out of tolerance for effort
             delay = extra + route.delay.sample(draws.route)
+            recorder.flow(issue, tp, target)
             if delay > 0:
                 yield env.timeout(delay)
             tp = target
-        self.recorder.issue_ended(issue, resolved, env.now)
+        recorder.issue_ended(issue, resolved, env.now)
         self.history.forget(index)
 
     def _self_service(

@@ -111,6 +111,32 @@ def _replications_csv(results: Results) -> str:
     return buffer.getvalue()
 
 
+def _details_csvs(details: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """series.csv, journeys.csv and ttr_quantiles.csv, tidy, from the runs' details."""
+    tables = {
+        "series.csv": ["design", "replication", "pool", "slot_start_min", "busy_agents",
+                       "waiting"],
+        "journeys.csv": ["design", "replication", "source", "target", "count"],
+        "ttr_quantiles.csv": ["design", "replication", "quantile", "minutes"],
+    }
+    buffers = {name: io.StringIO() for name in tables}
+    writers = {name: csv.writer(buffers[name], lineterminator="\n") for name in tables}
+    for name, header in tables.items():
+        writers[name].writerow(header)
+    for design, reps in details.items():
+        for r, d in enumerate(reps):
+            for pool, start, busy, waiting in d["series"]:
+                writers["series.csv"].writerow([design, r, pool, repr(start), repr(busy),
+                                                repr(waiting)])
+            for (source, target), count in sorted(d["flows"].items()):
+                writers["journeys.csv"].writerow([design, r, source, target, count])
+            for q, minutes in d["ttr_quantiles"]:
+                writers["ttr_quantiles.csv"].writerow(
+                    [design, r, repr(q), "" if math.isnan(minutes) else repr(minutes)]
+                )
+    return {name: b.getvalue() for name, b in buffers.items()}
+
+
 def file_hash(path: str | Path) -> str:
     """SHA-256 of the file at *path*."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -132,13 +158,20 @@ def write_results(
     results: Results,
     manifest_extra: dict[str, Any],
     argv: Sequence[str] | None = None,
+    details: dict[str, list[dict[str, Any]]] | None = None,
 ) -> None:
-    """Write summary.json, replications.csv and manifest.json into *out_dir*."""
+    """Write summary.json, replications.csv and manifest.json into *out_dir*.
+
+    With *details*, also series.csv, journeys.csv and ttr_quantiles.csv (for the figures).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(
         out_dir / "summary.json", json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
     )
     _atomic_write(out_dir / "replications.csv", _replications_csv(results))
+    if details:
+        for name, text in _details_csvs(details).items():
+            _atomic_write(out_dir / name, text)
     manifest = {
         **manifest_extra,
         "versions": _versions(),

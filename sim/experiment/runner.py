@@ -10,11 +10,13 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..engine import World, simulate
+from ..engine import Replication, World
 from ..engine.monitors import Monitor
+from ..engine.streams import Streams
 from ..model.design import Design
 
 __all__ = ["Results", "run_experiment"]
@@ -23,13 +25,17 @@ __all__ = ["Results", "run_experiment"]
 Results = dict[str, list[dict[str, float]]]
 
 
-def _unit(args: tuple[World, Design, int, int, bool]) -> dict[str, float]:
-    world, design, seed, replication, check = args
+def _unit(
+    args: tuple[World, Design, int, int, bool, bool],
+) -> tuple[dict[str, float], dict[str, Any] | None]:
+    world, design, seed, replication, check, want_details = args
     monitor = None
     if check:
         monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable,
                           strict=True)
-    return simulate(world, design, seed, replication, monitor)
+    rep = Replication(world, design, Streams(seed, replication), monitor)
+    outcomes = rep.run()
+    return outcomes, rep.details() if want_details else None
 
 
 def run_experiment(
@@ -40,14 +46,19 @@ def run_experiment(
     jobs: int = 1,
     progress: bool | None = None,
     check: bool = False,
+    details: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Results:
     """Run *replications* of every design on common random numbers.
 
     *jobs* > 1 spreads units over that many processes. *progress* shows a progress bar
     on standard error (default: only when it is a terminal). *check* runs the
     monitors, raising :class:`~sim.errors.InvariantViolation` at the first violation.
+    When *details* is a dict, it receives per design the list of each replication's
+    :meth:`~sim.engine.Replication.details` (series, journeys, time-to-resolution
+    quantiles), for the figures.
     """
-    units = [(world, d, seed, r, check) for d in designs for r in range(replications)]
+    want = details is not None
+    units = [(world, d, seed, r, check, want) for d in designs for r in range(replications)]
     show = sys.stderr.isatty() if progress is None else progress
     columns = (
         TextColumn("{task.description}"),
@@ -55,21 +66,23 @@ def run_experiment(
         TextColumn("{task.completed}/{task.total} runs"),
         TimeRemainingColumn(),
     )
-    outputs: list[dict[str, float]] = []
+    outputs: list[tuple[dict[str, float], dict[str, Any] | None]] = []
     with Progress(*columns, disable=not show, transient=True) as bar:
         task = bar.add_task(f"simulating {world.name}", total=len(units))
         if jobs > 1 and len(units) > 1:
             with ProcessPoolExecutor(max_workers=min(jobs, len(units))) as pool:
-                for out in pool.map(_unit, units):
-                    outputs.append(out)
+                for done in pool.map(_unit, units):
+                    outputs.append(done)
                     bar.advance(task)
         else:
             for unit in units:
                 outputs.append(_unit(unit))
                 bar.advance(task)
     results: Results = {d.name: [] for d in designs}
-    for (_, design, _, _, _), out in zip(units, outputs, strict=True):
-        results[design.name].append(out)
+    for unit, (outcomes, extra) in zip(units, outputs, strict=True):
+        results[unit[1].name].append(outcomes)
+        if details is not None and extra is not None:
+            details.setdefault(unit[1].name, []).append(extra)
     return results
 
 

@@ -56,6 +56,7 @@ class IssueState:
         "repetitions",
         "segment",
         "switches",
+        "touchpoint",
     )
 
     def __init__(self, customer: int, segment: int, intent: int, arrived: float, measured: bool):
@@ -70,6 +71,7 @@ class IssueState:
         self.failures = 0
         self.cost = 0.0
         self.given: set[str] = set()
+        self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
 
 
 _TTR_ACCURACY = 0.005
@@ -102,6 +104,15 @@ class Recorder:
         self.handled = 0
         self.handle_sum = 0.0
         self.live: set[IssueState] = set()
+        #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
+        #: "resolved", "abandoned" and "open" end it
+        self.flows: dict[tuple[str, str], int] = {}
+
+    def flow(self, issue: IssueState, source: str, target: str) -> None:
+        """Count one step of a measured issue's journey."""
+        if issue.measured:
+            key = (source, target)
+            self.flows[key] = self.flows.get(key, 0) + 1
 
     def issue_arrived(self, issue: IssueState) -> None:
         """Count a new issue (if it arrived after the warm-up)."""
@@ -149,6 +160,10 @@ class Recorder:
         if started >= self.start:
             self.handled += 1
             self.handle_sum += duration
+
+    def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
+        """Quantiles of the time to resolution (NaN without resolved issues)."""
+        return [self._ttr_quantile(q) for q in qs]
 
     def _ttr_quantile(self, q: float) -> float:
         value = self.ttr.get_quantile_value(q) if self.resolved else None
