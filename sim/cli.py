@@ -166,6 +166,7 @@ def _run(args: argparse.Namespace) -> int:
         "horizon_min": sec.horizon,
         "warmup_min": sec.warmup,
         "designs": [d.name for d in designs],
+        "pools": {p.name: p.agents for p in scenario.pools},
     }
     summary = build_summary(results, info)
     write_results(out_dir, summary, results, {
