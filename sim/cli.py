@@ -1,6 +1,7 @@
 """The ``omnisim`` command line.
 
-``omnisim run SCENARIO`` compares the designs of a scenario and writes its results.
+``omnisim run SCENARIO`` compares the designs of a scenario and writes its results;
+``omnisim validate`` compares the simulator with exact Erlang C and Erlang A values.
 A bad scenario prints one line ``FILE: field: what is wrong (what is allowed)`` and exits
 2; nothing is written in that case.
 """
@@ -8,6 +9,7 @@ A bad scenario prints one line ``FILE: field: what is wrong (what is allowed)`` 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -18,11 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import compile_world
-from .errors import InvariantViolation, ScenarioError
+from .errors import InvariantViolation, ScenarioError, SimError
 from .experiment import build_summary, run_experiment, write_results
 from .experiment.check import check_world
 from .experiment.results import file_hash
-from .experiment.runner import default_jobs
+from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .scenario import load_scenario, resolve_designs
 
 __all__ = ["main"]
@@ -35,6 +37,13 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _replications(text: str) -> int:
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be >= 2 to form an interval (got {value})")
     return value
 
 
@@ -72,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
                      help="processes to run replications in (default: the local cores)")
     run.add_argument("--quiet", "-q", action="store_true", help="print no table")
+    run.add_argument("--resume", action="store_true",
+                     help="reuse the runs an interrupted run already saved in DIR/.units/")
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
+                     help="where to run: local processes (default) or a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="the Dask scheduler's address, with --executor dask")
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
@@ -86,6 +101,28 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--replications", "-n", metavar="N", type=_positive_int, default=2,
                        help="replications per design (default: 2)")
     check.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+    validate = sub.add_parser(
+        "validate",
+        help="compare the simulator with exact Erlang C and Erlang A values",
+        description="Run a grid of Erlang C (M/M/n) and Erlang A (M/M/n+M) queues, each "
+        "written as a scenario file, and compare each outcome's 95%% interval with the "
+        "exact steady-state value. Prints the table, writes validation.md and "
+        "validation.png; exits 0 when every exact value lies inside its interval, 1 when "
+        "any lies outside (about 1 in 20 does by chance), 2 for bad arguments.",
+    )
+    validate.add_argument("--full", action="store_true",
+                          help="the full grid (11 cases, a few minutes) instead of the small "
+                          "one (2 cases)")
+    validate.add_argument("--replications", "-n", metavar="N", type=_replications,
+                          default=20, help="replications per case (default: 20)")
+    validate.add_argument("--seed", metavar="S", type=_seed, default=7,
+                          help="seed (default: 7)")
+    validate.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                          help="processes to run replications in (default: the local cores)")
+    validate.add_argument("--out", metavar="DIR", type=Path,
+                          default=Path("results") / "validation",
+                          help="folder for validation.md and validation.png (default: "
+                          "results/validation/)")
     return parser
 
 
@@ -153,9 +190,16 @@ def _run(args: argparse.Namespace) -> int:
     world = compile_world(scenario)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
+    if args.executor == "dask" and not args.scheduler:
+        raise ScenarioError("--scheduler", "missing (--executor dask needs the scheduler's "
+                            "address, e.g. tcp://host:8786)")
+    units = out_dir / ".units"
+    if not args.resume and units.exists():
+        shutil.rmtree(units)
     details: dict[str, list[dict[str, Any]]] = {}
     results = run_experiment(world, designs, replications, seed, jobs=jobs, check=args.check,
-                             details=details)
+                             details=details, store=UnitStore(units), executor=args.executor,
+                             scheduler=args.scheduler)
     elapsed = time.perf_counter() - started
     info = {
         "name": sec.name,
@@ -205,6 +249,59 @@ def _check(args: argparse.Namespace) -> int:
     return status
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from .experiment import validation as v
+
+    cases = v.full_grid() if args.full else v.small_grid()
+    jobs = args.jobs or default_jobs()
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"omnisim validate: --out {args.out}: cannot create the folder ({e})",
+              file=sys.stderr)
+        return 2
+    console = Console(width=max(Console().width, 160))
+    console.print(f"validating against {len(cases)} exact queues, {args.replications} "
+                  f"replications each, seed {args.seed}, {jobs} jobs")
+
+    def progress(case: v.ValidationCase, rows: list[v.ValidationRow]) -> None:
+        inside = sum(r.inside for r in rows)
+        console.print(f"  {case.name} {case.model}, {case.describe()}: {inside} of "
+                      f"{len(rows)} inside ({rows[0].seconds:.1f} s)")
+
+    started = time.perf_counter()
+    rows = v.run_validation(cases, args.replications, args.seed, jobs, on_case=progress)
+    elapsed = time.perf_counter() - started
+    table = Table(title=f"omnisim against exact Erlang C / Erlang A: mean [95% CI] over "
+                  f"{args.replications} replications")
+    for column in ("case", "queue", "outcome", "exact", "simulated", "(sim − exact)/half"):
+        table.add_column(column, justify="left" if column in ("case", "queue", "outcome")
+                         else "right")
+    table.add_column("inside")
+    for r in rows:
+        style = None if r.inside else "bold red"
+        table.add_row(r.case, r.description, r.outcome, f"{v.fmt(r.exact)} {r.exact_meaning}",
+                      f"{v.fmt(r.mean)} [{v.fmt(r.ci_low)}, {v.fmt(r.ci_high)}]",
+                      f"{r.standardized:+.2f}", "yes" if r.inside else "NO", style=style)
+    console.print(table)
+    console.print(v.summary_line(rows))
+    for r in rows:
+        if not r.inside:
+            console.print(f"  outside: {r.case} {r.outcome}: exact {v.fmt(r.exact)}, "
+                          f"simulated {v.fmt(r.mean)} [{v.fmt(r.ci_low)}, {v.fmt(r.ci_high)}]")
+    command = "omnisim validate" + (" --full" if args.full else "")
+    if args.replications != 20:
+        command += f" --replications {args.replications}"
+    if args.seed != 7:
+        command += f" --seed {args.seed}"
+    page = v.render_page(rows, command=command, replications=args.replications,
+                         seed=args.seed, jobs=jobs, seconds=elapsed)
+    (args.out / "validation.md").write_text(page, encoding="utf-8")
+    v.plot_validation(rows, args.out / "validation.png")
+    console.print(f"written {args.out}/validation.md and validation.png ({elapsed:.1f} s)")
+    return 0 if all(r.inside for r in rows) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -213,14 +310,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "validate":
+            return _validate(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2
     except InvariantViolation as e:
         print(f"{args.scenario}: {e}", file=sys.stderr)
         return 1
+    except SimError as e:
+        print(f"omnisim: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("omnisim: interrupted; results already written are kept", file=sys.stderr)
+        print("omnisim: interrupted; the runs already finished are kept (use --resume)",
+              file=sys.stderr)
         return 130
     return 0
 
