@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .engine import compile_world
@@ -90,6 +91,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a grid of parameter values × designs × replications",
+        description="Vary scenario fields (by their path in the file; array elements by "
+        "name or index) and run every design at every point on common random numbers. "
+        "Writes sweep.csv (tidy), sweep_summary.csv and one figure per headline outcome.",
+    )
+    sweep.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
+    sweep.add_argument("--vary", metavar="PATH=VALUES", action="append", required=True,
+                       help="e.g. pools.voice.agents=14:20:2 or "
+                       "segments.mobile.interruptions.rate=0,0.1,0.2 (repeatable)")
+    sweep.add_argument("--out", metavar="DIR", type=Path,
+                       help="results folder (default: results/<scenario-name>-sweep/)")
+    sweep.add_argument("--replications", "-n", metavar="N", type=_positive_int,
+                       help="replications per point and design (default: the scenario's)")
+    sweep.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+    sweep.add_argument("--design", metavar="NAME", nargs="+", action="extend",
+                       help="designs (default: the scenario's list)")
+    sweep.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                       help="processes (default: the local cores)")
     check = sub.add_parser(
         "check",
         help="check the continuity invariants of scenarios (for CI)",
@@ -249,6 +270,47 @@ def _check(args: argparse.Namespace) -> int:
     return status
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    import csv
+    import tomllib
+
+    from .experiment.sweep import grid, parse_vary, run_sweep, summarize_sweep
+    from .plots.sweep import plot_sweep
+
+    scenario = load_scenario(args.scenario)  # a bad file is reported before any sweep
+    data = tomllib.loads(Path(args.scenario).read_text(encoding="utf-8"))
+    varies = [parse_vary(v) for v in args.vary]
+    try:
+        points = grid(data, varies)
+        if args.design:
+            resolve_designs(points[0][1], args.design)
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+    sec = scenario.scenario
+    params = [v.path for v in varies]
+    out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sweep"
+    started = time.perf_counter()
+    rows = run_sweep(points, args.design, args.replications or sec.replications,
+                     sec.seed if args.seed is None else args.seed,
+                     jobs=args.jobs or default_jobs())
+    summary = summarize_sweep(rows, params)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, table, columns in (
+        ("sweep.csv", rows, [*params, "design", "replication", "outcome", "value"]),
+        ("sweep_summary.csv", summary, [*params, "design", "outcome", "mean", "ci_low",
+                                        "ci_high"]),
+    ):
+        with (out_dir / name).open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(table)
+    figures = plot_sweep(summary, params, out_dir)
+    print(f"{len(points)} points × {len(rows) and len({r['design'] for r in rows})} designs in "
+          f"{time.perf_counter() - started:.1f} s; results and {len(figures)} figures in "
+          f"{out_dir}/")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .experiment import validation as v
 
@@ -274,21 +336,23 @@ def _validate(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     table = Table(title=f"omnisim against exact Erlang C / Erlang A: mean [95% CI] over "
                   f"{args.replications} replications")
-    for column in ("case", "queue", "outcome", "exact", "simulated", "(sim − exact)/half"):
-        table.add_column(column, justify="left" if column in ("case", "queue", "outcome")
+    for column in ("case", "outcome", "exact", "", "simulated", "(sim − exact)/half"):
+        table.add_column(column, justify="left" if column in ("case", "outcome", "")
                          else "right")
     table.add_column("inside")
-    for r in rows:
-        style = None if r.inside else "bold red"
-        table.add_row(r.case, r.description, r.outcome, f"{v.fmt(r.exact)} {r.exact_meaning}",
+    for i, r in enumerate(rows):
+        last = i + 1 == len(rows) or rows[i + 1].case != r.case
+        table.add_row(r.case, r.outcome, v.fmt(r.exact), escape(r.exact_meaning),
                       f"{v.fmt(r.mean)} [{v.fmt(r.ci_low)}, {v.fmt(r.ci_high)}]",
-                      f"{r.standardized:+.2f}", "yes" if r.inside else "NO", style=style)
+                      f"{r.standardized:+.2f}", "yes" if r.inside else "NO",
+                      style=None if r.inside else "bold red", end_section=last)
     console.print(table)
     console.print(v.summary_line(rows))
     for r in rows:
         if not r.inside:
             console.print(f"  outside: {r.case} {r.outcome}: exact {v.fmt(r.exact)}, "
-                          f"simulated {v.fmt(r.mean)} [{v.fmt(r.ci_low)}, {v.fmt(r.ci_high)}]")
+                          f"simulated {v.fmt(r.mean)} [{v.fmt(r.ci_low)}, {v.fmt(r.ci_high)}]",
+                          markup=False)
     command = "omnisim validate" + (" --full" if args.full else "")
     if args.replications != 20:
         command += f" --replications {args.replications}"
@@ -310,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "validate":
             return _validate(args)
     except ScenarioError as e:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, example, find, given, settings
 
 from sim import compile_world, parse_scenario, resolve_designs
 from sim.engine import Replication
@@ -48,10 +48,39 @@ def test_monitors_never_fire(sc: Scenario) -> None:
     """Conservation, capacity, causality and append-only hold under every design."""
     for design in resolve_designs(sc):
         monitor = _monitor(design)
-        out = _run(sc, design, monitor)
+        _run(sc, design, monitor)
         assert monitor.violations == {}, (design.name, monitor.violations)
-        assert {"conservation"} <= monitor.checked
-        util = out["agent_utilization"]
+        assert {"conservation", "causality"} <= monitor.checked
+
+
+# Shrunk by hypothesis on an earlier engine, where a busy single voice pool reported
+# utilization 1.0000000000000004; kept as a regression example.
+UTILIZATION_ABOVE_ONE: dict[str, Any] = {
+    "scenario": {"name": "drawn", "horizon": "30min", "warmup": "3min", "replications": 1,
+                 "seed": 0, "designs": ["siloed", "unified"]},
+    "arrivals": {"rate": "1.5/min"},
+    "segments": [{"name": "seg0", "share": 1.0, "start": {"voice": 1.0},
+                  "interruptions": {"rate": "0.5/min",
+                                    "duration": {"dist": "exponential", "mean": "1min"},
+                                    "drop_after": "10s"}}],
+    "intents": [{"name": "intent0", "share": 1.0,
+                 "facts": ["identity", "booking", "problem", "tried"],
+                 "handle": {"voice": {"dist": "exponential", "mean": "2min"}}}],
+    "pools": [{"name": "pool0", "agents": 3, "channels": ["voice"]}],
+    "facts": {f: {"collect": "5s"} for f in ("booking", "identity", "problem", "tried")},
+}
+
+# no shrinking: a known failure need not be shrunk again on every run
+_NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
+
+
+@settings(max_examples=25)
+@example(parse_scenario(UTILIZATION_ABOVE_ONE))
+@given(scenarios())
+def test_utilization_within_bounds(sc: Scenario) -> None:
+    """Agent utilization lies in [0, 1] under every design."""
+    for design in resolve_designs(sc):
+        util = _run(sc, design)["agent_utilization"]
         assert math.isnan(util) or 0.0 <= util <= 1.0, (design.name, util)
 
 
@@ -92,8 +121,9 @@ def test_reproducibility(sc: Scenario) -> None:
     """The same scenario, seed and design give identical outcomes."""
     for design in resolve_designs(sc):
         first = _run(sc, design)
-        again = _run(sc, design, _monitor(design))
-        assert _same(first, again), design.name
+        for _ in range(3):
+            again = _run(sc, design, _monitor(design))
+            assert _same(first, again), design.name
 
 
 @settings(max_examples=25)

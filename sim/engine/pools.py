@@ -64,7 +64,9 @@ class Pool:
         self.spec = spec
         self.agents = [Agent(i) for i in range(spec.agents)]
         self.idle = self.agents[::-1]
-        self.partial: set[Agent] = set()
+        # agents with some but not all capacity used; a dict (ordered by insertion) so that
+        # ties are broken the same way in every run, unlike a set of objects
+        self.partial: dict[Agent, None] = {}
         self.share = {ch: 1.0 / c for ch, c in spec.concurrency.items()}
         self.single_class = len(set(self.share.values())) == 1
         self.queue: deque[QueueEntry] = deque()
@@ -106,7 +108,7 @@ class Pool:
             return self.idle[-1]
         share = self.share[channel]
         best = None
-        for agent in self.partial:
+        for agent in self.partial:  # insertion order: reproducible
             if agent.load + share <= 1.0 + _EPS and (best is None or agent.load < best.load):
                 best = agent
         return best
@@ -126,9 +128,9 @@ class Pool:
         agent.load += share
         self.slots += share
         if agent.load < 1.0 - _EPS:
-            self.partial.add(agent)
+            self.partial[agent] = None
         else:
-            self.partial.discard(agent)
+            self.partial.pop(agent, None)
         return agent.sessions
 
     def try_assign(self, channel: str) -> Agent | None:
@@ -160,11 +162,11 @@ class Pool:
         self.slots -= share
         if agent.sessions == 0:
             agent.load = 0.0
-            self.partial.discard(agent)
+            self.partial.pop(agent, None)
             self.idle.append(agent)
             self.busy -= 1
         else:
-            self.partial.add(agent)
+            self.partial[agent] = None
         if self.waiting:
             self._dispatch()
 
