@@ -67,7 +67,7 @@ def check_world(
                 found.setdefault(name, attrs.evolve(v, seen=f"{v.seen} [design {design.name}, "
                                                     f"replication {r}]"))
             util = first["agent_utilization"]
-            if not math.isnan(util) and not 0.0 <= util <= 1.0:
+            if not math.isnan(util) and not -1e-9 <= util <= 1.0 + 1e-9:  # float round-off
                 found.setdefault("capacity", Violation(
                     "capacity", None, short.end, f"agent_utilization {util} outside [0, 1]"))
             again = Replication(short, design, Streams(seed, r)).run()
