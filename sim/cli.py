@@ -48,6 +48,16 @@ def _replications(text: str) -> int:
     return value
 
 
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be strictly between 0 and 1 (got {value})")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -88,9 +98,23 @@ def _parser() -> argparse.ArgumentParser:
                      help="where to run: local processes (default) or a Dask cluster")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="the Dask scheduler's address, with --executor dask")
+    run.add_argument("--plot", action="store_true",
+                     help="also draw the figures into DIR/figures/ (PNG and SVG)")
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
+    plot = sub.add_parser(
+        "plot",
+        help="draw the figures of a results folder",
+        description="Draw the figures of the results of `omnisim run` in DIR: outcomes per "
+        "design, paired differences, the distribution of time to resolution, pools over the "
+        "day, and the observed journeys.",
+    )
+    plot.add_argument("results", metavar="DIR", type=Path, help="a folder `omnisim run` wrote")
+    plot.add_argument("--out", metavar="FIGDIR", type=Path,
+                      help="where to write the figures (default: DIR/figures/)")
+    plot.add_argument("--format", dest="formats", metavar="FMT", nargs="+",
+                      default=["png", "svg"], help="png, svg and/or pdf (default: png svg)")
     sweep = sub.add_parser(
         "sweep",
         help="run a grid of parameter values × designs × replications",
@@ -126,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
         "validate",
         help="compare the simulator with exact Erlang C and Erlang A values",
         description="Run a grid of Erlang C (M/M/n) and Erlang A (M/M/n+M) queues, each "
-        "written as a scenario file, and compare each outcome's 95%% interval with the "
+        "written as a scenario file, and compare each outcome's interval with the "
         "exact steady-state value. Prints the table, writes validation.md and "
         "validation.png; exits 0 when every exact value lies inside its interval, 1 when "
         "any lies outside (about 1 in 20 does by chance), 2 for bad arguments.",
@@ -140,6 +164,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="seed (default: 7)")
     validate.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
                           help="processes to run replications in (default: the local cores)")
+    validate.add_argument("--confidence", metavar="LEVEL", type=_confidence, default=0.95,
+                          help="confidence level of the Student-t intervals (default: 0.95)")
     validate.add_argument("--out", metavar="DIR", type=Path,
                           default=Path("results") / "validation",
                           help="folder for validation.md and validation.png (default: "
@@ -243,10 +269,13 @@ def _run(args: argparse.Namespace) -> int:
         "jobs": jobs,
         "elapsed_seconds": round(elapsed, 3),
     }, details=details)
+    figures = _plots(out_dir) if args.plot else []
     if not args.quiet:
         console = Console(width=max(Console().width, 160))
         print_table(summary, console)
         console.print(f"results in {out_dir}/ ({elapsed:.1f} s)")
+        if figures:
+            console.print(f"{len(figures)} figures in {figures[0].parent}/")
     return 0
 
 
@@ -268,6 +297,20 @@ def _check(args: argparse.Namespace) -> int:
         if not all(r.held for r in results) and status == 0:
             status = 1
     return status
+
+
+def _plots(results: Path, out: Path | None = None,
+           formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    from .plots import plot_results
+
+    return plot_results(results, out, formats)
+
+
+def _plot(args: argparse.Namespace) -> int:
+    figures = _plots(args.results, args.out, args.formats)
+    for path in figures:
+        print(path)
+    return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -324,7 +367,8 @@ def _validate(args: argparse.Namespace) -> int:
         return 2
     console = Console(width=max(Console().width, 160))
     console.print(f"validating against {len(cases)} exact queues, {args.replications} "
-                  f"replications each, seed {args.seed}, {jobs} jobs")
+                  f"replications each, seed {args.seed}, {args.confidence:.4g} intervals, "
+                  f"{jobs} jobs")
 
     def progress(case: v.ValidationCase, rows: list[v.ValidationRow]) -> None:
         inside = sum(r.inside for r in rows)
@@ -332,10 +376,11 @@ def _validate(args: argparse.Namespace) -> int:
                       f"{len(rows)} inside ({rows[0].seconds:.1f} s)")
 
     started = time.perf_counter()
-    rows = v.run_validation(cases, args.replications, args.seed, jobs, on_case=progress)
+    rows = v.run_validation(cases, args.replications, args.seed, jobs, on_case=progress,
+                            confidence=args.confidence)
     elapsed = time.perf_counter() - started
-    table = Table(title=f"omnisim against exact Erlang C / Erlang A: mean [95% CI] over "
-                  f"{args.replications} replications")
+    table = Table(title=f"omnisim against exact Erlang C / Erlang A: mean "
+                  f"[{args.confidence:.4g} CI] over {args.replications} replications")
     for column in ("case", "outcome", "exact", "", "simulated", "(sim − exact)/half"):
         table.add_column(column, justify="left" if column in ("case", "outcome", "")
                          else "right")
@@ -358,6 +403,8 @@ def _validate(args: argparse.Namespace) -> int:
         command += f" --replications {args.replications}"
     if args.seed != 7:
         command += f" --seed {args.seed}"
+    if args.confidence != 0.95:
+        command += f" --confidence {args.confidence:g}"
     page = v.render_page(rows, command=command, replications=args.replications,
                          seed=args.seed, jobs=jobs, seconds=elapsed)
     (args.out / "validation.md").write_text(page, encoding="utf-8")
@@ -376,6 +423,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "plot":
+            return _plot(args)
         if args.command == "validate":
             return _validate(args)
     except ScenarioError as e:

@@ -246,6 +246,7 @@ class Replication:
                 break  # gave up, or out of tolerance for effort
             delay = extra + route.delay.sample(draws.route)
             recorder.flow(issue, tp, target)
+            issue.touchpoint = target  # open at the horizon while on the way: counted there
             if delay > 0:
                 yield env.timeout(delay)
             tp = target

@@ -81,6 +81,12 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
+def _share(numerator: float, denominator: float) -> float:
+    """A share of time that cannot exceed 1, but for float round-off, which is removed."""
+    value = _ratio(numerator, denominator)
+    return 1.0 if 1.0 < value <= 1.0 + 1e-9 else value
+
+
 class Recorder:
     """Sums and counts of one replication, from *start* (end of warm-up) to *end*."""
 
@@ -180,7 +186,7 @@ class Recorder:
             "queue_abandonment_rate": _ratio(self.queue_abandoned, self.entries),
             "repetitions_per_issue": _ratio(self.repetitions, self.issues),
             "repeat_rate": _ratio(self.repeat_issues, self.issues),
-            "agent_utilization": _ratio(busy_area, staffed_time),
+            "agent_utilization": _share(busy_area, staffed_time),
             "resolution_rate": _ratio(self.resolved, ended),
             "first_contact_resolution": _ratio(self.first_contact, ended),
             "contacts_per_issue": _ratio(self.contacts, self.issues),
@@ -221,8 +227,8 @@ def pool_outcomes(pools: Iterable[PoolBooks], horizon: float) -> dict[str, float
     out: dict[str, float] = {}
     for pool in pools:
         name, staffed = pool.spec.name, pool.spec.agents * horizon
-        out[f"pool.{name}.agent_utilization"] = _ratio(pool.busy_area, staffed)
-        out[f"pool.{name}.slot_utilization"] = _ratio(pool.slot_area, staffed)
+        out[f"pool.{name}.agent_utilization"] = _share(pool.busy_area, staffed)
+        out[f"pool.{name}.slot_utilization"] = _share(pool.slot_area, staffed)
         out[f"pool.{name}.mean_queue_length"] = _ratio(pool.queue_area, horizon)
         out[f"pool.{name}.arrival_rate"] = _ratio(pool.entries, horizon)
         out[f"pool.{name}.mean_wait"] = _ratio(pool.wait_sum, pool.entries)
