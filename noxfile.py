@@ -27,3 +27,17 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the package with mypy."""
     session.install("-e", ".", "mypy>=1.10")
     session.run("mypy", "sim")
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """Validate against exact Erlang C / Erlang A on the full grid; writes docs/validation.*."""
+    session.install("-e", ".")
+    session.run("omnisim", "validate", "--full", "--out", "docs", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the Erlang A benchmark: ``nox -s bench -- --quick`` (see benchmarks/README.md)."""
+    session.install("-e", ".[bench]")
+    session.run("python", "benchmarks/queue.py", *session.posargs)
