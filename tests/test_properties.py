@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, Phase, example, find, given, settings
 
 from sim import compile_world, parse_scenario, resolve_designs
 from sim.engine import Replication
 from sim.engine.monitors import Monitor
+from sim.engine.pools import Pool
 from sim.engine.streams import Streams
 from sim.model import UNIFIED, Design, HistoryEvent, HistoryStore
 from sim.model.history import SILOED, Topology, count_repetitions
@@ -192,3 +194,52 @@ def test_topologies_are_partitions(topology: Topology) -> None:
     for group in topology.groups:
         assert not seen & group
         seen |= group
+
+
+_FIND = settings(max_examples=200, database=None, derandomize=True, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow])
+
+
+class _GreedyPool(Pool):
+    """A planted fault: a full agent may take one session more than its concurrency."""
+
+    def _find(self, channel: str) -> Any:
+        found = super()._find(channel)
+        if found is None:
+            return next((a for a in self.agents if a.sessions == 1), None)
+        return found
+
+
+def _capacity_monitor_fires(data: dict[str, Any]) -> bool:
+    """Whether the capacity monitor fires when pools are greedy, on *data*."""
+    sc = parse_scenario(data)
+    design = resolve_designs(sc)[0]
+    monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable)
+    with patch("sim.engine.replication.Pool", _GreedyPool):
+        Replication(compile_world(sc), design, Streams(sc.scenario.seed, 0), monitor).run()
+    return "capacity" in monitor.violations
+
+
+def test_strategy_finds_an_agent_with_one_session_too_many() -> None:
+    """The capacity property, on drawn scenarios, catches agents that overbook."""
+    found = find(scenario_dicts(), _capacity_monitor_fires, settings=_FIND)
+    print("shrunk counterexample:", found)
+    assert _capacity_monitor_fires(found)
+    assert len(found["pools"]) == 1 and found["pools"][0]["agents"] == 1  # shrunk
+
+
+def _forgetful_design_loses_a_fact(data: dict[str, Any]) -> bool:
+    """Whether a design claimed resumable, whose sessions drop anyway, is caught on *data*."""
+    sc = parse_scenario(data)
+    forgetful = Design("forgetful", UNIFIED, resumable=False)  # drops sessions after all
+    monitor = Monitor(unified=True, resumable=True)  # ...but claims to keep them
+    Replication(compile_world(sc), forgetful, Streams(sc.scenario.seed, 0), monitor).run()
+    return "resumability" in monitor.violations
+
+
+def test_strategy_finds_a_design_that_forgets_after_an_interruption() -> None:
+    """The resumability property, on drawn scenarios, catches sessions that drop."""
+    found = find(scenario_dicts(), _forgetful_design_loses_a_fact, settings=_FIND)
+    print("shrunk counterexample:", found)
+    assert _forgetful_design_loses_a_fact(found)
+    assert any("interruptions" in seg for seg in found["segments"])
