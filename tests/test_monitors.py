@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from conftest import SCENARIOS, run_omnisim
+from faults import GreedyPool, LossyStore
 
 from sim import compile_world, parse_scenario, resolve_designs
 from sim.engine import Replication
 from sim.engine.monitors import Monitor
-from sim.engine.pools import Pool
 from sim.engine.streams import Streams
 from sim.errors import InvariantViolation
-from sim.model import UNIFIED, Design, HistoryEvent, HistoryStore
+from sim.model import UNIFIED, Design
 
 STORY: dict[str, Any] = {
     "scenario": {"name": "m", "horizon": "3h", "warmup": "0h", "replications": 2, "seed": 5,
@@ -59,42 +59,19 @@ def test_monitors_hold_on_sound_runs() -> None:
                 "causality", "resumability"} <= monitor.checked
 
 
-class _LossyStore(HistoryStore):
-    """A planted fault: the store silently drops every second event."""
-
-    def __init__(self) -> None:
-        super().__init__(UNIFIED)
-        self._n = 0
-
-    def append(self, event: HistoryEvent) -> None:
-        self._n += 1
-        if self._n % 2 == 0:
-            super().append(event)
-
-
 def test_a_store_that_drops_events_is_caught() -> None:
     """A history that loses events breaks append-only and unified continuity."""
     design = Design("unified-lossy", UNIFIED, resumable=True)
     monitor = Monitor(unified=True, resumable=True)
-    _run(design, monitor, history=_LossyStore())
+    _run(design, monitor, history=LossyStore())
     assert "append-only" in monitor.violations
     assert "unified-continuity" in monitor.violations
     assert "not visible" in monitor.violations["append-only"].seen
 
 
-class _GreedyPool(Pool):
-    """A planted fault: an agent may take one session more than its concurrency."""
-
-    def _find(self, channel: str) -> Any:
-        found = super()._find(channel)
-        if found is None:
-            return next((a for a in self.agents if a.sessions == 1), None)
-        return found
-
-
 def test_an_agent_with_one_session_too_many_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """An agent holding two voice calls breaks the capacity invariant."""
-    monkeypatch.setattr("sim.engine.replication.Pool", _GreedyPool)
+    monkeypatch.setattr("sim.engine.replication.Pool", GreedyPool)
     design = resolve_designs(parse_scenario(copy.deepcopy(STORY)))[0]
     monitor = Monitor(unified=False, resumable=False)
     _run(design, monitor)

@@ -6,14 +6,14 @@ import math
 from typing import Any
 from unittest.mock import patch
 
+from faults import GreedyPool, LossyStore
 from hypothesis import HealthCheck, Phase, example, find, given, settings
 
 from sim import compile_world, parse_scenario, resolve_designs
 from sim.engine import Replication
 from sim.engine.monitors import Monitor
-from sim.engine.pools import Pool
 from sim.engine.streams import Streams
-from sim.model import UNIFIED, Design, HistoryEvent, HistoryStore
+from sim.model import UNIFIED, Design
 from sim.model.history import SILOED, Topology, count_repetitions
 from sim.scenario.schema import Scenario
 from sim.testing import scenario_dicts, scenarios, topologies
@@ -143,25 +143,12 @@ def test_resumability(sc: Scenario) -> None:
 # --- the strategy finds a planted fault -------------------------------------------
 
 
-class _Lossy(HistoryStore):
-    """A planted fault: a unified store that silently drops every second event."""
-
-    def __init__(self) -> None:
-        super().__init__(UNIFIED)
-        self._n = 0
-
-    def append(self, event: HistoryEvent) -> None:
-        self._n += 1
-        if self._n % 2 == 0:
-            super().append(event)
-
-
 def _lossy_breaks_continuity(data: dict[str, Any]) -> bool:
     """Whether the unified-continuity property fails with a lossy store on *data*."""
     sc = parse_scenario(data)
     design = Design("unified-lossy", UNIFIED, resumable=True)
     rep = Replication(compile_world(sc), design, Streams(sc.scenario.seed, 0))
-    rep.history = _Lossy()
+    rep.history = LossyStore()
     reps = rep.run()["repetitions_per_issue"]
     return not (reps == 0 or math.isnan(reps))
 
@@ -200,22 +187,12 @@ _FIND = settings(max_examples=200, database=None, derandomize=True, deadline=Non
                  suppress_health_check=[HealthCheck.too_slow])
 
 
-class _GreedyPool(Pool):
-    """A planted fault: a full agent may take one session more than its concurrency."""
-
-    def _find(self, channel: str) -> Any:
-        found = super()._find(channel)
-        if found is None:
-            return next((a for a in self.agents if a.sessions == 1), None)
-        return found
-
-
 def _capacity_monitor_fires(data: dict[str, Any]) -> bool:
     """Whether the capacity monitor fires when pools are greedy, on *data*."""
     sc = parse_scenario(data)
     design = resolve_designs(sc)[0]
     monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable)
-    with patch("sim.engine.replication.Pool", _GreedyPool):
+    with patch("sim.engine.replication.Pool", GreedyPool):
         Replication(compile_world(sc), design, Streams(sc.scenario.seed, 0), monitor).run()
     return "capacity" in monitor.violations
 

@@ -1,0 +1,32 @@
+"""Planted faults: broken components that the monitors and properties must catch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.engine.pools import Pool
+from sim.model import UNIFIED, HistoryEvent, HistoryStore
+
+
+class LossyStore(HistoryStore):
+    """A unified store that silently drops every second event."""
+
+    def __init__(self) -> None:
+        super().__init__(UNIFIED)
+        self._n = 0
+
+    def append(self, event: HistoryEvent) -> None:
+        """Keep only every second event."""
+        self._n += 1
+        if self._n % 2 == 0:
+            super().append(event)
+
+
+class GreedyPool(Pool):
+    """A pool whose full agents may take one session more than their concurrency."""
+
+    def _find(self, channel: str) -> Any:
+        found = super()._find(channel)
+        if found is None:
+            return next((a for a in self.agents if a.sessions == 1), None)
+        return found
