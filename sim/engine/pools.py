@@ -83,25 +83,38 @@ class Pool:
         n_slots = max(1, math.ceil((end - start) / SLOT - 1e-9))
         self.busy_slots = [0.0] * n_slots  # busy-agent minutes per slot
         self.queue_slots = [0.0] * n_slots  # waiting-contact minutes per slot
+        self._slot = 0  # the slot the clock is in, and where it ends
+        self._slot_end = end if n_slots == 1 else start + SLOT
         self._last = start
 
     def _account(self) -> None:
         now = self.env.now
-        if now > self._last:
-            t = min(now, self.end)
-            if t > self._last:
-                dt = t - self._last
-                self.busy_area += self.busy * dt
-                self.slot_area += self.slots * dt
-                self.queue_area += self.waiting * dt
-                a, last_slot = self._last, len(self.busy_slots) - 1
-                while a < t:
-                    k = min(int((a - self.start) / SLOT), last_slot)
-                    b = t if k == last_slot else min(t, self.start + (k + 1) * SLOT)
-                    self.busy_slots[k] += self.busy * (b - a)
-                    self.queue_slots[k] += self.waiting * (b - a)
-                    a = b
-                self._last = t
+        last = self._last
+        if now <= last:
+            return
+        t = now if now < self.end else self.end
+        if t <= last:
+            return
+        dt = t - last
+        busy, waiting = self.busy, self.waiting
+        self.busy_area += busy * dt
+        self.slot_area += self.slots * dt
+        self.queue_area += waiting * dt
+        if t <= self._slot_end:  # the common case: within the current slot
+            k = self._slot
+            self.busy_slots[k] += busy * dt
+            self.queue_slots[k] += waiting * dt
+        else:
+            last_slot = len(self.busy_slots) - 1
+            while last < t:
+                k = min(int((last - self.start) / SLOT), last_slot)
+                b = t if k == last_slot else min(t, self.start + (k + 1) * SLOT)
+                self.busy_slots[k] += busy * (b - last)
+                self.queue_slots[k] += waiting * (b - last)
+                last = b
+            self._slot = k
+            self._slot_end = self.end if k == last_slot else self.start + (k + 1) * SLOT
+        self._last = t
 
     def _find(self, channel: str) -> Agent | None:
         if self.idle:
