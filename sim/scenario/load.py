@@ -242,8 +242,8 @@ def _schema_class_hook(cls: type) -> Any:
     """The structure hook of a schema class, whose validator errors name their field.
 
     cattrs attributes a value it cannot convert to its field, but an attrs validator runs
-    in ``cls.__init__``, after every field converted, and its error names no field; so
-    on such an error the fields are checked one by one to find the one at fault.
+    in ``cls.__init__``, after every field converted; the schema's validators raise a
+    :class:`ScenarioError` that names its field, which is passed on as it is.
     """
     base: Any
     if cls is schema.Journey:  # 'from' is a Python keyword
@@ -259,10 +259,9 @@ def _schema_class_hook(cls: type) -> Any:
         try:
             return base(value, cls)
         except ClassValidationError as exc:
-            if any(_raised_by_init(sub) for sub in exc.exceptions):
-                fault = _field_at_fault(cls, base, value)
-                if fault is not None:
-                    raise fault from None
+            for sub in exc.exceptions:
+                if isinstance(sub, ScenarioError) and _raised_by_init(sub):
+                    raise ScenarioError(sub.path, sub.message) from None
             raise
 
     return structure
@@ -271,29 +270,7 @@ def _schema_class_hook(cls: type) -> Any:
 def _raised_by_init(exc: BaseException) -> bool:
     """Whether cattrs caught *exc* from ``cls.__init__`` rather than from one field."""
     notes = getattr(exc, "__notes__", [])
-    return not isinstance(exc, ForbiddenExtraKeysError) and not any(
-        isinstance(note, AttributeValidationNote) for note in notes
-    )
-
-
-def _field_at_fault(cls: type, base: Any, value: dict[str, Any]) -> ScenarioError | None:
-    """The first field of *cls* whose validator rejects its value, as a ScenarioError."""
-    try:
-        with attrs.validators.disabled():
-            inst = base(value, cls)
-    except Exception:
-        return None
-    for field in attrs.fields(cls):
-        if field.validator is None:
-            continue
-        key = "from" if field.name == "source" else field.name
-        try:
-            field.validator(inst, field, getattr(inst, field.name))
-        except ScenarioError as e:
-            return ScenarioError(_join(key, e.path), e.message)
-        except ValueError as e:
-            return ScenarioError(key, str(e))
-    return None
+    return not any(isinstance(note, AttributeValidationNote) for note in notes)
 
 
 _SCHEMA_CLASSES = frozenset(

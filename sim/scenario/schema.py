@@ -44,45 +44,47 @@ AFTER = ("failed", "abandoned", "unresolved", "dropped")
 
 def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not value > 0:
-        raise ValueError(f"must be > 0 (got {value:g})")
+        raise ScenarioError(attribute.name, f"must be > 0 (got {value:g})")
 
 
 def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not value >= 0:
-        raise ValueError(f"must be >= 0 (got {value:g})")
+        raise ScenarioError(attribute.name, f"must be >= 0 (got {value:g})")
 
 
 def _at_least_one(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 1:
-        raise ValueError(f"must be >= 1 (got {value})")
+        raise ScenarioError(attribute.name, f"must be >= 1 (got {value})")
 
 
 def _non_negative_int(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 0:
-        raise ValueError(f"must be >= 0 (got {value})")
+        raise ScenarioError(attribute.name, f"must be >= 0 (got {value})")
 
 
 def _probability(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"must be a probability in [0, 1] (got {value:g})")
+        raise ScenarioError(attribute.name, f"must be a probability in [0, 1] (got {value:g})")
 
 
 def _probabilities(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, float]) -> None:
     for key, p in value.items():
         if not 0.0 <= p <= 1.0:
-            raise ScenarioError(key, f"must be a probability in [0, 1] (got {p:g})")
+            raise ScenarioError(
+                f"{attribute.name}.{key}", f"must be a probability in [0, 1] (got {p:g})"
+            )
 
 
 def _weights(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, float]) -> None:
     for key, w in value.items():
         if not w >= 0:
-            raise ScenarioError(key, f"must be >= 0 (got {w:g})")
+            raise ScenarioError(f"{attribute.name}.{key}", f"must be >= 0 (got {w:g})")
 
 
 def _counts(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, int]) -> None:
     for key, n in value.items():
         if n < 1:
-            raise ScenarioError(key, f"must be >= 1 (got {n})")
+            raise ScenarioError(f"{attribute.name}.{key}", f"must be >= 1 (got {n})")
 
 
 @attrs.frozen
