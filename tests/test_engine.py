@@ -173,3 +173,27 @@ def test_unknown_design_capability_is_refused() -> None:
 def test_design_is_a_value() -> None:
     """Designs compare by value, so results can be keyed by them."""
     assert Design("a") == Design("a")
+
+
+def test_slot_boundaries_with_fractional_warmup_terminate() -> None:
+    """A warm-up that is not a whole number of minutes never stalls the slot bookkeeping."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sim import parse_scenario, compile_world, resolve_designs, simulate\n"
+        "sc = parse_scenario({'scenario': {'name': 'f', 'horizon': '395.8333333333333min',"
+        " 'warmup': '20.833333333333336min', 'designs': ['siloed']},"
+        " 'arrivals': {'rate': '48/min'},"
+        " 'segments': [{'name': 's', 'share': 1.0, 'start': {'voice': 1.0},"
+        " 'patience': {'dist': 'exponential', 'mean': '2min'}}],"
+        " 'intents': [{'name': 'q', 'share': 1.0,"
+        " 'handle': {'voice': {'dist': 'exponential', 'mean': '1min'}}}],"
+        " 'pools': [{'name': 'p', 'agents': 50, 'channels': ['voice']}]})\n"
+        "out = simulate(compile_world(sc), resolve_designs(sc)[0], 1, 0)\n"
+        "print(out['issues'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) > 15_000

@@ -108,6 +108,10 @@ class Pool:
             last_slot = len(self.busy_slots) - 1
             while last < t:
                 k = min(int((last - self.start) / SLOT), last_slot)
+                # float rounding may put a time on a boundary in the slot before: move on,
+                # so that every step advances
+                while k < last_slot and self.start + (k + 1) * SLOT <= last:
+                    k += 1
                 b = t if k == last_slot else min(t, self.start + (k + 1) * SLOT)
                 self.busy_slots[k] += busy * (b - last)
                 self.queue_slots[k] += waiting * (b - last)

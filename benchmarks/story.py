@@ -1,0 +1,391 @@
+"""The seeds' story at scale: scenarios/app-to-phone.toml, both designs.
+
+Two measurements:
+
+* **Scaling with the horizon** — one replication of each design at 1×, 4× and 16× the
+  file's horizon (``attrs.evolve(world, horizon=...)``; the warm-up stays), each run in
+  its own subprocess: wall time of ``sim.simulate``, arrivals per second, peak RSS. A
+  linear engine takes (warm-up + k·horizon)/(warm-up + horizon) times as long at k×;
+  peak RSS should not grow.
+* **A typical study** — 10,000 issues a day (arrival rate 10,000/1440 per minute, horizon
+  24 h, the file's warm-up and staffing), both designs, 30 replications through
+  ``sim.run_experiment(world, designs, 30, seed, jobs=1)`` and ``jobs=2``, each in its own
+  subprocess: wall time serial and parallel, the speed-up, and whether both gave the same
+  results (they must: reproducibility).
+
+Usage::
+
+    python benchmarks/story.py                 # 3 repeats of the scaling runs, the study once
+    python benchmarks/story.py --quick         # 1 repeat, a 10-replication study
+    python benchmarks/story.py --replications 30 --repeats 5
+
+Writes ``benchmarks/results/story.json`` and ``benchmarks/results/story.md``.
+"""
+
+from __future__ import annotations
+
+# benchmarks/ holds queue.py, which would shadow the standard library's ``queue`` (needed
+# by concurrent.futures for jobs=2) while this folder is sys.path[0]. Drop it first.
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = os.path.dirname(_HERE)
+SCENARIO = os.path.join(ROOT, "scenarios", "app-to-phone.toml")
+RESULTS = os.path.join(_HERE, "results")
+MULTIPLES = (1, 4, 16)
+STUDY_PER_DAY = 10_000
+
+
+def _rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+
+
+def _psi_some_us() -> int | None:
+    """Linux CPU pressure: total µs in which some runnable task waited for a CPU."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as f:
+            return int(f.readline().split("total=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cpu_s() -> float:
+    """CPU seconds used by this process and its waited-for children (the workers)."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _stall_since(start: int | None) -> float | None:
+    end = _psi_some_us()
+    return None if start is None or end is None else (end - start) / 1e6
+
+
+def _load() -> tuple[Any, Any, list[Any]]:
+    import sim
+
+    scenario = sim.load_scenario(SCENARIO)
+    return scenario, sim.compile_world(scenario), sim.resolve_designs(scenario)
+
+
+def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, Any]:
+    """One replication of *design_name* at *multiple* × the file's horizon."""
+    import attrs
+
+    import sim
+
+    scenario, world, designs = _load()
+    design = next(d for d in designs if d.name == design_name)
+    world = attrs.evolve(world, horizon=world.horizon * multiple)
+    seed = scenario.scenario.seed if seed is None else seed
+    rss_before = _rss_mib()
+    psi, cpu = _psi_some_us(), _cpu_s()
+    t0 = time.perf_counter()
+    out = sim.simulate(world, design, seed, 0)
+    wall = time.perf_counter() - t0
+    cpu = _cpu_s() - cpu
+    arrivals = world.rate * world.end
+    return {
+        "kind": "scale", "design": design_name, "multiple": multiple, "seed": seed,
+        "horizon_min": world.horizon, "warmup_min": world.warmup, "wall_s": wall,
+        "expected_arrivals": arrivals, "issues_after_warmup": out["issues"],
+        "arrivals_per_s": arrivals / wall, "rss_before_run_mib": rss_before,
+        "cpu_s": cpu, "cpu_stall_s": _stall_since(psi),
+        "rss_peak_mib": _rss_mib(), "abandonment_rate": out["abandonment_rate"],
+        "repetitions_per_issue": out["repetitions_per_issue"],
+        "agent_utilization": out["agent_utilization"],
+    }
+
+
+def child_study(jobs: int, replications: int, seed: int | None,
+                agents: int | None = None) -> dict[str, Any]:
+    """The typical study: 10,000 issues a day, both designs, *replications* each.
+
+    *agents* replaces the voice pool's headcount (default: the file's).
+    """
+    import attrs
+
+    import sim
+
+    scenario, world, designs = _load()
+    world = attrs.evolve(world, rate=STUDY_PER_DAY / 1440.0, horizon=1440.0)
+    if agents is not None:
+        world = attrs.evolve(world, pools=tuple(attrs.evolve(p, agents=agents)
+                                                for p in world.pools))
+    seed = scenario.scenario.seed if seed is None else seed
+    psi, cpu = _psi_some_us(), _cpu_s()
+    t0 = time.perf_counter()
+    results = sim.run_experiment(world, designs, replications, seed, jobs=jobs, progress=False)
+    wall = time.perf_counter() - t0
+    cpu = _cpu_s() - cpu
+    digest = hashlib.sha256(json.dumps(results, sort_keys=True).encode()).hexdigest()[:16]
+
+    def mean(design: str, key: str) -> float:
+        vals = [r[key] for r in results[design]]
+        return sum(vals) / len(vals)
+
+    return {
+        "kind": "study", "jobs": jobs, "replications": replications, "seed": seed,
+        "designs": [d.name for d in designs], "units": replications * len(designs),
+        "agents": [p.agents for p in world.pools],
+        "wall_s": wall, "cpu_s": cpu, "cpu_stall_s": _stall_since(psi),
+        "rss_peak_mib": _rss_mib(),
+        "rss_peak_children_mib": _rss_mib(resource.RUSAGE_CHILDREN),
+        "results_digest": digest,
+        "issues_per_unit": mean(designs[0].name, "issues"),
+        "means": {d.name: {k: mean(d.name, k) for k in (
+            "abandonment_rate", "queue_abandonment_rate", "agent_utilization",
+            "repetitions_per_issue", "mean_wait")} for d in designs},
+    }
+
+
+def spawn(*args: str) -> dict[str, Any]:
+    cmd = [sys.executable, os.path.abspath(__file__), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def summarize_scale(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for design in sorted({r["design"] for r in runs}):
+        rows = {}
+        for m in MULTIPLES:
+            mine = [r for r in runs if r["design"] == design and r["multiple"] == m]
+            if not mine:
+                continue
+            best = min(mine, key=lambda r: r["wall_s"])
+            rows[m] = {
+                "wall_s_min": best["wall_s"], "wall_s_all": [r["wall_s"] for r in mine],
+                "cpu_s_min": min(r.get("cpu_s", r["wall_s"]) for r in mine),
+                "expected_arrivals": best["expected_arrivals"],
+                "issues_after_warmup": best["issues_after_warmup"],
+                "arrivals_per_s": best["expected_arrivals"] / best["wall_s"],
+                "rss_peak_mib": max(r["rss_peak_mib"] for r in mine),
+                "rss_before_run_mib": max(r["rss_before_run_mib"] for r in mine),
+                "end_min": best["warmup_min"] + best["horizon_min"],
+            }
+        base = rows.get(1)
+        ratios = {}
+        if base:
+            for m, row in rows.items():
+                if m == 1:
+                    continue
+                ratios[f"{m}x/1x"] = {
+                    "time": row["wall_s_min"] / base["wall_s_min"],
+                    "linear": row["end_min"] / base["end_min"],
+                    "rss_growth_mib": row["rss_peak_mib"] - base["rss_peak_mib"],
+                }
+        out[design] = {"rows": rows, "ratios": ratios}
+    return out
+
+
+def render(report: dict[str, Any]) -> str:
+    meta = report["meta"]
+    lines = [
+        "# The story at scale (benchmarks/story.py)",
+        "",
+        f"{meta['date']} · {meta['machine']} · Python {meta['python']} · omnisim "
+        f"{meta['omnisim']} (sim/ digest {meta['sim_source_digest']}) · "
+        f"scenarios/app-to-phone.toml (horizon 8 h + 1 h warm-up, "
+        f"4/min) · min of {meta['repeats']} interleaved repeats, each run in a fresh "
+        f"subprocess · {meta['elapsed_s']:.0f} s in all · load average (1 min) "
+        f"{meta['loadavg_at_start'][0]:.1f} at start, {meta['loadavg_at_end'][0]:.1f} at end",
+        "",
+        *([f"**Warning**: sim/ changed during the run (digest "
+           f"{meta['sim_source_digest_at_end']} at the end).", ""]
+          if meta.get("sim_source_digest_at_end", meta["sim_source_digest"])
+          != meta["sim_source_digest"] else []),
+        "## Scaling with the horizon (one replication per design)",
+        "",
+        "| design | horizon | arrivals | wall s (min) | all repeats s | CPU s (min) | "
+        "arrivals/s | peak RSS MiB (before run) |",
+        "|---|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for design, res in report["scale"].items():
+        for m, row in res["rows"].items():
+            lines.append(
+                f"| {design} | {m}× | {row['expected_arrivals']:,.0f} | "
+                f"{row['wall_s_min']:.2f} | "
+                f"{' / '.join(f'{w:.2f}' for w in row['wall_s_all'])} | "
+                f"{row['cpu_s_min']:.2f} | "
+                f"{row['arrivals_per_s']:,.0f} | {row['rss_peak_mib']:.1f} "
+                f"({row['rss_before_run_mib']:.1f}) |"
+            )
+    lines += ["", "| design | ratio | time | linear would be | peak RSS growth MiB |",
+              "|---|---|---:|---:|---:|"]
+    for design, res in report["scale"].items():
+        for name, r in res["ratios"].items():
+            lines.append(f"| {design} | {name} | {r['time']:.2f} | {r['linear']:.2f} | "
+                         f"{r['rss_growth_mib']:+.1f} |")
+    study = report.get("study")
+    if study:
+        s1, s2 = study["serial"], study["parallel"]
+        lines += [
+            "",
+            f"## A typical study: {STUDY_PER_DAY:,} issues a day, horizon 24 h (+1 h warm-up), "
+            f"{s1['replications']} replications × {len(s1['designs'])} designs, "
+            f"{'/'.join(str(a) for a in s1['agents'])} voice agents",
+            "",
+            "| run | wall s | CPU s | cores used (CPU/wall) | CPU-pressure stall s | units | "
+            "s per unit | peak RSS MiB (parent / workers) | results digest |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for label, s in (("jobs=1", s1), ("jobs=2", s2)):
+            stall = s.get("cpu_stall_s")
+            lines.append(
+                f"| {label} | {s['wall_s']:.1f} | {s.get('cpu_s', math.nan):.1f} | "
+                f"{s.get('cpu_s', math.nan) / s['wall_s']:.2f} | "
+                f"{'–' if stall is None else format(stall, '.0f')} | {s['units']} | "
+                f"{s['wall_s'] / s['units']:.2f} | {s['rss_peak_mib']:.0f} / "
+                f"{s['rss_peak_children_mib']:.0f} | `{s['results_digest']}` |"
+            )
+        lines += [
+            "",
+            f"Speed-up jobs=2 over jobs=1: **{study['speedup']:.2f}×** on 2 cores; with "
+            f"jobs=2 the experiment kept {s2.get('cpu_s', math.nan) / s2['wall_s']:.2f} cores "
+            f"busy (2.0 is the most; less means the cores were shared with other work, see "
+            f"the stall column). Serial and parallel results identical: "
+            f"**{'yes' if study['identical'] else 'NO'}**. "
+            f"≈{s1['issues_per_unit']:,.0f} issues per replication after the warm-up.",
+            "",
+            "| design | abandonment | queue abandonment | agent utilization | "
+            "repetitions/issue | mean wait min |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for design, m in s1["means"].items():
+            lines.append(
+                f"| {design} | {m['abandonment_rate']:.3f} | {m['queue_abandonment_rate']:.3f} "
+                f"| {m['agent_utilization']:.3f} | {m['repetitions_per_issue']:.2f} | "
+                f"{m['mean_wait']:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="repeats of each scaling run (default 3)")
+    ap.add_argument("--replications", type=int, default=None,
+                    help="replications per design in the study (default 30)")
+    ap.add_argument("--quick", action="store_true", help="1 repeat, 10 replications")
+    ap.add_argument("--no-study", action="store_true", help="skip the typical study")
+    ap.add_argument("--seed", type=int, default=None, help="default: the scenario's seed")
+    ap.add_argument("--study-agents", type=int, default=None,
+                    help="voice agents in the study (default: the file's 17, which 10,000 "
+                         "issues a day overload)")
+    ap.add_argument("--out", default=RESULTS, help="folder for story.json and story.md")
+    ap.add_argument("--child", choices=("scale", "study"), help=argparse.SUPPRESS)
+    ap.add_argument("--design", help=argparse.SUPPRESS)
+    ap.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    repeats = args.repeats or (1 if args.quick else 3)
+    replications = args.replications or (10 if args.quick else 30)
+    seed_args = [] if args.seed is None else ["--seed", str(args.seed)]
+
+    if args.child == "scale":
+        print(json.dumps(child_scale(args.design, args.multiple, args.seed)))
+        return 0
+    if args.child == "study":
+        print(json.dumps(child_study(args.jobs, replications, args.seed, args.study_agents)))
+        return 0
+
+    import sim
+
+    started = time.perf_counter()
+    digest_at_start = _sim_digest()
+    names = [d.name for d in sim.resolve_designs(sim.load_scenario(SCENARIO))]
+    runs = []
+    for rep in range(repeats):
+        for m in MULTIPLES:
+            for name in names if rep % 2 == 0 else names[::-1]:
+                r = spawn("--child", "scale", "--design", name, "--multiple", str(m),
+                          *seed_args)
+                runs.append(r)
+                print(f"repeat {rep + 1}/{repeats} {name:8s} {m:2d}x  {r['wall_s']:7.2f} s  "
+                      f"{r['rss_peak_mib']:6.1f} MiB", flush=True)
+    report: dict[str, Any] = {
+        "meta": {
+            "date": datetime.date.today().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+            "python": platform.python_version(),
+            "loadavg_at_start": os.getloadavg(),
+            "sim_source_digest": digest_at_start,
+            "omnisim": _version("omnisim"),
+            "repeats": repeats,
+            "command": " ".join([os.path.relpath(__file__), *(argv or sys.argv[1:])]),
+        },
+        "scale": summarize_scale(runs),
+        "runs": runs,
+    }
+    if not args.no_study:
+        rep_args = ["--replications", str(replications), *seed_args]
+        if args.study_agents is not None:
+            rep_args += ["--study-agents", str(args.study_agents)]
+        serial = spawn("--child", "study", "--jobs", "1", *rep_args)
+        print(f"study jobs=1 {serial['wall_s']:.1f} s", flush=True)
+        parallel = spawn("--child", "study", "--jobs", "2", *rep_args)
+        print(f"study jobs=2 {parallel['wall_s']:.1f} s", flush=True)
+        report["study"] = {
+            "serial": serial, "parallel": parallel,
+            "speedup": serial["wall_s"] / parallel["wall_s"],
+            "identical": serial["results_digest"] == parallel["results_digest"],
+        }
+    report["meta"]["elapsed_s"] = time.perf_counter() - started
+    report["meta"]["loadavg_at_end"] = os.getloadavg()
+    report["meta"]["sim_source_digest_at_end"] = _sim_digest()
+    text = render(report)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "story.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2, default=str)
+    with open(os.path.join(args.out, "story.md"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    print()
+    print(text)
+    return 0
+
+
+def _version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _sim_digest() -> str:
+    """A digest of the sim/ sources measured (the engine changes often)."""
+    import hashlib
+
+    root = os.path.join(os.path.dirname(_HERE), "sim")
+    h = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as f:
+                    h.update(f.read())
+    return h.hexdigest()[:12]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
