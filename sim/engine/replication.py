@@ -168,7 +168,8 @@ class Replication:
         horizon = self.world.horizon
         busy = sum(p.busy_area for p in self.pools)
         staffed = sum(p.spec.agents for p in self.pools) * horizon
-        out = self.recorder.outcomes(busy, staffed, self.world.has_costs)
+        out = self.recorder.outcomes(busy, staffed, self.world.has_costs,
+                                     self.world.callback is not None)
         out.update(pool_outcomes(self.pools, horizon))
         return out
 
@@ -279,10 +280,12 @@ class Replication:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         entered = env.now
         agent = pool.try_assign(tp)
+        called_back = False
         if agent is None:
             entry = QueueEntry(env.event(), tp, entered)
             pool.enqueue(entry)
-            if patience < math.inf:
+            called_back = self._takes_callback(pool, intent, tp, draws)
+            if patience < math.inf and not called_back:  # on a call back, no one holds
                 env.timeout(patience).callbacks.append(entry.renege)
             agent = yield entry.event
             if agent is None:
@@ -292,6 +295,14 @@ class Replication:
                 return ABANDONED, 0.0
         pool.waited(entered, env.now)
         recorder.queue_left(entered, env.now, served=True)
+        if called_back:
+            assert self.world.callback is not None
+            answered = not _coin(self.world.callback.unreachable, draws)
+            recorder.callback_taken(entered, answered)
+            if not answered:  # the agent's attempt, then the issue goes on as abandoned
+                yield env.timeout(self.world.callback.attempt)
+                pool.release(agent, tp)
+                return ABANDONED, 0.0
         if self.monitor is not None:
             self.monitor.waited(issue.customer, entered, env.now)
             spec = pool.spec
@@ -318,6 +329,19 @@ class Replication:
         if self.monitor is not None:
             self.monitor.session(issue.customer, started, env.now)
         return (RESOLVED if _coin(intent.resolve[tp], draws) else UNRESOLVED), 0.0
+
+    def _takes_callback(self, pool: Pool, intent: IntentRT, tp: str, draws: _Draws) -> bool:
+        """Whether a customer joining *pool*'s queue is offered a call back and takes it.
+
+        The expected wait is the work ahead (those waiting, and this contact) over the
+        pool's session capacity, at the intent's mean handle time on *tp*.
+        """
+        spec = self.world.callback
+        if spec is None or not self.design.callback:
+            return False
+        capacity = pool.spec.agents * pool.spec.concurrency.get(tp, 1)
+        expected = pool.waiting * intent.handle[tp].mean / capacity
+        return expected > spec.offer_after and _coin(spec.accept, draws)
 
     def _converse(
         self,

@@ -9,7 +9,7 @@ import attrs
 from ..model.channels import SYNCHRONOUS, TOUCHPOINTS
 from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
-from ..scenario.schema import Scenario
+from ..scenario.schema import CallbackSpec, Scenario
 
 __all__ = ["FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
 
@@ -92,6 +92,7 @@ class World:
     routes: dict[tuple[str, str], Route]
     synchronous: dict[str, bool]
     cost: dict[str, float]
+    callback: CallbackSpec | None = None
 
     @property
     def end(self) -> float:
@@ -174,4 +175,5 @@ def compile_world(scenario: Scenario) -> World:
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
         synchronous=synchronous,
         cost=cost,
+        callback=scenario.callback,
     )

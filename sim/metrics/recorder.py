@@ -35,6 +35,8 @@ UNITS: dict[str, str] = {
     "time_to_resolution_p50": "min",
     "time_to_resolution_p90": "min",
     "cost_per_issue": "currency units",
+    "callback_rate": "share of agent-queue entries",
+    "callback_unreachable_rate": "share of callbacks",
     "issues": "issues arrived after the warm-up",
     "open_issues": "issues still open at the horizon",
 }
@@ -109,6 +111,8 @@ class Recorder:
         self.answered_in_time = 0
         self.handled = 0
         self.handle_sum = 0.0
+        self.callbacks = 0  # queue entries (after the warm-up) that took a call back
+        self.unreachable = 0  # ... of which nobody answered
         self.live: set[IssueState] = set()
         #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
         #: "resolved", "abandoned" and "open" end it
@@ -161,6 +165,12 @@ class Recorder:
         else:
             self.queue_abandoned += 1
 
+    def callback_taken(self, entered: float, answered: bool) -> None:
+        """Count one call back (of an entry after the warm-up), answered or not."""
+        if entered >= self.start:
+            self.callbacks += 1
+            self.unreachable += not answered
+
     def session_handled(self, started: float, duration: float) -> None:
         """Count one finished agent session of *duration* minutes."""
         if started >= self.start:
@@ -175,7 +185,9 @@ class Recorder:
         value = self.ttr.get_quantile_value(q) if self.resolved else None
         return math.nan if value is None else float(value)
 
-    def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool) -> dict[str, float]:
+    def outcomes(
+        self, busy_area: float, staffed_time: float, has_costs: bool, has_callback: bool = False
+    ) -> dict[str, float]:
         """The outcomes of this replication (NaN where there is nothing to measure)."""
         for issue in self.live:  # open at the horizon: count what they did so far
             self._add_journey(issue)
@@ -198,6 +210,10 @@ class Recorder:
             "time_to_resolution_p50": self._ttr_quantile(0.5),
             "time_to_resolution_p90": self._ttr_quantile(0.9),
             "cost_per_issue": _ratio(self.cost, self.issues) if has_costs else math.nan,
+            "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
+            "callback_unreachable_rate": (
+                _ratio(self.unreachable, self.callbacks) if has_callback else math.nan
+            ),
             "issues": float(self.issues),
             "open_issues": float(self.issues - ended),
         }

@@ -17,6 +17,7 @@ from ..model.dists import Distribution, Fixed
 
 __all__ = [
     "Arrivals",
+    "CallbackSpec",
     "ChannelSpec",
     "DesignSpec",
     "Duration",
@@ -211,6 +212,24 @@ class DesignSpec:
     history: str | list[list[str]] | None = None
     history_ttl: Duration | None = attrs.field(default=None, validator=_positive)
     resumable: bool | None = None
+    callback: bool | None = None
+
+
+@attrs.frozen
+class CallbackSpec:
+    """``[callback]``: when a call back is offered and how customers respond.
+
+    Offered when the expected wait on joining a queue exceeds *offer_after*; taken with
+    probability *accept*; the customer keeps their place without holding (no patience
+    runs out), and when an agent is free the agent calls: with probability *unreachable*
+    nobody answers, the attempt takes *attempt* of the agent's time, and the contact ends
+    like an abandoned one.
+    """
+
+    offer_after: Duration = attrs.field(default=Duration(1.0), validator=_non_negative)
+    accept: float = attrs.field(default=0.37, validator=_probability)
+    unreachable: float = attrs.field(default=0.07, validator=_probability)
+    attempt: Duration = attrs.field(default=Duration(0.5), validator=_non_negative)
 
 
 @attrs.frozen
@@ -226,3 +245,4 @@ class Scenario:
     channels: dict[str, ChannelSpec] = attrs.field(factory=dict)
     journeys: list[Journey] = attrs.field(factory=list)
     designs: dict[str, DesignSpec] = attrs.field(factory=dict)
+    callback: CallbackSpec | None = None

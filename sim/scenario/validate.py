@@ -185,7 +185,8 @@ def design_from_spec(name: str, spec: schema.DesignSpec, path: str) -> Design:
     if spec.history_ttl is not None:
         topology = Topology(groups=topology.groups, ttl=spec.history_ttl)
     resumable = base.resumable if spec.resumable is None else spec.resumable
-    return Design(name, topology, resumable)
+    callback = base.callback if spec.callback is None else spec.callback
+    return Design(name, topology, resumable, callback)
 
 
 def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = None) -> list[Design]:
