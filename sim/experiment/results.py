@@ -61,7 +61,7 @@ def build_summary(results: Results, scenario_info: dict[str, Any]) -> dict[str, 
                     for k, v in paired_difference(
                         [r[o] for r in reps], [r[o] for r in baseline]
                     ).items()
-                    if k not in ("n", "significant")
+                    if k != "n"
                 }
                 for o in names
             },

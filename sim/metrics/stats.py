@@ -50,10 +50,4 @@ def paired_difference(
     base = float(np.mean([b for _, b in pairs])) if pairs else math.nan
     mean = out["mean"]
     out["relative"] = _clean(mean / base) if mean is not None and base else None
-    significant = (
-        out["ci_low"] is not None
-        and out["ci_high"] is not None
-        and (out["ci_low"] > 0 or out["ci_high"] < 0)
-    )
-    out["significant"] = float(significant)
     return out
