@@ -43,17 +43,19 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+# keep it, but last: the standard library wins, and measure.py is still found
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] + [_HERE]
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
-import resource  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
+
+import measure  # noqa: E402
 
 ENGINES = ("omnisim", "simpy", "ciw", "heapq")
 WARMUP_SHARE = 0.05
@@ -78,21 +80,6 @@ def _window(case: str, arrivals: int) -> tuple[float, float]:
     return total, float(max(1, round(WARMUP_SHARE * total)))
 
 
-def _rss_mib() -> float:
-    """Peak resident set size of this process so far, MiB (Linux reports KiB)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
-
-
-def _psi_some_us() -> int | None:
-    """Linux CPU pressure: total µs in which some runnable task waited for a CPU."""
-    try:
-        with open("/proc/pressure/cpu", encoding="ascii") as f:
-            return int(f.readline().split("total=")[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 class _Clock:
     """Wall time, this process's CPU time and the CPU-pressure stall over a region.
 
@@ -102,7 +89,7 @@ class _Clock:
     """
 
     def __init__(self) -> None:
-        self._psi = _psi_some_us()
+        self._psi = measure.psi_some_us()
         self._cpu = time.process_time()
         self._wall = time.perf_counter()
         self.wall = self.cpu = 0.0
@@ -112,7 +99,7 @@ class _Clock:
         """Stop and return the wall time."""
         self.wall = time.perf_counter() - self._wall
         self.cpu = time.process_time() - self._cpu
-        end = _psi_some_us()
+        end = measure.psi_some_us()
         if end is not None and self._psi is not None:
             self.stall = (end - self._psi) / 1e6
         return self.wall
@@ -157,7 +144,7 @@ def run_omnisim(case: str, arrivals: int, seed: int) -> tuple[float, float, floa
     world = sim.compile_world(scenario)
     design = sim.resolve_designs(scenario)[0]
     setup = time.perf_counter() - t0
-    rss_before = _rss_mib()
+    rss_before = measure.rss_mib()
     clock = _Clock()
     out = sim.simulate(world, design, seed, 0)
     wall = clock.stop()
@@ -179,7 +166,7 @@ def run_simpy(case: str, arrivals: int, seed: int) -> tuple[float, float, float,
 
     n, lam, mu, theta = CASES[case]
     total, warmup = _window(case, arrivals)
-    rss_before = _rss_mib()
+    rss_before = measure.rss_mib()
     clock = _Clock()
     rng = random.Random(seed)
     env = simpy.Environment()
@@ -222,7 +209,7 @@ def run_ciw(case: str, arrivals: int, seed: int) -> tuple[float, float, float, d
 
     n, lam, mu, theta = CASES[case]
     total, warmup = _window(case, arrivals)
-    rss_before = _rss_mib()
+    rss_before = measure.rss_mib()
     clock = _Clock()
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=lam)],
@@ -234,7 +221,7 @@ def run_ciw(case: str, arrivals: int, seed: int) -> tuple[float, float, float, d
     q = ciw.Simulation(network)
     q.simulate_until_max_time(total)
     wall = clock.stop()
-    rss_after_run = _rss_mib()
+    rss_after_run = measure.rss_mib()
     t1 = time.perf_counter()
     served = abandoned = 0
     busy = 0.0
@@ -268,7 +255,7 @@ def run_heapq(case: str, arrivals: int, seed: int) -> tuple[float, float, float,
 
     n, lam, mu, theta = CASES[case]
     total, warmup = _window(case, arrivals)
-    rss_before = _rss_mib()
+    rss_before = measure.rss_mib()
     clock = _Clock()
     expo = random.Random(seed).expovariate
     push, pop = heapq.heappush, heapq.heappop
@@ -333,7 +320,7 @@ def child(engine: str, case: str, arrivals: int, seed: int) -> None:
     wall, p_ab, util, extra = RUNNERS[engine](case, arrivals, seed)
     print(json.dumps({
         "engine": engine, "case": case, "arrivals": arrivals, "seed": seed, "wall_s": wall,
-        "rss_peak_mib": _rss_mib(), "p_abandon": p_ab, "utilization": util, **extra,
+        "rss_peak_mib": measure.rss_mib(), "p_abandon": p_ab, "utilization": util, **extra,
     }))
 
 
@@ -553,15 +540,7 @@ def memory_verdict(mem: dict[str, Any]) -> str:
 
 
 def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    out = {}
-    for name in ("omnisim", "simpy", "ciw", "numpy"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return {name: measure.version(name) for name in ("omnisim", "simpy", "ciw", "numpy")}
 
 
 def profile(arrivals: int, seed: int, top: int = 15) -> None:
@@ -620,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    digest_at_start = _sim_digest()
+    digest_at_start = measure.sim_digest()
     runs: list[dict[str, Any]] = []
     engines = list(args.engines)
     for rep in range(repeats):
@@ -655,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         report["memory"] = memory_check(arrivals, args.seed, runs)
     report["meta"]["elapsed_s"] = time.perf_counter() - started
     report["meta"]["loadavg_at_end"] = os.getloadavg()
-    report["meta"]["sim_source_digest_at_end"] = _sim_digest()
+    report["meta"]["sim_source_digest_at_end"] = measure.sim_digest()
     text = render(report)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "queue.json"), "w", encoding="utf-8") as f:
@@ -665,23 +644,6 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     return 0
-
-
-def _sim_digest() -> str:
-    """A digest of the sim/ sources measured (the engine changes often)."""
-    import hashlib
-
-    root = os.path.join(os.path.dirname(_HERE), "sim")
-    h = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                h.update(os.path.relpath(path, root).encode())
-                with open(path, "rb") as f:
-                    h.update(f.read())
-    return h.hexdigest()[:12]
 
 
 if __name__ == "__main__":

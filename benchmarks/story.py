@@ -30,7 +30,8 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+# keep it, but last: the standard library wins, and measure.py is still found
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] + [_HERE]
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
@@ -43,25 +44,13 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
+import measure  # noqa: E402
+
 ROOT = os.path.dirname(_HERE)
 SCENARIO = os.path.join(ROOT, "scenarios", "app-to-phone.toml")
 RESULTS = os.path.join(_HERE, "results")
 MULTIPLES = (1, 4, 16)
 STUDY_PER_DAY = 10_000
-
-
-def _rss_mib(who: int = resource.RUSAGE_SELF) -> float:
-    peak = resource.getrusage(who).ru_maxrss
-    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
-
-
-def _psi_some_us() -> int | None:
-    """Linux CPU pressure: total µs in which some runnable task waited for a CPU."""
-    try:
-        with open("/proc/pressure/cpu", encoding="ascii") as f:
-            return int(f.readline().split("total=")[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _cpu_s() -> float:
@@ -71,7 +60,7 @@ def _cpu_s() -> float:
 
 
 def _stall_since(start: int | None) -> float | None:
-    end = _psi_some_us()
+    end = measure.psi_some_us()
     return None if start is None or end is None else (end - start) / 1e6
 
 
@@ -92,8 +81,8 @@ def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, 
     design = next(d for d in designs if d.name == design_name)
     world = attrs.evolve(world, horizon=world.horizon * multiple)
     seed = scenario.scenario.seed if seed is None else seed
-    rss_before = _rss_mib()
-    psi, cpu = _psi_some_us(), _cpu_s()
+    rss_before = measure.rss_mib()
+    psi, cpu = measure.psi_some_us(), _cpu_s()
     t0 = time.perf_counter()
     out = sim.simulate(world, design, seed, 0)
     wall = time.perf_counter() - t0
@@ -105,7 +94,7 @@ def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, 
         "expected_arrivals": arrivals, "issues_after_warmup": out["issues"],
         "arrivals_per_s": arrivals / wall, "rss_before_run_mib": rss_before,
         "cpu_s": cpu, "cpu_stall_s": _stall_since(psi),
-        "rss_peak_mib": _rss_mib(), "abandonment_rate": out["abandonment_rate"],
+        "rss_peak_mib": measure.rss_mib(), "abandonment_rate": out["abandonment_rate"],
         "repetitions_per_issue": out["repetitions_per_issue"],
         "agent_utilization": out["agent_utilization"],
     }
@@ -127,7 +116,7 @@ def child_study(jobs: int, replications: int, seed: int | None,
         world = attrs.evolve(world, pools=tuple(attrs.evolve(p, agents=agents)
                                                 for p in world.pools))
     seed = scenario.scenario.seed if seed is None else seed
-    psi, cpu = _psi_some_us(), _cpu_s()
+    psi, cpu = measure.psi_some_us(), _cpu_s()
     t0 = time.perf_counter()
     results = sim.run_experiment(world, designs, replications, seed, jobs=jobs, progress=False)
     wall = time.perf_counter() - t0
@@ -143,8 +132,8 @@ def child_study(jobs: int, replications: int, seed: int | None,
         "designs": [d.name for d in designs], "units": replications * len(designs),
         "agents": [p.agents for p in world.pools],
         "wall_s": wall, "cpu_s": cpu, "cpu_stall_s": _stall_since(psi),
-        "rss_peak_mib": _rss_mib(),
-        "rss_peak_children_mib": _rss_mib(resource.RUSAGE_CHILDREN),
+        "rss_peak_mib": measure.rss_mib(),
+        "rss_peak_children_mib": measure.rss_mib(resource.RUSAGE_CHILDREN),
         "results_digest": digest,
         "issues_per_unit": mean(designs[0].name, "issues"),
         "means": {d.name: {k: mean(d.name, k) for k in (
@@ -309,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     import sim
 
     started = time.perf_counter()
-    digest_at_start = _sim_digest()
+    digest_at_start = measure.sim_digest()
     names = [d.name for d in sim.resolve_designs(sim.load_scenario(SCENARIO))]
     runs = []
     for rep in range(repeats):
@@ -327,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "loadavg_at_start": os.getloadavg(),
             "sim_source_digest": digest_at_start,
-            "omnisim": _version("omnisim"),
+            "omnisim": measure.version("omnisim"),
             "repeats": repeats,
             "command": " ".join([os.path.relpath(__file__), *(argv or sys.argv[1:])]),
         },
@@ -349,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     report["meta"]["elapsed_s"] = time.perf_counter() - started
     report["meta"]["loadavg_at_end"] = os.getloadavg()
-    report["meta"]["sim_source_digest_at_end"] = _sim_digest()
+    report["meta"]["sim_source_digest_at_end"] = measure.sim_digest()
     text = render(report)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "story.json"), "w", encoding="utf-8") as f:
@@ -359,32 +348,6 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     return 0
-
-
-def _version(name: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _sim_digest() -> str:
-    """A digest of the sim/ sources measured (the engine changes often)."""
-    import hashlib
-
-    root = os.path.join(os.path.dirname(_HERE), "sim")
-    h = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                h.update(os.path.relpath(path, root).encode())
-                with open(path, "rb") as f:
-                    h.update(f.read())
-    return h.hexdigest()[:12]
 
 
 if __name__ == "__main__":

@@ -31,14 +31,18 @@ from .scenario import load_scenario, resolve_designs
 __all__ = ["main"]
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be >= {minimum} (got {value})")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1)
 
 
 def _replications(text: str) -> int:
@@ -59,13 +63,7 @@ def _confidence(text: str) -> float:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0 (got {value})")
-    return value
+    return _whole(text, 0)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,49 @@
+"""Measuring helpers shared by the benchmark scripts: memory, CPU pressure, versions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import sys
+from importlib import metadata
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size of this process (or its children) so far, MiB."""
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+
+
+def psi_some_us() -> int | None:
+    """Linux CPU pressure: total µs in which some runnable task waited for a CPU."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as f:
+            return int(f.readline().split("total=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def version(name: str) -> str:
+    """The installed version of package *name*, or ``"not installed"``."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def sim_digest() -> str:
+    """A digest of the sim/ sources measured (the engine changes often)."""
+    root = os.path.join(_ROOT, "sim")
+    h = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as f:
+                    h.update(f.read())
+    return h.hexdigest()[:12]
