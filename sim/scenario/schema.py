@@ -211,8 +211,14 @@ class DesignSpec:
     base: str = "siloed"
     history: str | list[list[str]] | None = None
     history_ttl: Duration | None = attrs.field(default=None, validator=_positive)
+    retention: bool | None = None
+    handover: bool | None = None
+    escalation: bool | None = None
     resumable: bool | None = None
     callback: bool | None = None
+    affinity: bool | None = None
+    proactive: bool | None = None
+    mesh: bool | None = None
 
 
 @attrs.frozen

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import attrs
 import networkx as nx
 
 from ..errors import ScenarioError
 from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, TOUCHPOINTS
-from ..model.design import BUILTIN_DESIGNS, Design
+from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from ..model.history import SILOED, UNIFIED, Topology
 from ..model.journey import GIVE_UP, RETRY, build_journey_graph
 from . import schema
@@ -184,9 +185,34 @@ def design_from_spec(name: str, spec: schema.DesignSpec, path: str) -> Design:
             raise ScenarioError(f"{path}.history", str(e)) from None
     if spec.history_ttl is not None:
         topology = Topology(groups=topology.groups, ttl=spec.history_ttl)
-    resumable = base.resumable if spec.resumable is None else spec.resumable
-    callback = base.callback if spec.callback is None else spec.callback
-    return Design(name, topology, resumable, callback)
+    switches = {
+        field: getattr(spec, field)
+        for field in CAPABILITY_FIELDS.values()
+        if field != "topology" and getattr(spec, field) is not None
+    }
+    return attrs.evolve(base, name=name, topology=topology, **switches)
+
+
+#: For each capability that acts only through a scenario table: the table, and a test of
+#: whether the scenario has it.
+NEEDS: dict[str, tuple[str, Callable[[schema.Scenario], bool]]] = {
+    "callback": ("a [callback] table", lambda sc: sc.callback is not None),
+}
+
+
+def _check_capabilities_apply(scenario: schema.Scenario, spec: schema.DesignSpec,
+                              path: str) -> None:
+    """A design may not switch on a capability the scenario gives nothing to act on.
+
+    Built-in designs may (``unified`` has everything on, and a switch without its table
+    is neutral), but a ``[designs.NAME]`` table that says ``callback = true`` in a
+    scenario without a ``[callback]`` table asks for something impossible.
+    """
+    for capability, (table, present) in NEEDS.items():
+        if getattr(spec, capability) and not present(scenario):
+            raise ScenarioError(f"{path}.{capability}",
+                                f"is on but the scenario has no {table} for it to act on"
+                                f" (add {table}, or leave {capability} out)")
 
 
 def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = None) -> list[Design]:
@@ -254,4 +280,5 @@ def validate(scenario: schema.Scenario) -> None:
     _check_reachable(scenario)
     for name, spec in scenario.designs.items():
         design_from_spec(name, spec, f"designs.{name}")
+        _check_capabilities_apply(scenario, spec, f"designs.{name}")
     resolve_designs(scenario)
