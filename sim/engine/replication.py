@@ -17,12 +17,12 @@ import simpy
 from ..metrics.recorder import IssueState, Recorder, pool_outcomes
 from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
-from ..model.history import HistoryEvent, HistoryStore
+from ..model.history import HistoryEvent, HistoryStore, identity
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
 from .pools import SLOT, Pool, QueueEntry
 from .streams import CounterStream, Purpose, Streams
-from .world import IntentRT, SegmentRT, World, pick
+from .world import EventRT, IntentRT, SegmentRT, World, pick
 
 __all__ = ["Replication", "simulate"]
 
@@ -38,16 +38,18 @@ Proc = Generator[simpy.Event, Any, Any]
 class _Draws:
     """A customer's streams, one per purpose, each made the first time it is drawn from."""
 
-    __slots__ = ("_interrupt", "_key", "_outcome", "_patience", "_route", "_work")
+    __slots__ = ("_device", "_interrupt", "_key", "_outcome", "_patience", "_route", "_work")
     _patience: CounterStream | None
     _work: CounterStream | None
     _outcome: CounterStream | None
     _route: CounterStream | None
     _interrupt: CounterStream | None
+    _device: CounterStream | None
 
     def __init__(self, key: int) -> None:
         self._key = key
         self._patience = self._work = self._outcome = self._route = self._interrupt = None
+        self._device = None
 
     @property
     def patience(self) -> CounterStream:
@@ -83,6 +85,45 @@ class _Draws:
         if self._interrupt is None:
             self._interrupt = CounterStream(self._key, Purpose.INTERRUPT)
         return self._interrupt
+
+
+    @property
+    def device(self) -> CounterStream:
+        """Which device each contact starts on."""
+        if self._device is None:
+            self._device = CounterStream(self._key, Purpose.DEVICE)
+        return self._device
+
+
+class _Context:
+    """What the design lets the service know of one issue, beyond its history view.
+
+    *customer* is who the customer is; *person* who the history knows them as (the
+    customer under retention, else this issue alone); *key* the identity of the
+    current contact (the person seen from a device); *handed* the self-service channel
+    and time whose view a hand-over within the contact passes to the agent (channel
+    ``None``: taken over within the contact, but nothing passes); *preknown* the facts
+    a linked connected device reported; *given* the (identity, fact) pairs given in
+    this issue.
+    """
+
+    __slots__ = ("customer", "given", "handed", "key", "keys", "person", "preknown")
+
+    def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
+        self.customer = customer
+        self.person = person
+        self.key = identity(person, 0)
+        self.keys = {self.key}
+        self.handed: tuple[str | None, float] | None = None
+        self.preknown = preknown
+        self.given: set[tuple[int, str]] = set()
+
+
+#: Offsets of the entity indexes of customers and of event issues, far above those of
+#: Poisson issues, so that their streams never meet.
+_CUSTOMERS = 1 << 40
+_EVENTS = 1 << 41
+_PER_EVENT = 1 << 24
 
 
 def _coin(p: float, draws: _Draws) -> bool:
@@ -151,10 +192,16 @@ class Replication:
         self.history = HistoryStore(design.topology)
         self.recorder = Recorder(world.warmup, world.end, world.threshold)
         self.pools = [Pool(self.env, spec, world.warmup, world.end) for spec in world.pools]
+        # with a finite population: per customer, the customer-scope facts given so far,
+        # and under which identities
+        self._customer_given: dict[int, set[str]] = {}
+        self._customer_keys: dict[int, set[tuple[int, str]]] = {}
 
     def run(self) -> dict[str, float]:
         """Simulate to the horizon and return the outcomes."""
         self.env.process(self._arrivals())
+        for e, event in enumerate(self.world.events):
+            self.env.process(self._event(e, event))
         self.env.run(until=self.world.end)
         for pool in self.pools:
             pool.finish()
@@ -201,76 +248,170 @@ class Replication:
             yield env.timeout(t - env.now)
             env.process(self._issue(index))
 
-    def _issue(self, index: int) -> Proc:
-        env, world = self.env, self.world
+    def _event(self, e: int, event: EventRT) -> Proc:
+        """At the event's time, start the issues of every customer it touches."""
+        env = self.env
+        if event.at >= self.world.end:
+            return
+        yield env.timeout(event.at - env.now)
+        base = _EVENTS + e * _PER_EVENT
+        for j in range(event.customers):
+            env.process(self._issue(base + j, event))
+
+    def _issue(self, index: int, event: EventRT | None = None) -> Proc:
+        env, world, design = self.env, self.world, self.design
         key = self.streams.key(index)
         profile = CounterStream(key, Purpose.PROFILE)
-        s = pick(world.segment_cum, profile.random()) if len(world.segment_cum) > 1 else 0
-        k = pick(world.intent_cum, profile.random()) if len(world.intent_cum) > 1 else 0
+        person, who = index, profile
+        if world.population is not None:  # one of a finite set of customers comes back
+            person = min(int(profile.random() * world.population), world.population - 1)
+            who = CounterStream(self.streams.key(_CUSTOMERS + person), Purpose.PROFILE)
+        if event is not None and event.segment is not None:
+            s = event.segment
+        else:
+            s = pick(world.segment_cum, who.random()) if len(world.segment_cum) > 1 else 0
+        if event is not None:
+            k = event.intent
+        else:
+            k = pick(world.intent_cum, profile.random()) if len(world.intent_cum) > 1 else 0
         segment, intent = world.segments[s], world.intents[k]
         starts = segment.start_cum
         tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
+        reported = intent.reported > 0 and profile.random() < intent.reported
         recorder = self.recorder
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
         recorder.issue_arrived(issue)
-        recorder.flow(issue, "arrival", tp)
+        ctx = _Context(person, person if design.retention else index,
+                       intent.reported_facts if reported and design.mesh else frozenset())
+        if world.population is not None:
+            issue.given |= self._customer_given.get(person, set())
         draws = _Draws(key)
+        first_device: int | None = None
+        if event is not None:
+            if design.proactive and event.notify is not None:
+                notified = yield from self._notify(issue, ctx, event, draws)
+                if notified:
+                    self._end(issue, ctx, True)
+                    return
+                tp, first_device = event.notify, 0  # the reply, on the notified device
+            else:
+                recorder.flow(issue, "arrival", "event")
+                yield env.timeout(event.discover.sample(draws.route))
+                recorder.flow(issue, "event", tp)
+        if event is None:
+            recorder.flow(issue, "arrival", tp)
+        yield from self._journey(issue, ctx, segment, intent, tp, draws, first_device)
+
+    def _notify(self, issue: IssueState, ctx: _Context, event: EventRT, draws: _Draws) -> Proc:
+        """Notify a customer an event touched: True when that settles the issue.
+
+        Otherwise the notification has put the facts it carries into the history of its
+        channel, and the customer replies there after a response time.
+        """
+        env, recorder = self.env, self.recorder
+        assert event.notify is not None
+        if event.notice > 0:
+            yield env.timeout(event.notice)
+        recorder.flow(issue, "arrival", "notified")
+        if _coin(event.deflect, draws):
+            recorder.flow(issue, "notified", RESOLVED)
+            return True
+        channel = TOUCHPOINTS[event.notify].channel
+        for fact in event.known:
+            self._write(HistoryEvent(ctx.key, issue.customer, fact, channel, env.now), channel)
+        recorder.flow(issue, "notified", event.notify)
+        delay = event.respond.sample(draws.route)
+        if delay > 0:
+            yield env.timeout(delay)
+        return False
+
+    def _journey(self, issue: IssueState, ctx: _Context, segment: SegmentRT, intent: IntentRT,
+                 tp: str, draws: _Draws, device: int | None) -> Proc:
+        """Walk the journey graph contact by contact until the issue ends."""
+        env, world, design, recorder, monitor = (self.env, self.world, self.design,
+                                                 self.recorder, self.monitor)
         previous = None
         resolved = False
-        monitor = self.monitor
+        linked = design.mesh or not segment.devices_cum
         while issue.contacts < segment.max_contacts:
             issue.contacts += 1
             if monitor is not None:
-                monitor.contact_started(index, issue.arrived, env.now)
+                monitor.contact_started(issue.customer, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
             issue.touchpoint = tp
-            if previous is not None and touch.channel != previous:
-                issue.switches += 1
+            within = ctx.handed is not None  # taken over by an agent in the same contact
+            if not within:
+                if device is None:
+                    device = 0 if linked else pick(segment.devices_cum, draws.device.random())
+                ctx.key = identity(ctx.person, device)
+                ctx.keys.add(ctx.key)
+                device = None
+                if previous is not None and touch.channel != previous:
+                    issue.switches += 1
             previous = touch.channel
             issue.cost += world.cost[tp]
             if touch.self_service:
-                outcome, extra = yield from self._self_service(issue, segment, intent, tp, draws)
+                outcome, extra = yield from self._self_service(issue, ctx, segment, intent, tp,
+                                                               draws)
             else:
-                outcome, extra = yield from self._assisted(issue, segment, intent, tp, draws)
+                outcome, extra = yield from self._assisted(issue, ctx, segment, intent, tp,
+                                                           draws)
+            ctx.handed = None
             if outcome == RESOLVED:
                 resolved = True
                 recorder.flow(issue, tp, RESOLVED)
                 break
             if outcome != DROPPED:
                 issue.failures += 1
-            route = world.routes[tp, outcome]
-            target = route.targets[0] if len(route.targets) == 1 else route.pick(
-                draws.route.random()
-            )
+            transfer = False
+            escalate = world.escalation.get(tp) if outcome == FAILED and design.escalation \
+                else None
+            if escalate is not None and _coin(escalate[1], draws):
+                target, transfer = escalate[0], True
+            else:
+                route = world.routes[tp, outcome]
+                target = route.targets[0] if len(route.targets) == 1 else route.pick(
+                    draws.route.random()
+                )
+                transfer = route.transfer and target in TOUCHPOINTS
             if target == GIVE_UP or issue.contacts >= segment.max_contacts:
                 recorder.flow(issue, tp, ABANDONED)
                 break  # gave up, or out of tolerance for effort
-            delay = extra + route.delay.sample(draws.route)
             recorder.flow(issue, tp, target)
             issue.touchpoint = target  # open at the horizon while on the way: counted there
-            if delay > 0:
-                yield env.timeout(delay)
+            if transfer:  # on the spot, with the self-service view if the design hands over
+                if design.handover:
+                    ctx.handed = (touch.channel, env.now)
+                else:
+                    ctx.handed = (None, env.now)  # within the contact, but nothing passes
+            else:
+                delay = extra + world.routes[tp, outcome].delay.sample(draws.route)
+                if delay > 0:
+                    yield env.timeout(delay)
             tp = target
-        recorder.issue_ended(issue, resolved, env.now)
-        self.history.forget(index)
+        self._end(issue, ctx, resolved)
 
-    def _self_service(
-        self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
-    ) -> Proc:
+    def _end(self, issue: IssueState, ctx: _Context, resolved: bool) -> None:
+        self.recorder.issue_ended(issue, resolved, self.env.now)
+        if not self.design.retention:  # nobody will recognise this customer again
+            for key in ctx.keys:
+                self.history.forget(key)
+
+    def _self_service(self, issue: IssueState, ctx: _Context, segment: SegmentRT,
+                      intent: IntentRT, tp: str, draws: _Draws) -> Proc:
         if tp not in intent.self_service:
             return FAILED, 0.0  # this touchpoint cannot serve the intent: it fails at once
         success, time = intent.self_service[tp]
         base = time.sample(draws.work)
         collect = [f.collect.sample(draws.work) for f in intent.facts]
-        done, extra = yield from self._converse(issue, segment, intent, tp, collect, base, 1.0,
-                                                draws.interrupt)
+        done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
+                                                1.0, draws.interrupt)
         if not done:
             return DROPPED, extra
         return (RESOLVED if _coin(success, draws) else FAILED), 0.0
 
-    def _assisted(
-        self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str, draws: _Draws
-    ) -> Proc:
+    def _assisted(self, issue: IssueState, ctx: _Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, draws: _Draws) -> Proc:
         env, recorder = self.env, self.recorder
         pool = self.pools[self.world.pool_of[tp, issue.intent]]
         patience = math.inf
@@ -320,8 +461,8 @@ class Replication:
             done, extra = True, 0.0
         else:
             collect = [f.collect.sample(draws.work) for f in intent.facts]
-            done, extra = yield from self._converse(issue, segment, intent, tp, collect, base,
-                                                    factor, draws.interrupt)
+            done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
+                                                    base, factor, draws.interrupt)
         pool.release(agent, tp)
         if not done:
             return DROPPED, extra
@@ -346,6 +487,7 @@ class Replication:
     def _converse(
         self,
         issue: IssueState,
+        ctx: _Context,
         segment: SegmentRT,
         intent: IntentRT,
         tp: str,
@@ -361,28 +503,45 @@ class Replication:
         """
         env, history, monitor = self.env, self.history, self.monitor
         channel = TOUCHPOINTS[tp].channel
+        key, preknown = ctx.key, ctx.preknown
+        handed = None
+        if ctx.handed is not None and ctx.handed[0] is not None:
+            handed = (ctx.handed[0], ctx.handed[1])
         if self.trace is not None:
-            self.trace.append((issue.customer, issue.customer, channel, env.now,
-                               tuple(f.name for f in intent.facts)))
+            self.trace.append((key, issue.customer, channel, env.now,
+                               tuple(f.name for f in intent.facts if f.name not in preknown)))
         for fact, minutes in zip(intent.facts, collect, strict=True):
-            if history.knows(channel, issue.customer, issue.customer, fact.name, env.now):
+            name = fact.name
+            if name in preknown or history.knows(channel, key, issue.customer, name, env.now):
                 continue
-            repeated = fact.name in issue.given
+            if handed is not None and history.knows(handed[0], key, issue.customer, name,
+                                                     handed[1]):
+                continue
+            repeated = name in issue.given
             if repeated:
                 issue.repetitions += 1
-            if monitor is not None:
-                monitor.asked(issue.customer, fact.name, repeated, env.now)
+            if monitor is not None:  # the check: asked again of the very same identity
+                again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
+                    ctx.customer, ())
+                monitor.asked(issue.customer, name, again, env.now)
             done, extra = yield from self._spend(minutes * factor, segment, tp, rng, issue)
             if not done:
                 return False, extra
-            event = HistoryEvent(issue.customer, issue.customer, fact.name, channel, env.now,
-                                 fact.scope)
-            if monitor is None:
-                history.append(event)
-            else:
-                self._checked_append(event, channel)
-            issue.given.add(fact.name)
+            self._write(HistoryEvent(key, issue.customer, name, channel, env.now, fact.scope),
+                        channel)
+            issue.given.add(name)
+            ctx.given.add((key, name))
+            if fact.scope == "customer" and self.world.population is not None:
+                self._customer_given.setdefault(ctx.customer, set()).add(name)
+                self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
         return (yield from self._spend(base * factor, segment, tp, rng, issue))
+
+    def _write(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* to the history (checked for read-your-writes under a monitor)."""
+        if self.monitor is None:
+            self.history.append(event)
+        else:
+            self._checked_append(event, channel)
 
     def _checked_append(self, event: HistoryEvent, channel: str) -> None:
         """Append *event* and check that the writer reads it back (read-your-writes)."""
@@ -408,7 +567,8 @@ class Replication:
             if minutes > 0:
                 yield env.timeout(minutes)
             return True, 0.0
-        drops = self.world.synchronous[tp] and not self.design.resumable
+        limit = math.inf if self.design.resumable else (
+            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
         while minutes > 0:
             gap = rng.expovariate(rate)
             if gap >= minutes:
@@ -417,12 +577,12 @@ class Replication:
             yield env.timeout(gap)
             minutes -= gap
             length = segment.interrupt_duration.sample(rng)
-            dropped = drops and length > segment.drop_after
+            dropped = length > limit
             if self.monitor is not None:
                 self.monitor.interrupted(issue.customer, dropped, len(issue.given), env.now)
             if dropped:
-                yield env.timeout(segment.drop_after)
-                return False, length - segment.drop_after
+                yield env.timeout(limit)
+                return False, length - limit
             yield env.timeout(length)
         return True, 0.0
 

@@ -41,6 +41,7 @@ class Purpose(IntEnum):
     OUTCOME = 4  # self-service success, resolution
     ROUTE = 5  # journey choices and delays
     INTERRUPT = 6  # interruption arrivals and lengths
+    DEVICE = 7  # the device each contact starts on
 
 
 class CounterStream(random.Random):

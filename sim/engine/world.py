@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import accumulate
 
 import attrs
@@ -11,12 +12,17 @@ from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
 from ..scenario.schema import CallbackSpec, Scenario
 
-__all__ = ["FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
+__all__ = ["EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
 
 
 def _cumulative(weights: list[float]) -> tuple[float, ...]:
     total = sum(weights)
     return tuple(c / total for c in accumulate(weights))
+
+
+def _scope(scenario: Scenario, fact: str) -> str:
+    spec = scenario.facts.get(fact)
+    return spec.scope if spec is not None else "issue"
 
 
 def pick(cumulative: tuple[float, ...], u: float) -> int:
@@ -40,6 +46,8 @@ class SegmentRT:
     drop_after: float
     max_contacts: int
     frustration: float
+    #: cumulative weights of the customer's devices (empty: one device)
+    devices_cum: tuple[float, ...] = ()
 
 
 @attrs.frozen
@@ -60,6 +68,9 @@ class IntentRT:
     handle: dict[str, Distribution]
     resolve: dict[str, float]
     self_service: dict[str, tuple[float, Distribution]]
+    #: probability that a connected device raised the issue, and the facts it reports
+    reported: float = 0.0
+    reported_facts: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -71,6 +82,23 @@ class PoolSpec:
     concurrency: dict[str, int]
     penalty: float
     intents: tuple[str, ...] | None = None
+
+
+@attrs.frozen
+class EventRT:
+    """A scenario event, ready for the engine (*at* is absolute: warm-up included)."""
+
+    name: str
+    at: float
+    customers: int
+    intent: int
+    segment: int | None
+    discover: Distribution
+    notify: str | None
+    notice: float
+    deflect: float
+    respond: Distribution
+    known: tuple[str, ...]
 
 
 @attrs.frozen
@@ -93,6 +121,15 @@ class World:
     synchronous: dict[str, bool]
     cost: dict[str, float]
     callback: CallbackSpec | None = None
+    #: self-service touchpoint -> (agent touchpoint it escalates to, acceptance)
+    escalation: dict[str, tuple[str, float]] = attrs.field(factory=dict)
+    #: number of customers, or None for a new customer with every issue
+    population: int | None = None
+    events: tuple[EventRT, ...] = ()
+    #: per touchpoint, how long an interruption may last before an unresumable
+    #: session is lost: the segment's drop_after when synchronous, else the channel's
+    #: timeout (infinite when it has none)
+    timeout: dict[str, float] = attrs.field(factory=dict)
 
     @property
     def end(self) -> float:
@@ -119,6 +156,7 @@ def compile_world(scenario: Scenario) -> World:
             drop_after=s.interruptions.drop_after if s.interruptions else 0.0,
             max_contacts=s.max_contacts,
             frustration=s.frustration,
+            devices_cum=_cumulative(list(s.devices.values())) if s.devices else (),
         )
         for s in scenario.segments
     )
@@ -129,13 +167,18 @@ def compile_world(scenario: Scenario) -> World:
                 FactRT(
                     f,
                     scenario.facts[f].collect if f in scenario.facts else Fixed(0.0),
-                    scenario.facts[f].scope if f in scenario.facts else "issue",
+                    _scope(scenario, f),
                 )
                 for f in i.facts
             ),
             handle=dict(i.handle),
             resolve={tp: i.resolve.get(tp, 1.0) for tp in TOUCHPOINTS},
             self_service={tp: (ss.success, ss.time) for tp, ss in i.self_service.items()},
+            reported=i.reported,
+            reported_facts=frozenset(
+                i.reported_facts if i.reported_facts is not None
+                else [f for f in i.facts if _scope(scenario, f) == "issue"]
+            ),
         )
         for i in scenario.intents
     )
@@ -155,6 +198,30 @@ def compile_world(scenario: Scenario) -> World:
         for name, tp in TOUCHPOINTS.items()
     }
     profile = tuple((p.at, p.rate) for p in scenario.arrivals.profile or ())
+    intent_index = {i.name: k for k, i in enumerate(scenario.intents)}
+    segment_index = {s.name: k for k, s in enumerate(scenario.segments)}
+    events = tuple(
+        EventRT(
+            name=e.name,
+            at=sec.warmup + e.at,
+            customers=e.customers,
+            intent=intent_index[e.intent],
+            segment=None if e.segment is None else segment_index[e.segment],
+            discover=e.discover,
+            notify=e.notify,
+            notice=e.notice,
+            deflect=e.deflect,
+            respond=e.respond,
+            known=tuple(e.known if e.known is not None
+                        else scenario.intents[intent_index[e.intent]].facts),
+        )
+        for e in scenario.events
+    )
+    timeout = {
+        name: math.inf if spec is None or spec.timeout is None else spec.timeout
+        for name, tp in TOUCHPOINTS.items()
+        for spec in [scenario.channels.get(tp.channel)]
+    }
     return World(
         name=sec.name,
         horizon=sec.horizon,
@@ -176,4 +243,8 @@ def compile_world(scenario: Scenario) -> World:
         synchronous=synchronous,
         cost=cost,
         callback=scenario.callback,
+        escalation={tp: (e.to, e.accept) for tp, e in scenario.escalation.items()},
+        population=None if scenario.population is None else scenario.population.customers,
+        events=events,
+        timeout=timeout,
     )

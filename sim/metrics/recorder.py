@@ -140,7 +140,7 @@ class Recorder:
             self.resolved += 1
             self.ttr.add(now - issue.arrived)
             self.ttr_sum += now - issue.arrived
-            if issue.contacts == 1:
+            if issue.contacts <= 1:  # a notification that settles it counts too
                 self.first_contact += 1
         else:
             self.abandoned += 1

@@ -16,13 +16,27 @@ import attrs
 from .channels import CHANNELS
 
 __all__ = [
+    "MAX_DEVICES",
     "SILOED",
     "UNIFIED",
     "HistoryEvent",
     "HistoryStore",
     "Topology",
     "count_repetitions",
+    "identity",
 ]
+
+#: The most devices one customer may use (each has its own identity unless linked).
+MAX_DEVICES = 16
+
+
+def identity(person: int, device: int) -> int:
+    """The key a history knows a customer by: the person, seen from one device.
+
+    A service that links a customer's devices (a digital mesh) passes ``device=0`` for
+    all of them, so every device reads and writes the same history.
+    """
+    return person * MAX_DEVICES + device
 
 
 def _as_groups(groups: Iterable[Iterable[str]]) -> tuple[frozenset[str], ...]:

@@ -60,6 +60,8 @@ class Route:
     targets: tuple[str, ...]
     cumulative: tuple[float, ...]
     delay: Distribution = Fixed(0.0)
+    #: the move happens within the contact (a self-service session handed to an agent)
+    transfer: bool = False
 
     def pick(self, u: float) -> str:
         """The target for a uniform draw *u* in [0, 1)."""
@@ -105,7 +107,8 @@ def routes_from(journeys: Sequence[JourneyLike], touchpoints: Iterable[str]) -> 
         total = sum(j.to.values())
         targets = tuple(j.source if t == RETRY else t for t in j.to)
         cumulative = tuple(c / total for c in accumulate(j.to.values()))
-        routes[j.source, j.after] = Route(targets, cumulative, j.delay)
+        routes[j.source, j.after] = Route(targets, cumulative, j.delay,
+                                          getattr(j, "transfer", False))
     for tp in touchpoints:
         for after, target in DEFAULT_AFTER.items():
             if (tp, after) not in routes:

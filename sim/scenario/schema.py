@@ -21,11 +21,14 @@ __all__ = [
     "ChannelSpec",
     "DesignSpec",
     "Duration",
+    "EscalationSpec",
+    "Event",
     "FactSpec",
     "Intent",
     "Interruptions",
     "Journey",
     "Pool",
+    "Population",
     "ProfileStep",
     "Rate",
     "Scenario",
@@ -80,6 +83,12 @@ def _weights(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, float
     for key, w in value.items():
         if not w >= 0:
             raise ScenarioError(f"{attribute.name}.{key}", f"must be >= 0 (got {w:g})")
+
+
+def _optional_weights(inst: Any, attribute: attrs.Attribute[Any],
+                      value: dict[str, float] | None) -> None:
+    if value is not None:
+        _weights(inst, attribute, value)
 
 
 def _counts(_inst: Any, attribute: attrs.Attribute[Any], value: dict[str, int]) -> None:
@@ -144,6 +153,7 @@ class Segment:
     interruptions: Interruptions | None = None
     max_contacts: int = attrs.field(default=20, validator=_at_least_one)
     frustration: float = attrs.field(default=0.0, validator=_probability)
+    devices: dict[str, float] | None = attrs.field(default=None, validator=_optional_weights)
 
 
 @attrs.frozen
@@ -164,6 +174,8 @@ class Intent:
     handle: dict[str, Distribution] = attrs.field(factory=dict)
     resolve: dict[str, float] = attrs.field(factory=dict, validator=_probabilities)
     self_service: dict[str, SelfServiceSpec] = attrs.field(factory=dict)
+    reported: float = attrs.field(default=0.0, validator=_probability)
+    reported_facts: list[str] | None = None
 
 
 @attrs.frozen
@@ -180,6 +192,7 @@ class ChannelSpec:
 
     synchronous: bool | None = None
     cost: float = attrs.field(default=0.0, validator=_non_negative)
+    timeout: Duration | None = attrs.field(default=None, validator=_positive)
 
 
 @attrs.frozen
@@ -202,6 +215,7 @@ class Journey:
     after: Literal["failed", "abandoned", "unresolved", "dropped"]
     to: dict[str, float] = attrs.field(validator=_weights)
     delay: Distribution = Fixed(0.0)
+    transfer: bool = False
 
 
 @attrs.frozen
@@ -239,6 +253,50 @@ class CallbackSpec:
 
 
 @attrs.frozen
+class EscalationSpec:
+    """One entry of ``[escalation]``: a failed self-service session reaches agent *to*.
+
+    The customer accepts the offer with probability *accept*; who declines follows the
+    journey graph as without the capability.
+    """
+
+    to: str
+    accept: float = attrs.field(default=1.0, validator=_probability)
+
+
+@attrs.frozen
+class Population:
+    """``[population]``: a finite number of *customers*, who come back with later issues."""
+
+    customers: int = attrs.field(validator=_at_least_one)
+
+
+@attrs.frozen
+class Event:
+    """``[[events]]``: something that happens to *customers* at once (an outage, a delay).
+
+    At *at* (after the warm-up) the event touches *customers* customers (of *segment*,
+    or drawn by segment shares), each with an issue of *intent*. Unnotified, each finds
+    out after a *discover* time and contacts the service as usual. Under a proactive
+    design the service notifies them on touchpoint *notify* after *notice*: a share
+    *deflect* needs nothing more, the rest reply on *notify* after *respond*, with the
+    facts *known* (default: all the intent's facts) already in the history there.
+    """
+
+    name: str
+    at: Duration = attrs.field(validator=_non_negative)
+    customers: int = attrs.field(validator=_at_least_one)
+    intent: str
+    segment: str | None = None
+    discover: Distribution = Fixed(0.0)
+    notify: str | None = None
+    notice: Duration = attrs.field(default=Duration(0.0), validator=_non_negative)
+    deflect: float = attrs.field(default=0.0, validator=_probability)
+    respond: Distribution = Fixed(0.0)
+    known: list[str] | None = None
+
+
+@attrs.frozen
 class Scenario:
     """A whole scenario file."""
 
@@ -252,3 +310,6 @@ class Scenario:
     journeys: list[Journey] = attrs.field(factory=list)
     designs: dict[str, DesignSpec] = attrs.field(factory=dict)
     callback: CallbackSpec | None = None
+    escalation: dict[str, EscalationSpec] = attrs.field(factory=dict)
+    population: Population | None = None
+    events: list[Event] = attrs.field(factory=list)

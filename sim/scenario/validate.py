@@ -16,7 +16,7 @@ import networkx as nx
 from ..errors import ScenarioError
 from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, TOUCHPOINTS
 from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
-from ..model.history import SILOED, UNIFIED, Topology
+from ..model.history import MAX_DEVICES, SILOED, UNIFIED, Topology
 from ..model.journey import GIVE_UP, RETRY, build_journey_graph
 from . import schema
 
@@ -80,7 +80,10 @@ def _check_arrivals(arrivals: schema.Arrivals) -> None:
 def reachable_touchpoints(scenario: schema.Scenario) -> set[str]:
     """Touchpoints some customer can reach: first touchpoints and where journeys lead."""
     starts = {tp for seg in scenario.segments for tp, w in seg.start.items() if w > 0}
+    starts |= {e.notify for e in scenario.events if e.notify is not None}
     graph = build_journey_graph(TOUCHPOINTS, scenario.journeys)
+    for source, esc in scenario.escalation.items():  # reachable under some design
+        graph.add_edge(source, esc.to)
     reached = set(starts)
     for tp in starts:
         reached |= nx.descendants(graph, tp)
@@ -114,6 +117,60 @@ def _check_journeys(scenario: schema.Scenario) -> None:
         if (j.source, j.after) in seen:
             raise ScenarioError(path, f"a second rule for {j.source!r} after {j.after!r}")
         seen.add((j.source, j.after))
+        if j.transfer:
+            _check_transfer(j, path)
+
+
+def _check_transfer(j: schema.Journey, path: str) -> None:
+    """A transfer hands a self-service session to an agent on the spot: nothing else."""
+    if j.source not in SELF_SERVICE or j.after != "failed":
+        raise ScenarioError(f"{path}.transfer",
+                            "only a failed self-service session can be transferred"
+                            " (allowed: transfer = true with after = 'failed' from one of: "
+                            f"{', '.join(SELF_SERVICE)})")
+    if j.delay.mean > 0:
+        raise ScenarioError(f"{path}.delay", "a transfer happens at once (allowed: no delay)")
+    for target in j.to:
+        if target not in ASSISTED and target != GIVE_UP:
+            raise ScenarioError(f"{path}.to.{target}",
+                                "a transfer goes to an agent or gives up (allowed: "
+                                f"{', '.join([*ASSISTED, GIVE_UP])})")
+
+
+def _check_capability_tables(scenario: schema.Scenario) -> None:
+    """The tables capabilities act on: escalation, population, events, devices."""
+    intents = {i.name: i for i in scenario.intents}
+    for source, esc in scenario.escalation.items():
+        _check_names("escalation", [source], list(SELF_SERVICE), "self-service touchpoint")
+        _check_names(f"escalation.{source}.to", [esc.to], list(ASSISTED), "assisted touchpoint")
+    segments = [s.name for s in scenario.segments]
+    for i, event in enumerate(scenario.events):
+        path = f"events[{i}]"
+        _check_names(f"{path}.intent", [event.intent], list(intents), "intent")
+        if event.segment is not None:
+            _check_names(f"{path}.segment", [event.segment], segments, "segment")
+        if event.notify is not None:
+            _check_names(f"{path}.notify", [event.notify], list(TOUCHPOINTS), "touchpoint")
+        if event.known is not None:
+            _check_names(f"{path}.known", event.known, intents[event.intent].facts,
+                         f"fact of intent {event.intent!r}")
+        if event.at >= scenario.scenario.horizon:
+            raise ScenarioError(f"{path}.at", f"is at or after the end of the horizon"
+                                f" ({event.at:g} min; allowed: below"
+                                f" {scenario.scenario.horizon:g})")
+    for k, intent in enumerate(scenario.intents):
+        if intent.reported_facts is not None:
+            _check_names(f"intents[{k}].reported_facts", intent.reported_facts, intent.facts,
+                         f"fact of intent {intent.name!r}")
+    for i, seg in enumerate(scenario.segments):
+        if seg.devices is not None:
+            if not seg.devices or not any(w > 0 for w in seg.devices.values()):
+                raise ScenarioError(f"segments[{i}].devices",
+                                    "must give at least one device a weight > 0")
+            if len(seg.devices) > MAX_DEVICES:
+                raise ScenarioError(f"segments[{i}].devices",
+                                    f"names {len(seg.devices)} devices (allowed: at most"
+                                    f" {MAX_DEVICES})")
 
 
 def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
@@ -197,6 +254,15 @@ def design_from_spec(name: str, spec: schema.DesignSpec, path: str) -> Design:
 #: whether the scenario has it.
 NEEDS: dict[str, tuple[str, Callable[[schema.Scenario], bool]]] = {
     "callback": ("a [callback] table", lambda sc: sc.callback is not None),
+    "retention": ("a [population] table", lambda sc: sc.population is not None),
+    "handover": ("an [escalation] table or a transfer journey",
+                 lambda sc: bool(sc.escalation) or any(j.transfer for j in sc.journeys)),
+    "escalation": ("an [escalation] table", lambda sc: bool(sc.escalation)),
+    "proactive": ("an [[events]] table with notify",
+                  lambda sc: any(e.notify is not None for e in sc.events)),
+    "mesh": ("segment devices or intents reported by devices",
+             lambda sc: any(s.devices for s in sc.segments)
+             or any(i.reported > 0 for i in sc.intents)),
 }
 
 
@@ -211,8 +277,8 @@ def _check_capabilities_apply(scenario: schema.Scenario, spec: schema.DesignSpec
     for capability, (table, present) in NEEDS.items():
         if getattr(spec, capability) and not present(scenario):
             raise ScenarioError(f"{path}.{capability}",
-                                f"is on but the scenario has no {table} for it to act on"
-                                f" (add {table}, or leave {capability} out)")
+                                f"is on but the scenario gives it nothing to act on (it needs"
+                                f" {table}: add one, or leave {capability} out)")
 
 
 def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = None) -> list[Design]:
@@ -277,6 +343,7 @@ def validate(scenario: schema.Scenario) -> None:
     _check_names("channels", scenario.channels, CHANNELS, "channel")
     _check_pools(scenario, [i.name for i in scenario.intents])
     _check_journeys(scenario)
+    _check_capability_tables(scenario)
     _check_reachable(scenario)
     for name, spec in scenario.designs.items():
         design_from_spec(name, spec, f"designs.{name}")
