@@ -54,6 +54,7 @@ FACT_POOL: tuple[str, ...] = ("identity", "booking", "problem", "tried")
 _SHARES: dict[int, tuple[tuple[float, ...], ...]] = {
     1: ((1.0,),),
     2: ((0.5, 0.5), (0.3, 0.7), (0.25, 0.75)),
+    3: ((0.5, 0.25, 0.25), (0.6, 0.3, 0.1)),
 }
 
 
@@ -122,6 +123,10 @@ def _segment(draw: st.DrawFn, index: int, share: float) -> dict[str, Any]:
             "duration": draw(_exponential(0.5, 5.0)),
             "drop_after": draw(st.integers(10, 60).map(lambda s: f"{s}s")),
         }
+    if draw(st.booleans()):
+        n_dev = draw(st.integers(1, 3))
+        seg["devices"] = dict(zip(["phone", "laptop", "watch"][:n_dev], draw(_split(n_dev)),
+                                  strict=True))
     return seg
 
 
@@ -142,11 +147,19 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
     self_starts = sorted(starts & set(SELF_SERVICE))
     journeys = []
     reached = starts & set(ASSISTED)
+    escalation: dict[str, Any] = {}
     for tp in self_starts:
         target = draw(st.sampled_from((*ASSISTED_TARGETS, "give_up")))
-        journeys.append({"from": tp, "after": "failed", "to": {target: 1.0}})
+        journey: dict[str, Any] = {"from": tp, "after": "failed", "to": {target: 1.0}}
         if target != "give_up":
             reached.add(target)
+            if draw(st.booleans()):
+                journey["transfer"] = True
+        journeys.append(journey)
+        if draw(st.booleans()):
+            to = draw(st.sampled_from(ASSISTED_TARGETS))
+            escalation[tp] = {"to": to, "accept": draw(_num(0.0, 1.0))}
+            reached.add(to)
     assisted = sorted(reached)
 
     n_int = draw(st.integers(1, 2))
@@ -166,6 +179,8 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
                 tp: {"success": draw(_num(0.0, 1.0)), "time": draw(_exponential(0.5, 5.0))}
                 for tp in self_starts
             }
+        if draw(st.booleans()) and facts:
+            intent["reported"] = draw(_num(0.0, 1.0))
         intents.append(intent)
     facts_table: dict[str, Any] = {}
     for fact in sorted(used_facts):
@@ -184,21 +199,39 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
                 pool["concurrency"] = {"chat": draw(st.integers(1, 3))}
             pools.append(pool)
 
+    horizon = draw(st.integers(30, 120))
+    events = []
+    if draw(st.booleans()):
+        event: dict[str, Any] = {
+            "name": "event", "at": f"{draw(st.integers(0, horizon - 1))}min",
+            "customers": draw(st.integers(1, 30)),
+            "intent": draw(st.sampled_from([i["name"] for i in intents])),
+            "discover": draw(_exponential(0.5, 20.0)),
+        }
+        if draw(st.booleans()):
+            event["notify"] = draw(st.sampled_from(sorted(starts)))
+            event["deflect"] = draw(_num(0.0, 1.0))
+            event["respond"] = draw(_exponential(0.5, 10.0))
+        events.append(event)
+
     designs = ["siloed", "unified"]
+    if draw(st.booleans()):
+        designs.append("mobile-first")
     tables: dict[str, Any] = {}
     if draw(st.booleans()):
         grouped: dict[str, Any] = {"history": draw(channel_partitions())}
         if draw(st.booleans()):
             grouped["history_ttl"] = draw(_minutes(1.0, 60.0))
-        if draw(st.booleans()):
-            grouped["resumable"] = draw(st.booleans())
+        for switch in ("resumable", "retention", "handover", "escalation", "proactive", "mesh"):
+            if draw(st.booleans()):
+                grouped[switch] = draw(st.booleans())
         tables["grouped"] = grouped
         designs.append("grouped")
 
     data: dict[str, Any] = {
         "scenario": {
             "name": "drawn",
-            "horizon": f"{draw(st.integers(30, 120))}min",
+            "horizon": f"{horizon}min",
             "warmup": f"{draw(st.integers(0, 10))}min",
             "replications": 1,
             "seed": draw(st.integers(0, 2**16)),
@@ -213,9 +246,34 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
         data["facts"] = facts_table
     if journeys:
         data["journeys"] = journeys
+    if escalation:
+        data["escalation"] = escalation
+    if events:
+        data["events"] = events
+    if draw(st.booleans()):
+        data["population"] = {"customers": draw(st.integers(1, 40))}
+    if draw(st.booleans()):
+        data["channels"] = {"sms": {"timeout": draw(_minutes(0.5, 10.0))}}
     if tables:
+        _drop_switches_without_tables(tables["grouped"], data)
         data["designs"] = tables
     return data
+
+
+def _drop_switches_without_tables(design: dict[str, Any], data: dict[str, Any]) -> None:
+    """Leave out the switches a drawn scenario gives nothing to act on (an error)."""
+    has = {
+        "retention": "population" in data,
+        "handover": "escalation" in data or any(j.get("transfer") for j in data.get(
+            "journeys", [])),
+        "escalation": "escalation" in data,
+        "proactive": any("notify" in e for e in data.get("events", [])),
+        "mesh": any("devices" in s for s in data["segments"])
+        or any(i.get("reported") for i in data["intents"]),
+    }
+    for switch, present in has.items():
+        if design.get(switch) and not present:
+            del design[switch]
 
 
 def scenarios() -> st.SearchStrategy[Scenario]:
