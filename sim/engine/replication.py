@@ -17,7 +17,7 @@ import simpy
 from ..metrics.recorder import IssueState, Recorder, pool_outcomes
 from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
-from ..model.history import HistoryEvent, HistoryStore, identity
+from ..model.history import MAX_DEVICES, HistoryEvent, HistoryStore, identity
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
 from .pools import SLOT, Pool, QueueEntry
@@ -300,36 +300,8 @@ class Replication:
                 recorder.flow(issue, "event", tp)
         if event is None:
             recorder.flow(issue, "arrival", tp)
-        yield from self._journey(issue, ctx, segment, intent, tp, draws, first_device)
-
-    def _notify(self, issue: IssueState, ctx: _Context, event: EventRT, draws: _Draws) -> Proc:
-        """Notify a customer an event touched: True when that settles the issue.
-
-        Otherwise the notification has put the facts it carries into the history of its
-        channel, and the customer replies there after a response time.
-        """
-        env, recorder = self.env, self.recorder
-        assert event.notify is not None
-        if event.notice > 0:
-            yield env.timeout(event.notice)
-        recorder.flow(issue, "arrival", "notified")
-        if _coin(event.deflect, draws):
-            recorder.flow(issue, "notified", RESOLVED)
-            return True
-        channel = TOUCHPOINTS[event.notify].channel
-        for fact in event.known:
-            self._write(HistoryEvent(ctx.key, issue.customer, fact, channel, env.now), channel)
-        recorder.flow(issue, "notified", event.notify)
-        delay = event.respond.sample(draws.route)
-        if delay > 0:
-            yield env.timeout(delay)
-        return False
-
-    def _journey(self, issue: IssueState, ctx: _Context, segment: SegmentRT, intent: IntentRT,
-                 tp: str, draws: _Draws, device: int | None) -> Proc:
-        """Walk the journey graph contact by contact until the issue ends."""
-        env, world, design, recorder, monitor = (self.env, self.world, self.design,
-                                                 self.recorder, self.monitor)
+        monitor = self.monitor
+        device = first_device
         previous = None
         resolved = False
         linked = design.mesh or not segment.devices_cum
@@ -343,7 +315,7 @@ class Replication:
             if not within:
                 if device is None:
                     device = 0 if linked else pick(segment.devices_cum, draws.device.random())
-                ctx.key = identity(ctx.person, device)
+                ctx.key = ctx.person * MAX_DEVICES + device  # history.identity, inlined
                 ctx.keys.add(ctx.key)
                 device = None
                 if previous is not None and touch.channel != previous:
@@ -390,6 +362,29 @@ class Replication:
                     yield env.timeout(delay)
             tp = target
         self._end(issue, ctx, resolved)
+
+    def _notify(self, issue: IssueState, ctx: _Context, event: EventRT, draws: _Draws) -> Proc:
+        """Notify a customer an event touched: True when that settles the issue.
+
+        Otherwise the notification has put the facts it carries into the history of its
+        channel, and the customer replies there after a response time.
+        """
+        env, recorder = self.env, self.recorder
+        assert event.notify is not None
+        if event.notice > 0:
+            yield env.timeout(event.notice)
+        recorder.flow(issue, "arrival", "notified")
+        if _coin(event.deflect, draws):
+            recorder.flow(issue, "notified", RESOLVED)
+            return True
+        channel = TOUCHPOINTS[event.notify].channel
+        for fact in event.known:
+            self._write(HistoryEvent(ctx.key, issue.customer, fact, channel, env.now), channel)
+        recorder.flow(issue, "notified", event.notify)
+        delay = event.respond.sample(draws.route)
+        if delay > 0:
+            yield env.timeout(delay)
+        return False
 
     def _end(self, issue: IssueState, ctx: _Context, resolved: bool) -> None:
         self.recorder.issue_ended(issue, resolved, self.env.now)
