@@ -1,7 +1,8 @@
 """The ``omnisim`` command line.
 
 ``omnisim run SCENARIO`` compares the designs of a scenario and writes its results;
-``omnisim validate`` compares the simulator with exact Erlang C and Erlang A values.
+``omnisim validate`` compares the simulator with exact Erlang C and Erlang A values;
+``omnisim staff SCENARIO --target EXPR`` finds each design's smallest headcount.
 A bad scenario prints one line ``FILE: field: what is wrong (what is allowed)`` and exits
 2; nothing is written in that case.
 """
@@ -26,6 +27,7 @@ from .experiment import build_summary, run_experiment, write_results
 from .experiment.check import check_world
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
+from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
 from .scenario import load_scenario, resolve_designs
 
 __all__ = ["main"]
@@ -133,6 +135,36 @@ def _parser() -> argparse.ArgumentParser:
                        help="designs (default: the scenario's list)")
     sweep.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
                        help="processes (default: the local cores)")
+    staff = sub.add_parser(
+        "staff",
+        help="the smallest headcount of a pool that meets a target, per design",
+        description="For each design, search the smallest headcount of POOL whose whole "
+        "confidence interval meets TARGET (galloping from the scenario's headcount, then "
+        "bisection; every headcount runs all designs on common random numbers), and the "
+        "difference in agents against the first design. Writes staffing.json, "
+        "staffing.csv (every headcount evaluated), manifest.json and staffing.png.",
+    )
+    staff.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
+    staff.add_argument("--target", metavar="EXPR", required=True,
+                       help="OUTCOME>=X or OUTCOME<=X, e.g. service_level>=0.8, "
+                       "mean_wait<=0.5 or pool.voice.mean_wait<=0.5")
+    staff.add_argument("--pool", metavar="NAME",
+                       help="the pool whose agents vary (default: the only pool)")
+    staff.add_argument("--design", metavar="NAME", nargs="+", action="extend",
+                       help="designs, the first is the baseline (default: the scenario's list)")
+    staff.add_argument("--out", metavar="DIR", type=Path,
+                       help="results folder (default: results/<scenario-name>-staffing/)")
+    staff.add_argument("--replications", "-n", metavar="N", type=_replications,
+                       help="replications per headcount and design (default: the scenario's)")
+    staff.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+    staff.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                       help="processes (default: the local cores)")
+    staff.add_argument("--confidence", metavar="LEVEL", type=_confidence, default=0.95,
+                       help="level of the interval that must meet the target (default: 0.95)")
+    staff.add_argument("--max-agents", metavar="N", type=_positive_int, default=None,
+                       help="the largest headcount tried (default: 10 × the pool's headcount)")
+    staff.add_argument("--quiet", "-q", action="store_true",
+                       help="print neither progress nor the table")
     check = sub.add_parser(
         "check",
         help="check the continuity invariants of scenarios (for CI)",
@@ -354,6 +386,117 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from .experiment.results import write_staffing
+    from .plots.staffing import plot_staffing
+
+    scenario = load_scenario(args.scenario)
+    pools = [p.name for p in scenario.pools]
+    target = parse_target(args.target, pools)
+    try:
+        designs = resolve_designs(scenario, args.design)
+        if args.pool is None and len(pools) != 1:
+            raise ScenarioError("--pool", f"missing: the scenario has {len(pools)} pools, "
+                                f"name one ({', '.join(pools)})")
+        pool = args.pool if args.pool is not None else pools[0]
+        if pool not in pools:
+            raise ScenarioError("--pool", f"unknown pool {pool!r} (pools: {', '.join(pools)})")
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+    sec = scenario.scenario
+    current = next(p.agents for p in scenario.pools if p.name == pool)
+    cap = args.max_agents or 10 * current
+    replications = args.replications or sec.replications
+    if replications < 2:
+        raise ScenarioError("--replications", f"must be >= 2 to form an interval (the "
+                            f"scenario has {replications}; give -n)")
+    seed = sec.seed if args.seed is None else args.seed
+    jobs = args.jobs or default_jobs()
+    out_dir = args.out or Path("results") / f"{_slug(sec.name)}-staffing"
+    names = [d.name for d in designs]
+    err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
+    err.print(f"searching the smallest {pool} headcount with {target} "
+              f"({args.confidence:.0%} interval), from {min(current, cap)} agents, at most "
+              f"{cap}; {len(names)} designs × {replications} replications per headcount")
+    clock: dict[str, float] = {}
+
+    def simulating(agents: int) -> None:
+        clock["t"] = time.perf_counter()
+        err.print(f"  simulating {agents} agents ...", end="")
+
+    def simulated(agents: int, points: list[Point]) -> None:
+        verdicts = ", ".join(f"{p.design} {_fmt(p.mean)} {'met' if p.meets else 'not met'}"
+                             for p in points)
+        err.print(f" {verdicts} ({time.perf_counter() - clock['t']:.1f} s)")
+
+    started = time.perf_counter()
+    evaluate = headcount_evaluator(scenario, pool, designs, replications, seed, jobs)
+    result = find_staffing(evaluate, names, target, current, cap, args.confidence,
+                              pool=pool, on_simulate=simulating, on_simulated=simulated)
+    elapsed = time.perf_counter() - started
+    info = {
+        "name": sec.name,
+        "file": str(args.scenario),
+        "sha256": file_hash(args.scenario),
+        "seed": seed,
+        "replications": replications,
+        "horizon_min": sec.horizon,
+        "warmup_min": sec.warmup,
+        "service_level_threshold_min": sec.service_level_threshold,
+        "designs": names,
+        "pools": {p.name: p.agents for p in scenario.pools},
+    }
+    write_staffing(out_dir, result, info, {
+        "scenario_file": str(args.scenario),
+        "scenario_sha256": info["sha256"],
+        "seed": seed,
+        "replications": replications,
+        "designs": names,
+        "pool": pool,
+        "target": str(target),
+        "confidence": args.confidence,
+        "max_agents": cap,
+        "jobs": jobs,
+        "elapsed_seconds": round(elapsed, 3),
+    })
+    plot_staffing(result, out_dir / "staffing.png", sec.name)
+    if not args.quiet:
+        console = Console(width=max(Console().width, 160))
+        print_staffing(result, sec.name, replications, console)
+        console.print(f"simulated {len(result.simulated)} headcounts "
+                      f"({', '.join(map(str, sorted(result.simulated)))}), each with "
+                      f"{len(names)} designs × {replications} replications; results in "
+                      f"{out_dir}/ ({elapsed:.1f} s)", highlight=False, soft_wrap=True)
+    return 0
+
+
+def print_staffing(result: Staffing, title: str, replications: int, console: Console) -> None:
+    """Print the smallest headcount per design, the outcome there and at one agent fewer."""
+    target = result.target
+    level = f"{result.confidence:.0%}"
+    table = Table(title=f"{title}: smallest {result.pool} headcount with {target}, mean "
+                  f"[{level} CI] over {replications} replications")
+    for column in ("design", "agents needed", f"{target.outcome} there", "at one agent fewer",
+                   f"Δ agents vs {result.baseline}", "headcounts searched"):
+        table.add_column(column, justify="left" if column == "design" else "right",
+                         no_wrap=True)
+    for d in result.designs:
+        at = {"mean": d.at.mean, "ci_low": d.at.ci_low, "ci_high": d.at.ci_high}
+        if d.agents is None:
+            needed, there = f"not met at {result.cap}", f"{_interval(at)} at {result.cap}"
+        else:
+            needed, there = str(d.agents), _interval(at)
+        below = "–" if d.below is None else _interval(
+            {"mean": d.below.mean, "ci_low": d.below.ci_low, "ci_high": d.below.ci_high})
+        delta = "–" if d.delta is None else f"{d.delta:+d}" if d.delta else "0"
+        table.add_row(d.design, needed, there, below, delta, str(len(set(d.looked_at))))
+    console.print(table)
+    unmet = [d.design for d in result.designs if d.agents is None]
+    if unmet:
+        console.print(f"not met even with {result.cap} agents (--max-agents): "
+                      f"{', '.join(unmet)}", highlight=False)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .experiment import validation as v
 
@@ -430,6 +573,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _plot(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "staff":
+            return _staff(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2

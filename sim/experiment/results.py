@@ -23,8 +23,9 @@ from typing import Any
 from ..metrics.recorder import OUTCOMES, UNITS
 from ..metrics.stats import estimate, paired_difference
 from .runner import Results
+from .staffing import Staffing, staffing_csv
 
-__all__ = ["build_summary", "write_results"]
+__all__ = ["build_summary", "outcome_unit", "write_manifest", "write_results", "write_staffing"]
 
 _PACKAGES = ("omnisim", "simpy", "numpy", "scipy", "attrs", "cattrs", "networkx", "rich")
 
@@ -68,13 +69,16 @@ def build_summary(results: Results, scenario_info: dict[str, Any]) -> dict[str, 
         }
     return {
         "scenario": scenario_info,
-        "units": {o: UNITS.get(o, _pool_unit(o)) for o in names},
+        "units": {o: outcome_unit(o) for o in names},
         "designs": designs,
         "differences": differences,
     }
 
 
-def _pool_unit(outcome: str) -> str:
+def outcome_unit(outcome: str) -> str:
+    """The unit of *outcome*, per-pool outcomes (``pool.NAME.mean_wait``) included."""
+    if outcome in UNITS:
+        return UNITS[outcome]
     return {
         "mean_queue_length": "contacts waiting",
         "arrival_rate": "queue entries per min",
@@ -172,6 +176,13 @@ def write_results(
     if details:
         for name, text in _details_csvs(details).items():
             _atomic_write(out_dir / name, text)
+    write_manifest(out_dir, manifest_extra, argv)
+
+
+def write_manifest(
+    out_dir: Path, manifest_extra: dict[str, Any], argv: Sequence[str] | None = None
+) -> None:
+    """Write manifest.json: *manifest_extra*, package versions, command line, time."""
     manifest = {
         **manifest_extra,
         "versions": _versions(),
@@ -179,3 +190,19 @@ def write_results(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def write_staffing(
+    out_dir: Path,
+    staffing: Staffing,
+    scenario_info: dict[str, Any],
+    manifest_extra: dict[str, Any],
+    argv: Sequence[str] | None = None,
+) -> None:
+    """Write staffing.json, staffing.csv and manifest.json of a staffing search."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = {"scenario": scenario_info, **staffing.to_dict()}
+    _atomic_write(out_dir / "staffing.json",
+                  json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n")
+    _atomic_write(out_dir / "staffing.csv", staffing_csv(staffing))
+    write_manifest(out_dir, manifest_extra, argv)
