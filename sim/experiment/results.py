@@ -24,7 +24,14 @@ from ..metrics.recorder import OUTCOMES, UNITS
 from ..metrics.stats import estimate, paired_difference
 from .runner import Results
 
-__all__ = ["build_summary", "write_results"]
+__all__ = [
+    "atomic_write",
+    "build_summary",
+    "json_safe",
+    "replications_csv",
+    "write_manifest",
+    "write_results",
+]
 
 _PACKAGES = ("omnisim", "simpy", "numpy", "scipy", "attrs", "cattrs", "networkx", "rich")
 
@@ -82,23 +89,26 @@ def _pool_unit(outcome: str) -> str:
     }.get(outcome.rsplit(".", 1)[-1], "share of staffed time")
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """*value* with every NaN float replaced by ``None`` (JSON has no NaN)."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write *text* to *path* through a temporary file renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def _replications_csv(results: Results) -> str:
+def replications_csv(results: Results) -> str:
+    """replications.csv as text: one row per (design, replication, outcome, value)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["design", "replication", "outcome", "value"])
@@ -165,17 +175,23 @@ def write_results(
     With *details*, also series.csv, journeys.csv and ttr_quantiles.csv (for the figures).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(
-        out_dir / "summary.json", json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
+    atomic_write(
+        out_dir / "summary.json", json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n"
     )
-    _atomic_write(out_dir / "replications.csv", _replications_csv(results))
+    atomic_write(out_dir / "replications.csv", replications_csv(results))
     if details:
         for name, text in _details_csvs(details).items():
-            _atomic_write(out_dir / name, text)
+            atomic_write(out_dir / name, text)
+    write_manifest(out_dir, manifest_extra, argv)
+
+
+def write_manifest(out_dir: Path, manifest_extra: dict[str, Any],
+                   argv: Sequence[str] | None = None) -> None:
+    """Write manifest.json into *out_dir*: *manifest_extra*, versions, command line, time."""
     manifest = {
         **manifest_extra,
         "versions": _versions(),
         "command": list(sys.argv if argv is None else argv),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    _atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
