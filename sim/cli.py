@@ -2,6 +2,7 @@
 
 ``omnisim run SCENARIO`` compares the designs of a scenario and writes its results;
 ``omnisim validate`` compares the simulator with exact Erlang C and Erlang A values;
+``omnisim ablate SCENARIO`` measures what each capability between two designs is worth;
 ``omnisim staff SCENARIO --target EXPR`` finds each design's smallest headcount.
 A bad scenario prints one line ``FILE: field: what is wrong (what is allowed)`` and exits
 2; nothing is written in that case.
@@ -24,10 +25,12 @@ from rich.table import Table
 from .engine import compile_world
 from .errors import InvariantViolation, ScenarioError, SimError
 from .experiment import build_summary, run_experiment, write_results
+from .experiment.ablation import Ablation
 from .experiment.check import check_world
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
+from .model.design import Design
 from .scenario import load_scenario, resolve_designs
 
 __all__ = ["main"]
@@ -165,6 +168,33 @@ def _parser() -> argparse.ArgumentParser:
                        help="the largest headcount tried (default: 10 × the pool's headcount)")
     staff.add_argument("--quiet", "-q", action="store_true",
                        help="print neither progress nor the table")
+    ablate = sub.add_parser(
+        "ablate",
+        help="what each capability between two designs is worth",
+        description="Between two designs, switch each capability that differs on alone from "
+        "the first (--from) and off alone from the second (--to), all on the same customers "
+        "(common random numbers). Prints each capability's effect on the headline outcomes "
+        "with 95%% intervals and writes ablation.json, ablation.csv, replications.csv, "
+        "manifest.json and a tornado figure (ablation.png, ablation.svg).",
+    )
+    ablate.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
+    ablate.add_argument("--from", dest="base", metavar="NAME", default="siloed",
+                        help="the base design capabilities are switched on in (default: "
+                        "siloed)")
+    ablate.add_argument("--to", dest="full", metavar="NAME", default="unified",
+                        help="the full design capabilities are switched off in (default: "
+                        "unified)")
+    ablate.add_argument("--out", metavar="DIR", type=Path,
+                        help="results folder (default: results/<scenario-name>-ablation/)")
+    ablate.add_argument("--replications", "-n", metavar="N", type=_replications,
+                        help="replications per design (default: the scenario's)")
+    ablate.add_argument("--seed", metavar="S", type=_seed,
+                        help="seed (default: the scenario's)")
+    ablate.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                        help="processes to run replications in (default: the local cores)")
+    ablate.add_argument("--no-plot", dest="plot", action="store_false",
+                        help="do not draw the tornado figure")
+    ablate.add_argument("--quiet", "-q", action="store_true", help="print no table")
     check = sub.add_parser(
         "check",
         help="check the continuity invariants of scenarios (for CI)",
@@ -559,6 +589,133 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if all(r.inside for r in rows) else 1
 
 
+def _design_named(scenario: Any, name: str, option: str, file: str) -> Design:
+    """The design *name* resolves to, a bad name reported against *option*."""
+    try:
+        return resolve_designs(scenario, [name])[0]
+    except ScenarioError as e:
+        raise ScenarioError(option, e.message, file) from None
+
+
+def _effect(est: dict[str, Any]) -> str:
+    if est["mean"] is None:
+        return "unavailable"
+    if est["mean"] == est["ci_low"] == est["ci_high"] == 0:
+        return "0 (identical)"
+    text = f"{est['mean']:.3g}"
+    if est["ci_low"] is not None:
+        text += f" [{est['ci_low']:.3g}, {est['ci_high']:.3g}]"
+        if est["ci_low"] > 0 or est["ci_high"] < 0:
+            text += " *"
+    return text
+
+
+def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
+    """Print each capability's effect per outcome, both directions, and the total."""
+    from .metrics.recorder import UNITS
+
+    base, full = ablation.base.name, ablation.full.name
+    table = Table(title=f"{title}: effect [95% CI] of each capability, from {base} to "
+                  f"{full}, paired over {ablation.replications} replications")
+    table.add_column("capability", no_wrap=True)
+    table.add_column("switched", no_wrap=True)
+    for outcome in ablation.outcomes:
+        unit = UNITS[outcome]
+        table.add_column(f"{outcome} ({unit})" if unit == "min" else outcome, justify="right",
+                         no_wrap=True)
+    for cap in ablation.capabilities:
+        for direction, label in (("on", f"on in {base}"), ("off", f"off in {full}")):
+            table.add_row(cap if direction == "on" else "", label,
+                          *(_effect(ablation.effects[cap, direction, o])
+                            for o in ablation.outcomes),
+                          end_section=direction == "off")
+    table.add_row("all", f"{full} − {base}", *(_effect(ablation.total[o])
+                                               for o in ablation.outcomes))
+    console.print(table)
+    console.print("on: (" + base + " + capability) − " + base + "; off: " + full + " − ("
+                  + full + " − capability); * the 95% interval excludes 0; identical: the same "
+                  "value in every replication", markup=False)
+    if ablation.same:
+        console.print(f"same in {base} and {full}, not ablated: {', '.join(ablation.same)}",
+                      markup=False)
+
+
+def _ablate(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import json
+
+    from .experiment.ablation import ablation_designs, run_ablation
+    from .experiment.results import atomic_write, json_safe, replications_csv, write_manifest
+
+    scenario = load_scenario(args.scenario)
+    base = _design_named(scenario, args.base, "--from", args.scenario)
+    full = _design_named(scenario, args.full, "--to", args.scenario)
+    if base.name == full.name:
+        raise ScenarioError("--to", f"{full.name!r} is the same design as --from (name two "
+                            "different designs)", args.scenario)
+    try:
+        ablation_designs(base, full)
+    except SimError as e:
+        raise ScenarioError("--to", str(e), args.scenario) from None
+    sec = scenario.scenario
+    replications = args.replications or sec.replications
+    if replications < 2:
+        raise ScenarioError("scenario.replications", f"must be >= 2 to form an interval "
+                            f"(got {replications}; or give --replications)", args.scenario)
+    seed = sec.seed if args.seed is None else args.seed
+    out_dir = args.out or Path("results") / f"{_slug(sec.name)}-ablation"
+    jobs = args.jobs or default_jobs()
+    started = time.perf_counter()
+    ablation = run_ablation(compile_world(scenario), base, full, replications, seed, jobs=jobs)
+    elapsed = time.perf_counter() - started
+    info = {
+        "name": sec.name,
+        "file": str(args.scenario),
+        "sha256": file_hash(args.scenario),
+        "seed": seed,
+        "replications": replications,
+        "horizon_min": sec.horizon,
+        "warmup_min": sec.warmup,
+    }
+    data = json_safe({"scenario": info, **ablation.to_dict()})
+    buffer = io.StringIO()
+    columns = ["capability", "direction", "outcome", "effect", "ci_low", "ci_high"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()}
+                     for row in json_safe(ablation.rows()))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(out_dir / "ablation.json",
+                 json.dumps(data, indent=2, allow_nan=False) + "\n")
+    atomic_write(out_dir / "ablation.csv", buffer.getvalue())
+    atomic_write(out_dir / "replications.csv", replications_csv(ablation.results))
+    write_manifest(out_dir, {
+        "scenario_file": str(args.scenario),
+        "scenario_sha256": info["sha256"],
+        "seed": seed,
+        "replications": replications,
+        "from": base.name,
+        "to": full.name,
+        "designs": ablation.designs,
+        "jobs": jobs,
+        "elapsed_seconds": round(elapsed, 3),
+    })
+    figures: list[Path] = []
+    if args.plot:
+        from .plots import save_figure
+        from .plots.ablation import tornado_figure
+
+        figures = save_figure(tornado_figure(data, title=sec.name), out_dir / "ablation")
+    if not args.quiet:
+        console = Console(width=max(Console().width, 180))
+        print_ablation(ablation, console, sec.name)
+        console.print(f"{len(ablation.designs)} designs × {replications} replications; "
+                      f"results in {out_dir}/ ({elapsed:.1f} s)"
+                      + (f"; figure {figures[0].name}" if figures else ""), markup=False)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -575,6 +732,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "staff":
             return _staff(args)
+        if args.command == "ablate":
+            return _ablate(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2
@@ -585,8 +744,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"omnisim: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("omnisim: interrupted; the runs already finished are kept (use --resume)",
-              file=sys.stderr)
+        if args.command == "run":
+            print("omnisim: interrupted; the runs already finished are kept (use --resume)",
+                  file=sys.stderr)
+        else:
+            print("omnisim: interrupted", file=sys.stderr)
         return 130
     return 0
 

@@ -25,7 +25,16 @@ from ..metrics.stats import estimate, paired_difference
 from .runner import Results
 from .staffing import Staffing, staffing_csv
 
-__all__ = ["build_summary", "outcome_unit", "write_manifest", "write_results", "write_staffing"]
+__all__ = [
+    "atomic_write",
+    "build_summary",
+    "json_safe",
+    "outcome_unit",
+    "replications_csv",
+    "write_manifest",
+    "write_results",
+    "write_staffing",
+]
 
 _PACKAGES = ("omnisim", "simpy", "numpy", "scipy", "attrs", "cattrs", "networkx", "rich")
 
@@ -86,23 +95,26 @@ def outcome_unit(outcome: str) -> str:
     }.get(outcome.rsplit(".", 1)[-1], "share of staffed time")
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """*value* with every NaN float replaced by ``None`` (JSON has no NaN)."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write *text* to *path* through a temporary file renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def _replications_csv(results: Results) -> str:
+def replications_csv(results: Results) -> str:
+    """replications.csv as text: one row per (design, replication, outcome, value)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["design", "replication", "outcome", "value"])
@@ -169,27 +181,26 @@ def write_results(
     With *details*, also series.csv, journeys.csv and ttr_quantiles.csv (for the figures).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(
-        out_dir / "summary.json", json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
+    atomic_write(
+        out_dir / "summary.json", json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n"
     )
-    _atomic_write(out_dir / "replications.csv", _replications_csv(results))
+    atomic_write(out_dir / "replications.csv", replications_csv(results))
     if details:
         for name, text in _details_csvs(details).items():
-            _atomic_write(out_dir / name, text)
+            atomic_write(out_dir / name, text)
     write_manifest(out_dir, manifest_extra, argv)
 
 
-def write_manifest(
-    out_dir: Path, manifest_extra: dict[str, Any], argv: Sequence[str] | None = None
-) -> None:
-    """Write manifest.json: *manifest_extra*, package versions, command line, time."""
+def write_manifest(out_dir: Path, manifest_extra: dict[str, Any],
+                   argv: Sequence[str] | None = None) -> None:
+    """Write manifest.json into *out_dir*: *manifest_extra*, versions, command line, time."""
     manifest = {
         **manifest_extra,
         "versions": _versions(),
         "command": list(sys.argv if argv is None else argv),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    _atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 
 def write_staffing(
@@ -202,7 +213,7 @@ def write_staffing(
     """Write staffing.json, staffing.csv and manifest.json of a staffing search."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = {"scenario": scenario_info, **staffing.to_dict()}
-    _atomic_write(out_dir / "staffing.json",
-                  json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n")
-    _atomic_write(out_dir / "staffing.csv", staffing_csv(staffing))
+    atomic_write(out_dir / "staffing.json",
+                  json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
+    atomic_write(out_dir / "staffing.csv", staffing_csv(staffing))
     write_manifest(out_dir, manifest_extra, argv)

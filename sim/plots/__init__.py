@@ -9,6 +9,8 @@
 - ``pools_over_day``: contacts waiting and agent utilization per pool over the day;
 - ``journeys``: the observed journeys as a flow graph, one panel per design.
 
+``omnisim ablate`` draws its tornado figure with :func:`sim.plots.ablation.tornado_figure`.
+
 Each figure also has its own function taking data already loaded (see
 :mod:`sim.plots.figures`, :mod:`sim.plots.ttr`, :mod:`sim.plots.pools` and
 :mod:`sim.plots.journeys`), returning a
@@ -23,6 +25,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ..errors import SimError
+from .ablation import tornado_figure
 from .data import ResultsData, load_results, read_table
 from .figures import differences_figure, outcomes_figure
 from .journeys import journey_graph, journey_layout, journeys_figure
@@ -44,6 +47,7 @@ __all__ = [
     "pools_over_day_figure",
     "read_table",
     "save_figure",
+    "tornado_figure",
     "ttr_ecdf_figure",
 ]
 
