@@ -257,7 +257,9 @@ def _run(args: argparse.Namespace) -> int:
         "horizon_min": sec.horizon,
         "warmup_min": sec.warmup,
         "designs": [d.name for d in designs],
-        "pools": {p.name: p.agents for p in scenario.pools},
+        # a scheduled pool is shown with its peak headcount
+        "pools": {p.name: p.agents if p.agents is not None
+                  else max(s.agents for s in p.schedule or ()) for p in scenario.pools},
     }
     summary = build_summary(results, info)
     write_results(out_dir, summary, results, {
