@@ -238,7 +238,7 @@ def _check_capabilities_apply(scenario: schema.Scenario, spec: schema.DesignSpec
     for capability, (table, present) in NEEDS.items():
         if getattr(spec, capability) and not present(scenario):
             raise ScenarioError(f"{path}.{capability}",
-                                f"is on but the scenario has no {table} for it to act on"
+                                f"is on but the scenario lacks {table} for it to act on"
                                 f" (add {table}, or leave {capability} out)")
 
 
