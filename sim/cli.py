@@ -319,7 +319,9 @@ def _run(args: argparse.Namespace) -> int:
         "horizon_min": sec.horizon,
         "warmup_min": sec.warmup,
         "designs": [d.name for d in designs],
-        "pools": {p.name: p.agents for p in scenario.pools},
+        # a scheduled pool is shown with its peak headcount
+        "pools": {p.name: p.agents if p.agents is not None
+                  else max(s.agents for s in p.schedule or ()) for p in scenario.pools},
     }
     summary = build_summary(results, info)
     write_results(out_dir, summary, results, {
@@ -431,10 +433,14 @@ def _staff(args: argparse.Namespace) -> int:
         pool = args.pool if args.pool is not None else pools[0]
         if pool not in pools:
             raise ScenarioError("--pool", f"unknown pool {pool!r} (pools: {', '.join(pools)})")
+        flat = next(p.agents for p in scenario.pools if p.name == pool)
+        if flat is None:
+            raise ScenarioError("--pool", f"pool {pool!r} has a schedule; staff searches a "
+                                "flat headcount (allowed: a pool with agents = N)")
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
-    current = next(p.agents for p in scenario.pools if p.name == pool)
+    current = flat
     cap = args.max_agents or 10 * current
     replications = args.replications or sec.replications
     if replications < 2:

@@ -14,6 +14,9 @@ Public API:
 - :func:`scenario_dicts` — small, *valid* scenario dicts, shaped like a parsed TOML file
   (every one passes :func:`sim.parse_scenario`);
 - :func:`scenarios` — the same, parsed: :class:`sim.scenario.schema.Scenario` objects;
+- :func:`schedules` — daily agent schedules, as the ``schedule`` list of a ``[[pools]]``
+  table; :func:`scheduled_scenario_dicts` — :func:`scenario_dicts` whose pools are staffed
+  by drawn schedules;
 - :func:`topologies` — history topologies: siloed, unified, or a random partition of the
   channels into groups, with or without a time-to-live;
 - :func:`channel_partitions` — random partitions of :data:`~sim.model.channels.CHANNELS`.
@@ -40,6 +43,8 @@ __all__ = [
     "channel_partitions",
     "scenario_dicts",
     "scenarios",
+    "scheduled_scenario_dicts",
+    "schedules",
     "topologies",
 ]
 
@@ -279,3 +284,27 @@ def _drop_switches_without_tables(design: dict[str, Any], data: dict[str, Any]) 
 def scenarios() -> st.SearchStrategy[Scenario]:
     """Small valid scenarios: :func:`scenario_dicts` parsed by :func:`sim.parse_scenario`."""
     return scenario_dicts().map(parse_scenario)
+
+
+@st.composite
+def schedules(draw: st.DrawFn, max_agents: int = 4) -> list[dict[str, Any]]:
+    """A daily schedule: 1–4 steps, the first at ``"0h"``, 0–*max_agents* agents each
+    (at least one step staffed), at whole minutes in increasing order."""
+    n = draw(st.integers(1, 4))
+    times = sorted(draw(st.lists(st.integers(1, 1439), min_size=n - 1, max_size=n - 1,
+                                 unique=True)))
+    agents = draw(st.lists(st.integers(0, max_agents), min_size=n, max_size=n)
+                  .filter(lambda a: any(a)))
+    return [{"at": f"{t}min", "agents": a} for t, a in zip([0, *times], agents, strict=True)]
+
+
+@st.composite
+def scheduled_scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """:func:`scenario_dicts` whose every pool has a drawn schedule instead of ``agents``,
+    over a horizon long enough (1–30 h) to cross several changes of headcount."""
+    data = draw(scenario_dicts())
+    for pool in data["pools"]:
+        del pool["agents"]
+        pool["schedule"] = draw(schedules())
+    data["scenario"]["horizon"] = f"{draw(st.integers(60, 1800))}min"
+    return data

@@ -30,3 +30,14 @@ class GreedyPool(Pool):
         if found is None:
             return next((a for a in self.agents if a.sessions == 1), None)
         return found
+
+
+class OffShiftPool(Pool):
+    """A pool that, with no one on shift free, puts an off-shift agent to work."""
+
+    def _find(self, channel: str) -> Any:
+        found = super()._find(channel)
+        if found is None and self.off:
+            found = self.off.pop()
+            self.idle.append(found)  # still off shift, yet about to be given work
+        return found

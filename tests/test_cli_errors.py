@@ -78,6 +78,7 @@ def design_table(body: str) -> str:
 
 
 SYNTAX_LINE = BASE.splitlines().index("agents = 3") + 1
+SCHEDULE = 'schedule = [{ at = "0h", agents = 2 }, { at = "8h", agents = 3 }]'
 
 # (id, scenario text, extra arguments, exact field path, words of what is allowed)
 Case = tuple[str, str, tuple[str, ...], str, tuple[str, ...]]
@@ -169,6 +170,40 @@ CASES: list[Case] = [
      "segments[0].start.vioce", ("unknown touchpoint 'vioce'", "did you mean 'voice'?")),
     ("unknown-channel-table", mutate(append="\n[channels.vocie]\ncost = 1.0\n"), (),
      "channels.vocie", ("unknown channel 'vocie'", "did you mean 'voice'?")),
+    # 10. pools: schedules, priorities; the [affinity] table
+    ("schedule-and-agents", mutate(("agents = 3", f"agents = 3\n{SCHEDULE}")), (), "pools[0]",
+     ("exactly one of 'agents' or 'schedule'",)),
+    ("schedule-late-start", mutate(("agents = 3", 'schedule = [{ at = "1h", agents = 2 }]')),
+     (), "pools[0].schedule[0].at", ("must start at '0h'",)),
+    ("schedule-order",
+     mutate(("agents = 3", 'schedule = [{ at = "0h", agents = 2 }, { at = "8h", agents = 3 },'
+                           ' { at = "6h", agents = 1 }]')), (),
+     "pools[0].schedule[2].at", ("increasing time of day", "below '24h'")),
+    ("schedule-negative", mutate(("agents = 3", 'schedule = [{ at = "0h", agents = -1 }]')),
+     (), "pools[0].schedule[0].agents", (">= 0", "-1")),
+    ("schedule-nobody", mutate(("agents = 3", 'schedule = [{ at = "0h", agents = 0 }]')), (),
+     "pools[0].schedule", ("at least one step", "agents >= 1")),
+    ("schedule-float", mutate(("agents = 3", 'schedule = [{ at = "0h", agents = 2.5 }]')), (),
+     "pools[0].schedule[0].agents", ("must be an integer", "2.5")),
+    ("schedule-key", mutate(("agents = 3", 'schedule = [{ at = "0h", agent = 2 }]')), (),
+     "pools[0].schedule[0].agent", ("unknown key", "did you mean 'agents'?", "at, agents")),
+    ("priority-float", mutate(("agents = 3", "agents = 3\npriority = 1.5")), (),
+     "pools[0].priority", ("must be an integer", "1.5")),
+    ("priorities-unknown-intent",
+     mutate(("agents = 3", "agents = 3\npriorities = { questoin = 1 }")), (),
+     "pools[0].priorities.questoin",
+     ("unknown intent 'questoin'", "did you mean 'question'?", "allowed: question")),
+    ("priorities-string",
+     mutate(("agents = 3", 'agents = 3\npriorities = { question = "high" }')), (),
+     "pools[0].priorities.question", ("must be an integer", "'high'")),
+    ("affinity-bonus", mutate(append="\n[affinity]\nbonus = 1.5\n"), (), "affinity.bonus",
+     ("probability in [0, 1]", "1.5")),
+    ("affinity-wait", mutate(append='\n[affinity]\nwait = "-1min"\n'), (), "affinity.wait",
+     (">= 0", "-1")),
+    ("affinity-key", mutate(append='\n[affinity]\nwiat = "1min"\n'), (), "affinity.wiat",
+     ("unknown key", "did you mean 'wait'?", "wait, bonus")),
+    ("affinity-without-table", design_table("affinity = true"), (), "designs.mine.affinity",
+     ("is on", "[affinity] table")),
 ]
 CASES_BY_ID = {case[0]: case for case in CASES}
 
@@ -184,6 +219,8 @@ SUBPROCESS_IDS = [
     "unknown-design-in-file",
     "missing-agents",
     "unknown-distribution",
+    "schedule-order",
+    "affinity-bonus",
 ]
 
 

@@ -20,7 +20,8 @@ INVARIANTS: dict[str, str] = {
     "append-only": "no history event is lost, reordered or rewritten",
     "unified-continuity": "a unified, unbounded history never asks a fact twice",
     "resumability": "a resumable design never drops a session (no fact lost)",
-    "capacity": "no agent holds more sessions than its concurrency, or serves outside its skills",
+    "capacity": "no agent holds more sessions than its concurrency, serves outside its skills"
+    " or takes work off shift",
     "causality": "waits and durations are >= 0, contacts start after their issue, "
     "time never goes back",
 }
@@ -85,9 +86,12 @@ class Monitor:
             self.fail("causality", issue, now, f"session ends before it starts ({started})")
 
     def assigned(self, issue: int, pool: str, sessions: int, limit: int, skilled: bool,
-                 now: float) -> None:
-        """An agent never holds more than its concurrency, and serves only its skills."""
+                 now: float, on_shift: bool = True) -> None:
+        """An agent never holds more than its concurrency, serves only its skills, and
+        takes work only while on shift."""
         self.checked.add("capacity")
+        if not on_shift:
+            self.fail("capacity", issue, now, f"an agent of pool {pool!r} off shift took work")
         if sessions > limit:
             self.fail("capacity", issue, now,
                       f"an agent of pool {pool!r} holds {sessions} sessions (limit {limit})")

@@ -1,10 +1,19 @@
-"""Agent pools: agents with per-channel concurrency, one FCFS queue per pool.
+"""Agent pools: agents with per-channel concurrency and shifts, queues by priority.
 
 A session of a channel with concurrency *c* takes 1/*c* of an agent, so an agent holds
 either one voice call or up to three chats (with ``chat = 3``), or a mix that fits. A new
 contact goes to an idle agent first, else to the least loaded agent it fits; when an
-agent frees capacity it takes the first waiting contacts that fit. A waiting contact that
-runs out of patience is marked and skipped (lazy deletion keeps the queue O(1)).
+agent frees capacity it takes the first waiting contacts that fit: those waiting for
+this agent in particular (last-agent affinity) first, then the pool's queue, highest
+intent priority first and first come first served within a priority. A waiting contact
+that runs out of patience is marked and skipped (lazy deletion keeps the queue O(1)).
+
+A contact several pools can serve waits in the queue of each (one shared
+:class:`QueueEntry`): the first of them with room takes it, and the others skip it.
+
+A pool with a schedule changes its headcount over the day: agents who go off shift
+finish their sessions first (no pre-emption) and take no new work; agents who come on
+shift take waiting contacts at once.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import simpy
 
 from .world import PoolSpec
 
-__all__ = ["SLOT", "Agent", "Pool", "QueueEntry"]
+__all__ = ["SLOT", "Agent", "Pool", "QueueEntry", "offer"]
 
 _EPS = 1e-9
 #: Width of the time slots of the per-pool series (minutes).
@@ -25,26 +34,44 @@ SLOT = 15.0
 
 
 class Agent:
-    """One agent: its sessions now and the load they put on it (1.0 = full)."""
+    """One agent: its sessions now, the load they put on it (1.0 = full), its shift.
 
-    __slots__ = ("index", "load", "sessions")
+    *held* are the contacts waiting for this agent in particular (affinity), or ``None``.
+    """
+
+    __slots__ = ("held", "index", "load", "on_shift", "sessions")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.sessions = 0
         self.load = 0.0
+        self.on_shift = True
+        self.held: deque[QueueEntry] | None = None
 
 
 class QueueEntry:
-    """A contact waiting for an agent; *event* succeeds with the agent, or ``None``."""
+    """A contact waiting for an agent; *event* succeeds with the agent, or ``None``.
 
-    __slots__ = ("channel", "entered", "event", "waiting")
+    *pools* are the pools whose queues it joins (all that can serve it, in routing
+    order); *pool* is the one that served it. While *holder* is set, the contact waits
+    for that agent of pool *home* only; *joined* is when it joined the pools' queues.
+    """
 
-    def __init__(self, event: simpy.Event, channel: str, entered: float) -> None:
+    __slots__ = ("channel", "entered", "event", "holder", "home", "intent", "joined", "pool",
+                 "pools", "waiting")
+
+    def __init__(self, event: simpy.Event, channel: str, entered: float, intent: int = 0,
+                 pools: tuple[Pool, ...] = ()) -> None:
         self.event = event
         self.channel = channel
         self.entered = entered
+        self.intent = intent
+        self.pools = pools
         self.waiting = True
+        self.pool: Pool | None = None
+        self.holder: Agent | None = None
+        self.home: Pool | None = None
+        self.joined: float | None = entered
 
     def renege(self, _: Any = None) -> None:
         """Leave the queue (patience ran out) unless an agent took the contact already."""
@@ -52,25 +79,77 @@ class QueueEntry:
             self.waiting = False
             self.event.succeed(None)
 
+    def stop_holding(self, _: Any = None) -> None:
+        """Stop waiting for one agent: join the pools' queues (or take a free agent)."""
+        if self.waiting and self.holder is not None:
+            assert self.home is not None
+            self.home.unhold(self)
+
+    def settle(self, now: float) -> None:
+        """The contact left every queue (served, or out of patience): close the books.
+
+        Each pool counts the time the contact spent in its queue: the pool it waited in
+        for one agent from its arrival, the others from when it joined their queues.
+        """
+        if self.event.value is None:  # out of patience: leave the queues it is in
+            if self.holder is not None:
+                assert self.home is not None
+                self.home.leave_held()
+            elif self.joined is not None:
+                for pool in self.pools:
+                    pool.leave(self)
+        home = self.home
+        if home is not None:
+            home.waited(self.entered, now)
+        if self.joined is not None:
+            for pool in self.pools:
+                if pool is not home:
+                    pool.waited(self.joined, now)
+
+
+def offer(entry: QueueEntry, pools: tuple[Pool, ...], now: float) -> None:
+    """Give *entry* to the first of *pools* with room, or put it in all their queues."""
+    for pool in pools:
+        agent = pool.try_assign(entry.channel)
+        if agent is not None:
+            entry.waiting = False
+            entry.pool = pool
+            entry.event.succeed(agent)
+            return
+    entry.joined = now
+    for pool in pools:
+        pool.enqueue(entry)
+
 
 class Pool:
-    """A pool of agents with one FCFS queue, and its busy-time bookkeeping.
+    """A pool of agents with its queue, its shifts and its busy-time bookkeeping.
 
-    *start* and *end* bound the measurement window for utilization.
+    *start* and *end* bound the measurement window for utilization. *headcount* is the
+    number of agents on shift now (the scheduled headcount).
     """
 
     def __init__(self, env: simpy.Environment, spec: PoolSpec, start: float, end: float) -> None:
         self.env = env
         self.spec = spec
         self.agents = [Agent(i) for i in range(spec.agents)]
-        self.idle = self.agents[::-1]
+        schedule = spec.schedule
+        self.headcount = spec.agents if schedule is None else schedule.headcount(0.0)
+        for agent in self.agents[self.headcount:]:
+            agent.on_shift = False
+        self.off = self.agents[self.headcount:][::-1]  # agents off shift
+        self.idle = self.agents[self.headcount - 1::-1] if self.headcount else []
         # agents with some but not all capacity used; a dict (ordered by insertion) so that
         # ties are broken the same way in every run, unlike a set of objects
         self.partial: dict[Agent, None] = {}
         self.share = {ch: 1.0 / c for ch, c in spec.concurrency.items()}
         self.single_class = len(set(self.share.values())) == 1
-        self.queue: deque[QueueEntry] = deque()
-        self.waiting = 0
+        self.levels = spec.levels
+        # one queue per intent priority level, highest first
+        n_levels = max(spec.levels, default=0) + 1
+        self.queues: list[deque[QueueEntry]] = [deque() for _ in range(n_levels)]
+        self.queue = self.queues[0]
+        self.waiting = 0  # contacts in the queue
+        self.held = 0  # contacts waiting for one agent of this pool
         self.start, self.end = start, end
         self.peak_sessions = 0  # most sessions any agent held at once
         self.busy = 0  # agents with at least one session
@@ -78,6 +157,7 @@ class Pool:
         self.busy_area = 0.0
         self.slot_area = 0.0
         self.queue_area = 0.0
+        self.overtime_area = 0.0  # busy agent-time beyond the scheduled headcount
         self.entries = 0  # queue entries after the warm-up that have left the queue
         self.wait_sum = 0.0
         n_slots = max(1, math.ceil((end - start) / SLOT - 1e-9))
@@ -86,6 +166,14 @@ class Pool:
         self._slot = 0  # the slot the clock is in, and where it ends
         self._slot_end = end if n_slots == 1 else start + SLOT
         self._last = start
+        if schedule is not None:
+            env.process(self._shifts())
+
+    def staffed(self, horizon: float) -> float:
+        """Agent-minutes staffed over the measured window of *horizon* minutes."""
+        if self.spec.schedule is None:
+            return self.spec.agents * horizon
+        return self.spec.schedule.staffed(self.start, self.end)
 
     def _account(self) -> None:
         now = self.env.now
@@ -96,9 +184,14 @@ class Pool:
         if t <= last:
             return
         dt = t - last
-        busy, waiting = self.busy, self.waiting
-        self.busy_area += busy * dt
-        self.slot_area += self.slots * dt
+        busy, waiting = self.busy, self.waiting + self.held
+        if busy > self.headcount:  # agents finishing sessions after their shift ended
+            self.overtime_area += (busy - self.headcount) * dt
+            self.busy_area += self.headcount * dt
+            self.slot_area += min(self.slots, self.headcount) * dt
+        else:
+            self.busy_area += busy * dt
+            self.slot_area += self.slots * dt
         self.queue_area += waiting * dt
         if t <= self._slot_end:  # the common case: within the current slot
             k = self._slot
@@ -159,16 +252,49 @@ class Pool:
             self._take(agent, channel)
         return agent
 
+    def try_assign_to(self, agent: Agent, channel: str) -> bool:
+        """Give a new contact on *channel* to *agent* now, if on shift and with room."""
+        if not agent.on_shift or agent.load + self.share[channel] > 1.0 + _EPS:
+            return False
+        self._take(agent, channel)
+        return True
+
     def enqueue(self, entry: QueueEntry) -> None:
-        """Put *entry* at the back of the queue."""
+        """Put *entry* at the back of the queue (of its intent's priority level)."""
         self._account()
-        self.queue.append(entry)
+        if not entry.pools:
+            entry.pools = (self,)
+        if self.levels:
+            self.queues[self.levels[entry.intent]].append(entry)
+        else:
+            self.queue.append(entry)
         self.waiting += 1
 
     def leave(self, entry: QueueEntry) -> None:
-        """Account for *entry* having left the queue without service."""
+        """Account for *entry* having left the queue (out of patience, or served elsewhere)."""
         self._account()
         self.waiting -= 1
+
+    def hold(self, entry: QueueEntry, agent: Agent) -> None:
+        """Let *entry* wait for *agent* alone (it has no room now), before anyone else."""
+        self._account()
+        if agent.held is None:
+            agent.held = deque()
+        agent.held.append(entry)
+        entry.holder, entry.home, entry.joined = agent, self, None
+        self.held += 1
+
+    def unhold(self, entry: QueueEntry) -> None:
+        """*entry* stops waiting for its agent: a free agent of its pools, or their queues."""
+        self._account()
+        self.held -= 1
+        entry.holder = None
+        offer(entry, entry.pools, self.env.now)
+
+    def leave_held(self) -> None:
+        """Account for a contact waiting for one agent having run out of patience."""
+        self._account()
+        self.held -= 1
 
     def release(self, agent: Agent, channel: str) -> None:
         """End one session of *agent* on *channel* and give its room to waiting contacts."""
@@ -177,6 +303,12 @@ class Pool:
         agent.sessions -= 1
         agent.load -= share
         self.slots -= share
+        if not agent.on_shift:  # finishing after the shift ended: no new work
+            if agent.sessions == 0:
+                agent.load = 0.0
+                self.busy -= 1
+                self.off.append(agent)
+            return
         if agent.sessions == 0:
             agent.load = 0.0
             self.partial.pop(agent, None)
@@ -184,30 +316,99 @@ class Pool:
             self.busy -= 1
         else:
             self.partial[agent] = None
+        if agent.held:
+            self._serve_held(agent)
         if self.waiting:
             self._dispatch()
 
-    def _dispatch(self) -> None:
-        queue = self.queue
-        skipped: list[QueueEntry] = []
-        while queue:
-            entry = queue[0]
-            if not entry.waiting:
-                queue.popleft()
+    def _serve_held(self, agent: Agent) -> None:
+        held = agent.held
+        assert held is not None
+        while held:
+            entry = held[0]
+            if not entry.waiting or entry.holder is not agent:
+                held.popleft()
                 continue
-            agent = self._find(entry.channel)
-            if agent is None:
-                if self.single_class or not (self.idle or self.partial):
-                    break
-                skipped.append(queue.popleft())
-                continue
-            queue.popleft()
+            if agent.load + self.share[entry.channel] > 1.0 + _EPS:
+                break
+            held.popleft()
             entry.waiting = False
-            self.waiting -= 1
+            entry.pool = self
+            self.held -= 1
             self._take(agent, entry.channel)
             entry.event.succeed(agent)
-        if skipped:
-            queue.extendleft(reversed(skipped))
+
+    def _dispatch(self) -> None:
+        for queue in self.queues:
+            skipped: list[QueueEntry] = []
+            stop = False
+            while queue:
+                entry = queue[0]
+                if not entry.waiting:
+                    queue.popleft()
+                    continue
+                agent = self._find(entry.channel)
+                if agent is None:
+                    if self.single_class or not (self.idle or self.partial):
+                        stop = True
+                        break
+                    skipped.append(queue.popleft())
+                    continue
+                queue.popleft()
+                entry.waiting = False
+                entry.pool = self
+                for pool in entry.pools:  # it leaves every queue it waits in
+                    if pool is self:
+                        self.waiting -= 1
+                    else:
+                        pool.leave(entry)
+                self._take(agent, entry.channel)
+                entry.event.succeed(agent)
+            if skipped:
+                queue.extendleft(reversed(skipped))
+            if stop or not self.waiting:
+                return
+
+    def set_headcount(self, n: int) -> None:
+        """Put *n* agents on shift: the least loaded leave first, after their sessions."""
+        self._account()
+        change = n - self.headcount
+        self.headcount = n
+        while change < 0 and self.idle:
+            agent = self.idle.pop()
+            agent.on_shift = False
+            self.off.append(agent)
+            change += 1
+        if change < 0:
+            busy = sorted((a for a in self.agents if a.on_shift), key=lambda a: (a.load, a.index))
+            for agent in busy[:-change]:
+                agent.on_shift = False
+                self.partial.pop(agent, None)
+                while agent.held:  # those waiting for this agent wait for anyone
+                    entry = agent.held.popleft()
+                    if entry.waiting and entry.holder is agent:
+                        self.unhold(entry)
+            return
+        if change > 0:
+            for agent in self.agents:  # those still finishing a session stay on first
+                if change and not agent.on_shift and agent.sessions:
+                    agent.on_shift = True
+                    if agent.load < 1.0 - _EPS:
+                        self.partial[agent] = None
+                    change -= 1
+            while change and self.off:
+                agent = self.off.pop()
+                agent.on_shift = True
+                self.idle.append(agent)
+                change -= 1
+            if self.waiting:
+                self._dispatch()
+
+    def _shifts(self) -> Any:
+        assert self.spec.schedule is not None
+        for t, n in self.spec.schedule.changes(0.0, self.end):
+            yield self.env.timeout(t - self.env.now)
+            self.set_headcount(n)
 
     def waited(self, entered: float, now: float) -> None:
         """Count one queue entry (made after the warm-up) that left after *now − entered*."""

@@ -20,7 +20,7 @@ from ..model.design import Design
 from ..model.history import MAX_DEVICES, HistoryEvent, HistoryStore, identity
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
-from .pools import SLOT, Pool, QueueEntry
+from .pools import SLOT, Agent, Pool, QueueEntry
 from .streams import CounterStream, Purpose, Streams
 from .world import EventRT, IntentRT, SegmentRT, World, pick
 
@@ -196,6 +196,10 @@ class Replication:
         # and under which identities
         self._customer_given: dict[int, set[str]] = {}
         self._customer_keys: dict[int, set[tuple[int, str]]] = {}
+        #: (touchpoint, intent index) -> the pools that can serve it, in routing order
+        self._routes = {key: tuple(self.pools[p] for p in ps)
+                        for key, ps in world.pools_for.items()}
+        self._affinity = world.affinity if design.affinity else None
 
     def run(self) -> dict[str, float]:
         """Simulate to the horizon and return the outcomes."""
@@ -214,7 +218,9 @@ class Replication:
             self._open_at[issue.touchpoint] = self._open_at.get(issue.touchpoint, 0) + 1
         horizon = self.world.horizon
         busy = sum(p.busy_area for p in self.pools)
-        staffed = sum(p.spec.agents for p in self.pools) * horizon
+        flat = sum(p.spec.agents for p in self.pools if p.spec.schedule is None)
+        staffed = flat * horizon + sum(p.staffed(horizon) for p in self.pools
+                                       if p.spec.schedule is not None)
         out = self.recorder.outcomes(busy, staffed, self.world.has_costs,
                                      self.world.callback is not None)
         out.update(pool_outcomes(self.pools, horizon))
@@ -408,28 +414,47 @@ class Replication:
     def _assisted(self, issue: IssueState, ctx: _Context, segment: SegmentRT, intent: IntentRT,
                   tp: str, draws: _Draws) -> Proc:
         env, recorder = self.env, self.recorder
-        pool = self.pools[self.world.pool_of[tp, issue.intent]]
+        pools = self._routes[tp, issue.intent]
+        pool = pools[0]
         patience = math.inf
         if segment.patience is not None:
             patience = segment.patience.sample(draws.patience)
             if segment.frustration:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         entered = env.now
-        agent = pool.try_assign(tp)
+        last = self._last_agent(issue, pools)
+        agent = None
+        if last is not None:
+            pool = last[0]
+            if pool.try_assign_to(last[1], tp):
+                agent = last[1]
+        else:
+            for pool in pools:
+                agent = pool.try_assign(tp)
+                if agent is not None:
+                    break
         called_back = False
         if agent is None:
-            entry = QueueEntry(env.event(), tp, entered)
-            pool.enqueue(entry)
-            called_back = self._takes_callback(pool, intent, tp, draws)
+            entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+            if last is not None:  # wait for the last agent first, then for anyone
+                assert self.world.affinity is not None
+                last[0].hold(entry, last[1])
+                env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
+            else:
+                for queue in pools:
+                    queue.enqueue(entry)
+            called_back = self._takes_callback(pools[0], intent, tp, draws)
             if patience < math.inf and not called_back:  # on a call back, no one holds
                 env.timeout(patience).callbacks.append(entry.renege)
             agent = yield entry.event
+            entry.settle(env.now)
             if agent is None:
-                pool.leave(entry)
-                pool.waited(entered, env.now)
                 recorder.queue_left(entered, env.now, served=False)
                 return ABANDONED, 0.0
-        pool.waited(entered, env.now)
+            assert entry.pool is not None
+            pool = entry.pool
+        else:
+            pool.waited(entered, env.now)
         recorder.queue_left(entered, env.now, served=True)
         if called_back:
             assert self.world.callback is not None
@@ -439,15 +464,20 @@ class Replication:
                 yield env.timeout(self.world.callback.attempt)
                 pool.release(agent, tp)
                 return ABANDONED, 0.0
+        spec = pool.spec
         if self.monitor is not None:
             self.monitor.waited(issue.customer, entered, env.now)
-            spec = pool.spec
             self.monitor.assigned(
                 issue.customer, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
-                tp in spec.concurrency and (spec.intents is None or intent.name in spec.intents),
-                env.now,
+                spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
             )
-        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
+        resolve = intent.resolve[tp]
+        if self._affinity is not None:
+            where = (self.pools.index(pool), agent.index)
+            if issue.last_agent == where:
+                resolve = min(1.0, resolve + self._affinity.bonus)
+            issue.last_agent = where
+        factor = 1.0 + spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
         if not intent.facts and segment.interrupt_rate <= 0:  # a plain queue: one timeout
@@ -464,19 +494,37 @@ class Replication:
         recorder.session_handled(started, env.now - started)
         if self.monitor is not None:
             self.monitor.session(issue.customer, started, env.now)
-        return (RESOLVED if _coin(intent.resolve[tp], draws) else UNRESOLVED), 0.0
+        if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
+            # the same coin as without the bonus, so that the draws stay paired
+            return (RESOLVED if draws.outcome.random() < resolve else UNRESOLVED), 0.0
+        return (RESOLVED if _coin(resolve, draws) else UNRESOLVED), 0.0
+
+    def _last_agent(self, issue: IssueState, pools: tuple[Pool, ...]) -> tuple[Pool, Agent] | None:
+        """The agent who handled the issue's last assisted contact, if affinity routes to them.
+
+        Only under a design with affinity and a scenario with an ``[affinity]`` table, when
+        that agent's pool can serve this contact and the agent is on shift.
+        """
+        if self._affinity is None or issue.last_agent is None:
+            return None
+        p, a = issue.last_agent
+        pool = self.pools[p]
+        agent = pool.agents[a]
+        if pool not in pools or not agent.on_shift:
+            return None
+        return pool, agent
 
     def _takes_callback(self, pool: Pool, intent: IntentRT, tp: str, draws: _Draws) -> bool:
         """Whether a customer joining *pool*'s queue is offered a call back and takes it.
 
         The expected wait is the work ahead (those waiting, and this contact) over the
-        pool's session capacity, at the intent's mean handle time on *tp*.
+        pool's session capacity now, at the intent's mean handle time on *tp*.
         """
         spec = self.world.callback
         if spec is None or not self.design.callback:
             return False
-        capacity = pool.spec.agents * pool.spec.concurrency.get(tp, 1)
-        expected = pool.waiting * intent.handle[tp].mean / capacity
+        capacity = pool.headcount * pool.spec.concurrency.get(tp, 1)
+        expected = pool.waiting * intent.handle[tp].mean / capacity if capacity else math.inf
         return expected > spec.offer_after and _coin(spec.accept, draws)
 
     def _converse(

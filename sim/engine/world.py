@@ -10,7 +10,9 @@ import attrs
 from ..model.channels import SYNCHRONOUS, TOUCHPOINTS
 from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
-from ..scenario.schema import CallbackSpec, Scenario
+from ..model.staffing import Schedule
+from ..scenario import schema
+from ..scenario.schema import AffinitySpec, CallbackSpec, Scenario
 
 __all__ = ["EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
 
@@ -75,13 +77,45 @@ class IntentRT:
 
 @attrs.frozen
 class PoolSpec:
-    """A pool: headcount, channels with their concurrency, penalty per extra session."""
+    """A pool: headcount, channels with their concurrency, penalty per extra session.
+
+    With a *schedule* the headcount varies over the day and *agents* is its peak.
+    *levels* gives, per intent index, the rank of its waiting contacts in this pool's
+    queue (0 first); empty for a plain first-come first-served queue.
+    """
 
     name: str
     agents: int
     concurrency: dict[str, int]
     penalty: float
     intents: tuple[str, ...] | None = None
+    schedule: Schedule | None = None
+    levels: tuple[int, ...] = ()
+
+    def serves(self, channel: str, intent: str) -> bool:
+        """Whether the pool's skills include *channel* and *intent*."""
+        return channel in self.concurrency and (self.intents is None or intent in self.intents)
+
+
+def _pool_spec(pool: schema.Pool, intents: list[str]) -> PoolSpec:
+    schedule = None
+    agents = pool.agents
+    if pool.schedule is not None:
+        schedule = Schedule([(step.at, step.agents) for step in pool.schedule])
+        agents = schedule.peak
+        if schedule.constant:  # the same as a flat headcount, and as fast
+            schedule = None
+    assert agents is not None
+    levels: tuple[int, ...] = ()
+    ranks = [pool.priorities.get(name, 1) for name in intents]
+    served = {r for r, name in zip(ranks, intents, strict=True)
+              if pool.intents is None or name in pool.intents}
+    if len(served) > 1:  # else every waiting contact has the same rank: plain FCFS
+        order = sorted(set(ranks))
+        levels = tuple(order.index(r) for r in ranks)
+    return PoolSpec(pool.name, agents, {c: pool.concurrency.get(c, 1) for c in pool.channels},
+                    pool.concurrency_penalty, None if pool.intents is None else tuple(pool.intents),
+                    schedule, levels)
 
 
 @attrs.frozen
@@ -116,6 +150,7 @@ class World:
     intents: tuple[IntentRT, ...]
     intent_cum: tuple[float, ...]
     pools: tuple[PoolSpec, ...]
+    #: (touchpoint, intent index) -> the first pool to try (see *pools_for*)
     pool_of: dict[tuple[str, int], int]
     routes: dict[tuple[str, str], Route]
     synchronous: dict[str, bool]
@@ -130,6 +165,9 @@ class World:
     #: session is lost: the segment's drop_after when synchronous, else the channel's
     #: timeout (infinite when it has none)
     timeout: dict[str, float] = attrs.field(factory=dict)
+    #: (touchpoint, intent index) -> every pool that serves it, in routing order
+    pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
+    affinity: AffinitySpec | None = None
 
     @property
     def end(self) -> float:
@@ -182,12 +220,16 @@ def compile_world(scenario: Scenario) -> World:
         )
         for i in scenario.intents
     )
-    pool_of: dict[tuple[str, int], int] = {}
+    # routing order: lower priority first, ties in file order
+    order = sorted(range(len(scenario.pools)), key=lambda p: scenario.pools[p].priority)
+    pools_for: dict[tuple[str, int], tuple[int, ...]] = {}
     for k, intent in enumerate(scenario.intents):
-        for p, pool in enumerate(scenario.pools):
+        for p in order:
+            pool = scenario.pools[p]
             if pool.intents is None or intent.name in pool.intents:
                 for ch in pool.channels:
-                    pool_of.setdefault((ch, k), p)
+                    pools_for[ch, k] = (*pools_for.get((ch, k), ()), p)
+    pool_of = {key: pools[0] for key, pools in pools_for.items()}
     synchronous: dict[str, bool] = {}
     for name, tp in TOUCHPOINTS.items():
         spec = scenario.channels.get(tp.channel)
@@ -233,12 +275,10 @@ def compile_world(scenario: Scenario) -> World:
         segment_cum=_cumulative([s.share for s in scenario.segments]),
         intents=intents,
         intent_cum=_cumulative([i.share for i in scenario.intents]),
-        pools=tuple(
-            PoolSpec(p.name, p.agents, {c: p.concurrency.get(c, 1) for c in p.channels},
-                     p.concurrency_penalty, None if p.intents is None else tuple(p.intents))
-            for p in scenario.pools
-        ),
+        pools=tuple(_pool_spec(p, [i.name for i in scenario.intents]) for p in scenario.pools),
         pool_of=pool_of,
+        pools_for=pools_for,
+        affinity=scenario.affinity,
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
         synchronous=synchronous,
         cost=cost,

@@ -54,6 +54,7 @@ class IssueState:
         "failures",
         "given",
         "intent",
+        "last_agent",
         "measured",
         "repetitions",
         "segment",
@@ -74,6 +75,8 @@ class IssueState:
         self.cost = 0.0
         self.given: set[str] = set()
         self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
+        #: (pool index, agent index) of the agent who took its last assisted contact
+        self.last_agent: tuple[int, int] | None = None
 
 
 _TTR_ACCURACY = 0.005
@@ -227,8 +230,12 @@ class PoolBooks(Protocol):
     busy_area: float
     slot_area: float
     queue_area: float
+    overtime_area: float
     entries: int
     wait_sum: float
+
+    def staffed(self, horizon: float) -> float:
+        """Agent-minutes staffed over the measured window (the scheduled headcount's integral)."""
 
 
 def pool_outcomes(pools: Iterable[PoolBooks], horizon: float) -> dict[str, float]:
@@ -238,14 +245,18 @@ def pool_outcomes(pools: Iterable[PoolBooks], horizon: float) -> dict[str, float
     ``pool.NAME.slot_utilization`` (used session slots / staffed time),
     ``pool.NAME.mean_queue_length`` (time-average number waiting),
     ``pool.NAME.arrival_rate`` (queue entries per minute) and ``pool.NAME.mean_wait``
-    (min) — the last three satisfy Little's law, L = λW.
+    (min) — the last three satisfy Little's law, L = λW. A pool with a schedule adds
+    ``pool.NAME.overtime`` (busy agent-time beyond the scheduled headcount, as agents
+    finish their sessions after their shift / staffed time).
     """
     out: dict[str, float] = {}
     for pool in pools:
-        name, staffed = pool.spec.name, pool.spec.agents * horizon
+        name, staffed = pool.spec.name, pool.staffed(horizon)
         out[f"pool.{name}.agent_utilization"] = _share(pool.busy_area, staffed)
         out[f"pool.{name}.slot_utilization"] = _share(pool.slot_area, staffed)
         out[f"pool.{name}.mean_queue_length"] = _ratio(pool.queue_area, horizon)
         out[f"pool.{name}.arrival_rate"] = _ratio(pool.entries, horizon)
         out[f"pool.{name}.mean_wait"] = _ratio(pool.wait_sum, pool.entries)
+        if pool.spec.schedule is not None:
+            out[f"pool.{name}.overtime"] = _ratio(pool.overtime_area, staffed)
     return out

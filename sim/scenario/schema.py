@@ -16,6 +16,7 @@ from ..errors import ScenarioError
 from ..model.dists import Distribution, Fixed
 
 __all__ = [
+    "AffinitySpec",
     "Arrivals",
     "CallbackSpec",
     "ChannelSpec",
@@ -35,6 +36,7 @@ __all__ = [
     "ScenarioSection",
     "Segment",
     "SelfServiceSpec",
+    "ShiftStep",
 ]
 
 #: A duration in minutes, written ``"90s"``, ``"2min"``... in files.
@@ -58,6 +60,11 @@ def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float | No
 
 def _at_least_one(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 1:
+        raise ScenarioError(attribute.name, f"must be >= 1 (got {value})")
+
+
+def _at_least_one_or_none(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 1:
         raise ScenarioError(attribute.name, f"must be >= 1 (got {value})")
 
 
@@ -196,15 +203,31 @@ class ChannelSpec:
 
 
 @attrs.frozen
+class ShiftStep:
+    """One step of a pool's daily schedule: from time of day *at*, *agents* on shift."""
+
+    at: Duration = attrs.field(validator=_non_negative)
+    agents: int = attrs.field(validator=_non_negative_int)
+
+
+@attrs.frozen(kw_only=True)
 class Pool:
-    """``[[pools]]``: agents with the same skills."""
+    """``[[pools]]``: agents with the same skills.
+
+    The headcount is *agents*, or a daily *schedule* (exactly one of the two). A contact
+    can go to every pool whose skills include it, lower *priority* first; within the
+    pool, waiting contacts are taken by the intent *priorities* (lower first).
+    """
 
     name: str
-    agents: int = attrs.field(validator=_at_least_one)
+    agents: int | None = attrs.field(default=None, validator=_at_least_one_or_none)
     channels: list[str]
     intents: list[str] | None = None
     concurrency: dict[str, int] = attrs.field(factory=dict, validator=_counts)
     concurrency_penalty: float = attrs.field(default=0.0, validator=_non_negative)
+    schedule: list[ShiftStep] | None = None
+    priority: int = 1
+    priorities: dict[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -297,6 +320,19 @@ class Event:
 
 
 @attrs.frozen
+class AffinitySpec:
+    """``[affinity]``: how a design with last-agent affinity routes a returning contact.
+
+    The contact waits up to *wait* for the agent who handled the issue's previous
+    assisted contact, then for anyone; served by that agent, its resolution probability
+    rises by *bonus* (capped at 1).
+    """
+
+    wait: Duration = attrs.field(default=Duration(2.0), validator=_non_negative)
+    bonus: float = attrs.field(default=0.1, validator=_probability)
+
+
+@attrs.frozen
 class Scenario:
     """A whole scenario file."""
 
@@ -313,3 +349,4 @@ class Scenario:
     escalation: dict[str, EscalationSpec] = attrs.field(factory=dict)
     population: Population | None = None
     events: list[Event] = attrs.field(factory=list)
+    affinity: AffinitySpec | None = None

@@ -189,6 +189,32 @@ def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
                     f"channel {channel!r} is not one of this pool's channels"
                     f" ({', '.join(pool.channels)})",
                 )
+        _check_headcount(pool, path)
+        served = intents if pool.intents is None else pool.intents
+        _check_names(f"{path}.priorities", pool.priorities, served,
+                     "intent of this pool" if pool.intents is not None else "intent")
+
+
+def _check_headcount(pool: schema.Pool, path: str) -> None:
+    """A pool has exactly one of ``agents`` or a valid daily ``schedule``."""
+    if pool.agents is None and pool.schedule is None:
+        raise ScenarioError(f"{path}.agents",
+                            "missing (this field is required, unless the pool has a 'schedule')")
+    if pool.agents is not None and pool.schedule is not None:
+        raise ScenarioError(path, "give exactly one of 'agents' or 'schedule'")
+    if pool.schedule is None:
+        return
+    steps = pool.schedule
+    if not steps:
+        raise ScenarioError(f"{path}.schedule", "must have at least one step")
+    if steps[0].at != 0:
+        raise ScenarioError(f"{path}.schedule[0].at", "the first step must start at '0h'")
+    for i in range(1, len(steps)):
+        if not steps[i - 1].at < steps[i].at < 1440:
+            raise ScenarioError(f"{path}.schedule[{i}].at",
+                                "steps must be in increasing time of day, below '24h'")
+    if not any(s.agents > 0 for s in steps):
+        raise ScenarioError(f"{path}.schedule", "at least one step must have agents >= 1")
 
 
 def _check_reachable(scenario: schema.Scenario) -> None:
@@ -263,6 +289,7 @@ NEEDS: dict[str, tuple[str, Callable[[schema.Scenario], bool]]] = {
     "mesh": ("segment devices or intents reported by devices",
              lambda sc: any(s.devices for s in sc.segments)
              or any(i.reported > 0 for i in sc.intents)),
+    "affinity": ("an [affinity] table", lambda sc: sc.affinity is not None),
 }
 
 
