@@ -455,7 +455,7 @@ class Replication:
             pool = entry.pool
         else:
             pool.waited(entered, env.now)
-        recorder.queue_left(entered, env.now, served=True)
+        recorder.queue_left(entered, env.now, served=True, held=not called_back)
         if called_back:
             assert self.world.callback is not None
             answered = not _coin(self.world.callback.unreachable, draws)

@@ -29,7 +29,7 @@ UNITS: dict[str, str] = {
     "contacts_per_issue": "contacts",
     "channel_switches_per_issue": "switches",
     "mean_wait": "min",
-    "service_level": "share of agent-queue entries",
+    "service_level": "share of held agent-queue entries",
     "mean_handle_time": "min",
     "time_to_resolution": "min",
     "time_to_resolution_p50": "min",
@@ -37,6 +37,7 @@ UNITS: dict[str, str] = {
     "cost_per_issue": "currency units",
     "callback_rate": "share of agent-queue entries",
     "callback_unreachable_rate": "share of callbacks",
+    "callback_wait": "min",
     "issues": "issues arrived after the warm-up",
     "open_issues": "issues still open at the horizon",
 }
@@ -110,12 +111,14 @@ class Recorder:
         self.ttr_sum = 0.0
         self.entries = 0
         self.queue_abandoned = 0
-        self.wait_sum = 0.0
+        self.held = 0  # entries that held (did not take a call back)
+        self.wait_sum = 0.0  # time on hold
         self.answered_in_time = 0
         self.handled = 0
         self.handle_sum = 0.0
         self.callbacks = 0  # queue entries (after the warm-up) that took a call back
         self.unreachable = 0  # ... of which nobody answered
+        self.callback_wait_sum = 0.0  # from taking the call back to the agent's call
         self.live: set[IssueState] = set()
         #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
         #: "resolved", "abandoned" and "open" end it
@@ -155,12 +158,20 @@ class Recorder:
         self.switches += issue.switches
         self.cost += issue.cost
 
-    def queue_left(self, entered: float, now: float, served: bool) -> None:
-        """Count one agent-queue entry that ended: served after a wait, or abandoned."""
+    def queue_left(self, entered: float, now: float, served: bool, held: bool = True) -> None:
+        """Count one agent-queue entry that ended: served after a wait, or abandoned.
+
+        An entry that took a call back (*held* false) did not hold: its wait counts in
+        ``callback_wait``, not in the hold measures ``mean_wait`` and ``service_level``.
+        """
         if entered < self.start:
             return
         self.entries += 1
         wait = now - entered
+        if not held:
+            self.callback_wait_sum += wait
+            return
+        self.held += 1
         self.wait_sum += wait
         if served:
             if wait <= self.threshold:
@@ -206,8 +217,8 @@ class Recorder:
             "first_contact_resolution": _ratio(self.first_contact, ended),
             "contacts_per_issue": _ratio(self.contacts, self.issues),
             "channel_switches_per_issue": _ratio(self.switches, self.issues),
-            "mean_wait": _ratio(self.wait_sum, self.entries),
-            "service_level": _ratio(self.answered_in_time, self.entries),
+            "mean_wait": _ratio(self.wait_sum, self.held),
+            "service_level": _ratio(self.answered_in_time, self.held),
             "mean_handle_time": _ratio(self.handle_sum, self.handled),
             "time_to_resolution": _ratio(self.ttr_sum, self.resolved),
             "time_to_resolution_p50": self._ttr_quantile(0.5),
@@ -216,6 +227,9 @@ class Recorder:
             "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
             "callback_unreachable_rate": (
                 _ratio(self.unreachable, self.callbacks) if has_callback else math.nan
+            ),
+            "callback_wait": (
+                _ratio(self.callback_wait_sum, self.callbacks) if has_callback else math.nan
             ),
             "issues": float(self.issues),
             "open_issues": float(self.issues - ended),
