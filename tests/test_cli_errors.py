@@ -204,6 +204,25 @@ CASES: list[Case] = [
      ("unknown key", "did you mean 'wait'?", "wait, bonus")),
     ("affinity-without-table", design_table("affinity = true"), (), "designs.mine.affinity",
      ("is on", "[affinity] table")),
+    # 11. the tables the other capabilities act on
+    ("escalation-without-table", design_table("escalation = true"), (),
+     "designs.mine.escalation", ("is on", "nothing to act on", "[escalation] table")),
+    ("escalation-to-self-service",
+     mutate(APP_START, append='\n[escalation]\napp = { to = "web" }\n'), (),
+     "escalation.app.to", ("unknown assisted touchpoint 'web'",)),
+    ("event-unknown-intent",
+     mutate(append='\n[[events]]\nname = "outage"\nat = "1h"\ncustomers = 10\n'
+            'intent = "questoin"\n'), (), "events[0].intent",
+     ("unknown intent 'questoin'", "did you mean 'question'?")),
+    ("population-zero", mutate(append="\n[population]\ncustomers = 0\n"), (),
+     "population.customers", (">= 1", "0")),
+    ("transfer-with-delay",
+     mutate(APP_START, append='\n[[journeys]]\nfrom = "app"\nafter = "failed"\n'
+            'to = { voice = 1.0 }\ntransfer = true\ndelay = "1min"\n'), (),
+     "journeys[0].delay", ("a transfer happens at once",)),
+    ("devices-negative",
+     mutate(("start = { voice = 1.0 }", "start = { voice = 1.0 }\ndevices = { phone = -1 }")),
+     (), "segments[0].devices.phone", (">= 0",)),
 ]
 CASES_BY_ID = {case[0]: case for case in CASES}
 
@@ -221,6 +240,8 @@ SUBPROCESS_IDS = [
     "unknown-distribution",
     "schedule-order",
     "affinity-bonus",
+    "escalation-without-table",
+    "event-unknown-intent",
 ]
 
 

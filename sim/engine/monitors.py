@@ -18,7 +18,8 @@ __all__ = ["INVARIANTS", "Monitor", "Violation"]
 INVARIANTS: dict[str, str] = {
     "conservation": "every issue ends resolved, abandoned or open; counts add up",
     "append-only": "no history event is lost, reordered or rewritten",
-    "unified-continuity": "a unified, unbounded history never asks a fact twice",
+    "unified-continuity": "a unified, unbounded history never asks a fact twice of the same "
+    "identity",
     "resumability": "a resumable design never drops a session (no fact lost)",
     "capacity": "no agent holds more sessions than its concurrency, serves outside its skills"
     " or takes work off shift",
@@ -99,7 +100,11 @@ class Monitor:
             self.fail("capacity", issue, now, f"pool {pool!r} served a contact outside its skills")
 
     def asked(self, issue: int, fact: str, repeated: bool, now: float) -> None:
-        """Under a unified, unbounded history no fact is asked twice."""
+        """Under a unified, unbounded history no fact is asked twice.
+
+        *repeated* is true when the fact was given before under the identity asking now
+        (the history may not know a customer's other devices or earlier issues).
+        """
         self.checked.add("unified-continuity")
         if repeated and self.unified:
             self.fail("unified-continuity", issue, now,
