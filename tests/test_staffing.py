@@ -251,14 +251,15 @@ def test_with_agents_changes_only_the_named_pool(tmp_path: Path) -> None:
 def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
     """``omnisim staff`` prints the table and writes json, tidy csv, manifest and figure."""
     out = tmp_path / "staff"
-    done = run_omnisim("staff", str(STORY), "--target", "service_level>=0.8", "-n", "3",
+    # a loose target: met a few agents below the story's headcount, so the search is short
+    done = run_omnisim("staff", str(STORY), "--target", "service_level>=0.4", "-n", "3",
                        "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "agents needed" in done.stdout and "Δ agents vs siloed" in done.stdout
     assert "simulating" in done.stderr  # progress names the headcount being simulated
     data = json.loads((out / "staffing.json").read_text())
-    assert data["target"] == {"outcome": "service_level", "op": ">=", "value": 0.8,
-                              "text": "service_level>=0.8"}
+    assert data["target"] == {"outcome": "service_level", "op": ">=", "value": 0.4,
+                              "text": "service_level>=0.4"}
     assert data["pool"] == "voice" and data["baseline"] == "siloed"
     with (out / "staffing.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -275,7 +276,7 @@ def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
     assert data["designs"]["unified"]["delta_agents"] == (
         data["designs"]["unified"]["agents"] - data["designs"]["siloed"]["agents"])
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["target"] == "service_level>=0.8" and manifest["replications"] == 3
+    assert manifest["target"] == "service_level>=0.4" and manifest["replications"] == 3
     assert (out / "staffing.png").stat().st_size > 10_000
 
 
