@@ -17,7 +17,7 @@ import simpy
 from ..metrics.recorder import IssueState, Recorder, pool_outcomes
 from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
-from ..model.history import MAX_DEVICES, HistoryEvent, HistoryStore, identity
+from ..model.history import MAX_DEVICES, HistoryEvent, HistoryStore
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
 from .pools import SLOT, Agent, Pool, QueueEntry
@@ -112,12 +112,15 @@ class _Context:
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
         self.person = person
-        self.key = identity(person, 0)
-        self.keys = {self.key}
+        self.key = person * MAX_DEVICES  # history.identity(person, 0), inlined
+        #: every identity the issue used, when it may use more than :attr:`key`
+        self.keys: set[int] = set()
         self.handed: tuple[str | None, float] | None = None
         self.preknown = preknown
         self.given: set[tuple[int, str]] = set()
 
+
+_NOTHING: frozenset[str] = frozenset()
 
 #: Offsets of the entity indexes of customers and of event issues, far above those of
 #: Poisson issues, so that their streams never meet.
@@ -288,7 +291,7 @@ class Replication:
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
         recorder.issue_arrived(issue)
         ctx = _Context(person, person if design.retention else index,
-                       intent.reported_facts if reported and design.mesh else frozenset())
+                       intent.reported_facts if reported and design.mesh else _NOTHING)
         if world.population is not None:
             issue.given |= self._customer_given.get(person, set())
         draws = _Draws(key)
@@ -311,19 +314,22 @@ class Replication:
         previous = None
         resolved = False
         linked = design.mesh or not segment.devices_cum
+        keys = ctx.keys
+        if not linked:
+            keys.add(ctx.key)
         while issue.contacts < segment.max_contacts:
             issue.contacts += 1
             if monitor is not None:
                 monitor.contact_started(issue.customer, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
             issue.touchpoint = tp
-            within = ctx.handed is not None  # taken over by an agent in the same contact
-            if not within:
-                if device is None:
-                    device = 0 if linked else pick(segment.devices_cum, draws.device.random())
-                ctx.key = ctx.person * MAX_DEVICES + device  # history.identity, inlined
-                ctx.keys.add(ctx.key)
-                device = None
+            if ctx.handed is None:  # a new contact, not an agent taking over within one
+                if not linked:
+                    if device is None:
+                        device = pick(segment.devices_cum, draws.device.random())
+                    ctx.key = ctx.person * MAX_DEVICES + device  # history.identity, inlined
+                    keys.add(ctx.key)
+                    device = None
                 if previous is not None and touch.channel != previous:
                     issue.switches += 1
             previous = touch.channel
@@ -395,7 +401,7 @@ class Replication:
     def _end(self, issue: IssueState, ctx: _Context, resolved: bool) -> None:
         self.recorder.issue_ended(issue, resolved, self.env.now)
         if not self.design.retention:  # nobody will recognise this customer again
-            for key in ctx.keys:
+            for key in ctx.keys or (ctx.key,):
                 self.history.forget(key)
 
     def _self_service(self, issue: IssueState, ctx: _Context, segment: SegmentRT,
@@ -422,7 +428,7 @@ class Replication:
             if segment.frustration:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         entered = env.now
-        last = self._last_agent(issue, pools)
+        last = None if self._affinity is None else self._last_agent(issue, pools)
         agent = None
         if last is not None:
             pool = last[0]
