@@ -288,3 +288,35 @@ def test_capabilities_that_cannot_act_are_scenario_errors(changes: dict[str, Any
     """Switching a capability on with nothing to act on, or a malformed table: an error."""
     with pytest.raises(ScenarioError, match=match):
         build(**changes)
+
+
+# --- history topology between the poles: channel groups and a context cookie ----------
+
+MOVERS: dict[str, Any] = {
+    "segments": [{"name": "s", "share": 1.0, "start": {"chat": 1.0}}],
+    "intents": [{**BASE["intents"][0], "handle": {"chat": EXP, "sms": EXP, "voice": EXP},
+                 "resolve": {"chat": 0.4, "sms": 0.4}}],
+    "pools": [{"name": "p", "agents": 6, "channels": ["chat", "sms", "voice"]}],
+    "journeys": [
+        {"from": "chat", "after": "unresolved", "to": {"sms": 1.0},
+         "delay": {"dist": "exponential", "mean": "20min"}},
+        {"from": "sms", "after": "unresolved", "to": {"voice": 1.0},
+         "delay": {"dist": "exponential", "mean": "20min"}},
+    ],
+}
+
+
+def test_a_channel_group_shares_history_within_the_group_only() -> None:
+    """chat and sms share a store, voice does not: fewer repetitions, but not none."""
+    sc = build(**MOVERS, designs={"on": {"history": [["chat", "sms"]]}})
+    assert lower(effect(sc, "repetitions_per_issue"))
+    on = Replication(compile_world(sc), resolve_designs(sc)[1], Streams(6, 0)).run()
+    assert on["repetitions_per_issue"] > 0  # voice still asks again
+
+
+def test_a_context_cookie_forgets_after_its_time_to_live() -> None:
+    """A unified history kept 10 minutes repeats more than one kept for ever."""
+    sc = build(**MOVERS, scenario={**BASE["scenario"], "designs": ["cookie", "on"]},
+               designs={"cookie": {"history": "unified", "history_ttl": "10min"},
+                        "on": {"history": "unified"}})
+    assert lower(_paired(sc, "repetitions_per_issue", "on", "cookie"))

@@ -91,6 +91,13 @@ class QueueEntry:
         Each pool counts the time the contact spent in its queue: the pool it waited in
         for one agent from its arrival, the others from when it joined their queues.
         """
+        home = self.home
+        if home is None and len(self.pools) == 1:  # the common case: one queue
+            pool = self.pools[0]
+            if self.event.value is None:
+                pool.leave(self)
+            pool.waited(self.entered, now)
+            return
         if self.event.value is None:  # out of patience: leave the queues it is in
             if self.holder is not None:
                 assert self.home is not None
@@ -98,7 +105,6 @@ class QueueEntry:
             elif self.joined is not None:
                 for pool in self.pools:
                     pool.leave(self)
-        home = self.home
         if home is not None:
             home.waited(self.entered, now)
         if self.joined is not None:

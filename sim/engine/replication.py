@@ -300,7 +300,8 @@ class Replication:
             if design.proactive and event.notify is not None:
                 notified = yield from self._notify(issue, ctx, event, draws)
                 if notified:
-                    self._end(issue, ctx, True)
+                    recorder.issue_ended(issue, True, env.now)
+                    self._forget(ctx)
                     return
                 tp, first_device = event.notify, 0  # the reply, on the notified device
             else:
@@ -373,7 +374,9 @@ class Replication:
                 if delay > 0:
                     yield env.timeout(delay)
             tp = target
-        self._end(issue, ctx, resolved)
+        recorder.issue_ended(issue, resolved, env.now)
+        if ctx.given or event is not None:  # else nothing was written about them
+            self._forget(ctx)
 
     def _notify(self, issue: IssueState, ctx: _Context, event: EventRT, draws: _Draws) -> Proc:
         """Notify a customer an event touched: True when that settles the issue.
@@ -398,8 +401,7 @@ class Replication:
             yield env.timeout(delay)
         return False
 
-    def _end(self, issue: IssueState, ctx: _Context, resolved: bool) -> None:
-        self.recorder.issue_ended(issue, resolved, self.env.now)
+    def _forget(self, ctx: _Context) -> None:
         if not self.design.retention:  # nobody will recognise this customer again
             for key in ctx.keys or (ctx.key,):
                 self.history.forget(key)
