@@ -623,8 +623,8 @@ def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
     base, full = ablation.base.name, ablation.full.name
     table = Table(title=f"{title}: effect [95% CI] of each capability, from {base} to "
                   f"{full}, paired over {ablation.replications} replications")
-    table.add_column("capability", no_wrap=True)
-    table.add_column("switched", no_wrap=True)
+    table.add_column("capability", no_wrap=True, min_width=10)
+    table.add_column("switched", no_wrap=True, min_width=14)
     for outcome in ablation.outcomes:
         unit = UNITS[outcome]
         table.add_column(f"{outcome} ({unit})" if unit == "min" else outcome, justify="right",
