@@ -169,6 +169,24 @@ def test_monitor_catches_an_off_shift_agent_at_work() -> None:
 # --- routing: overflow pools and intent priorities ------------------------------------
 
 
+def test_a_schedule_that_follows_demand_waits_less() -> None:
+    """The same staffed hours, put where the calls are, lower the wait (interval < 0).
+
+    Calls come at 3/min for the first 8 hours of each day and 0.5/min after; a flat 3
+    agents and a schedule of 5 then 2 staff the same 72 agent-hours a day.
+    """
+    profile = {"profile": [{"at": "0h", "rate": "3/min"}, {"at": "8h", "rate": "0.5/min"}]}
+    scenario = {**BASE["scenario"], "horizon": "24h", "warmup": "0h"}
+    flat = data(arrivals=profile, scenario=scenario,
+                pools=[{"name": "p", "agents": 3, "channels": ["voice"]}])
+    shifts = data(arrivals=profile, scenario=scenario,
+                  pools=[{"name": "p", "channels": ["voice"], "schedule": [
+                      {"at": "0h", "agents": 5}, {"at": "8h", "agents": 2}]}])
+    a, b = run(flat)["siloed"], run(shifts)["siloed"]
+    diff = paired_difference(values(b, "mean_wait"), values(a, "mean_wait"))
+    assert diff["ci_high"] is not None and diff["ci_high"] < 0, diff
+
+
 def test_overflow_pool_lowers_the_wait() -> None:
     """A second eligible pool, tried after the first, lowers mean_wait (interval < 0)."""
     one = data(arrivals={"rate": "1.8/min"})
