@@ -150,8 +150,6 @@ class World:
     intents: tuple[IntentRT, ...]
     intent_cum: tuple[float, ...]
     pools: tuple[PoolSpec, ...]
-    #: (touchpoint, intent index) -> the first pool to try (see *pools_for*)
-    pool_of: dict[tuple[str, int], int]
     routes: dict[tuple[str, str], Route]
     synchronous: dict[str, bool]
     cost: dict[str, float]
@@ -229,7 +227,6 @@ def compile_world(scenario: Scenario) -> World:
             if pool.intents is None or intent.name in pool.intents:
                 for ch in pool.channels:
                     pools_for[ch, k] = (*pools_for.get((ch, k), ()), p)
-    pool_of = {key: pools[0] for key, pools in pools_for.items()}
     synchronous: dict[str, bool] = {}
     for name, tp in TOUCHPOINTS.items():
         spec = scenario.channels.get(tp.channel)
@@ -276,7 +273,6 @@ def compile_world(scenario: Scenario) -> World:
         intents=intents,
         intent_cum=_cumulative([i.share for i in scenario.intents]),
         pools=tuple(_pool_spec(p, [i.name for i in scenario.intents]) for p in scenario.pools),
-        pool_of=pool_of,
         pools_for=pools_for,
         affinity=scenario.affinity,
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
