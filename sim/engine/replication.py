@@ -431,11 +431,11 @@ class Replication:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         entered = env.now
         last = None if self._affinity is None else self._last_agent(issue, pools)
-        agent = None
         if last is not None:
             pool = last[0]
-            if pool.try_assign_to(last[1], tp):
-                agent = last[1]
+            agent = last[1] if pool.try_assign_to(last[1], tp) else None
+        elif len(pools) == 1:
+            agent = pool.try_assign(tp)
         else:
             for pool in pools:
                 agent = pool.try_assign(tp)
@@ -448,6 +448,8 @@ class Replication:
                 assert self.world.affinity is not None
                 last[0].hold(entry, last[1])
                 env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
+            elif len(pools) == 1:
+                pool.enqueue(entry)
             else:
                 for queue in pools:
                     queue.enqueue(entry)
