@@ -32,6 +32,7 @@ from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
 from .model.design import Design
 from .scenario import load_scenario, resolve_designs
+from .scenario.schema import Scenario
 
 __all__ = ["main"]
 
@@ -310,25 +311,11 @@ def _run(args: argparse.Namespace) -> int:
                              details=details, store=UnitStore(units), executor=args.executor,
                              scheduler=args.scheduler)
     elapsed = time.perf_counter() - started
-    info = {
-        "name": sec.name,
-        "file": str(args.scenario),
-        "sha256": file_hash(args.scenario),
-        "seed": seed,
-        "replications": replications,
-        "horizon_min": sec.horizon,
-        "warmup_min": sec.warmup,
-        "designs": [d.name for d in designs],
-        # a scheduled pool is shown with its peak headcount
-        "pools": {p.name: p.agents if p.agents is not None
-                  else max(s.agents for s in p.schedule or ()) for p in scenario.pools},
-    }
+    info = {**_scenario_info(args.scenario, scenario, seed, replications),
+            "designs": [d.name for d in designs], "pools": _headcounts(scenario)}
     summary = build_summary(results, info)
     write_results(out_dir, summary, results, {
-        "scenario_file": str(args.scenario),
-        "scenario_sha256": info["sha256"],
-        "seed": seed,
-        "replications": replications,
+        **_manifest_base(info),
         "designs": info["designs"],
         "jobs": jobs,
         "elapsed_seconds": round(elapsed, 3),
@@ -470,23 +457,11 @@ def _staff(args: argparse.Namespace) -> int:
     result = find_staffing(evaluate, names, target, current, cap, args.confidence,
                               pool=pool, on_simulate=simulating, on_simulated=simulated)
     elapsed = time.perf_counter() - started
-    info = {
-        "name": sec.name,
-        "file": str(args.scenario),
-        "sha256": file_hash(args.scenario),
-        "seed": seed,
-        "replications": replications,
-        "horizon_min": sec.horizon,
-        "warmup_min": sec.warmup,
-        "service_level_threshold_min": sec.service_level_threshold,
-        "designs": names,
-        "pools": {p.name: p.agents for p in scenario.pools},
-    }
+    info = {**_scenario_info(args.scenario, scenario, seed, replications),
+            "service_level_threshold_min": sec.service_level_threshold,
+            "designs": names, "pools": _headcounts(scenario)}
     write_staffing(out_dir, result, info, {
-        "scenario_file": str(args.scenario),
-        "scenario_sha256": info["sha256"],
-        "seed": seed,
-        "replications": replications,
+        **_manifest_base(info),
         "designs": names,
         "pool": pool,
         "target": str(target),
@@ -646,13 +621,35 @@ def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
                       markup=False)
 
 
-def _ablate(args: argparse.Namespace) -> int:
-    import csv
-    import io
-    import json
+def _scenario_info(path: Path, scenario: Scenario, seed: int, replications: int) -> dict[str, Any]:
+    """What identifies a scenario's run in results files: name, file and hash, seed..."""
+    sec = scenario.scenario
+    return {
+        "name": sec.name,
+        "file": str(path),
+        "sha256": file_hash(path),
+        "seed": seed,
+        "replications": replications,
+        "horizon_min": sec.horizon,
+        "warmup_min": sec.warmup,
+    }
 
+
+def _manifest_base(info: dict[str, Any]) -> dict[str, Any]:
+    """The manifest entries every command writes, from :func:`_scenario_info`'s dict."""
+    return {"scenario_file": info["file"], "scenario_sha256": info["sha256"],
+            "seed": info["seed"], "replications": info["replications"]}
+
+
+def _headcounts(scenario: Scenario) -> dict[str, int]:
+    """Each pool's headcount; a scheduled pool is shown with its peak."""
+    return {p.name: p.agents if p.agents is not None
+            else max(s.agents for s in p.schedule or ()) for p in scenario.pools}
+
+
+def _ablate(args: argparse.Namespace) -> int:
     from .experiment.ablation import ablation_designs, run_ablation
-    from .experiment.results import atomic_write, json_safe, replications_csv, write_manifest
+    from .experiment.results import write_ablation
 
     scenario = load_scenario(args.scenario)
     base = _design_named(scenario, args.base, "--from", args.scenario)
@@ -675,32 +672,9 @@ def _ablate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     ablation = run_ablation(compile_world(scenario), base, full, replications, seed, jobs=jobs)
     elapsed = time.perf_counter() - started
-    info = {
-        "name": sec.name,
-        "file": str(args.scenario),
-        "sha256": file_hash(args.scenario),
-        "seed": seed,
-        "replications": replications,
-        "horizon_min": sec.horizon,
-        "warmup_min": sec.warmup,
-    }
-    data = json_safe({"scenario": info, **ablation.to_dict()})
-    buffer = io.StringIO()
-    columns = ["capability", "direction", "outcome", "effect", "ci_low", "ci_high"]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()}
-                     for row in json_safe(ablation.rows()))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / "ablation.json",
-                 json.dumps(data, indent=2, allow_nan=False) + "\n")
-    atomic_write(out_dir / "ablation.csv", buffer.getvalue())
-    atomic_write(out_dir / "replications.csv", replications_csv(ablation.results))
-    write_manifest(out_dir, {
-        "scenario_file": str(args.scenario),
-        "scenario_sha256": info["sha256"],
-        "seed": seed,
-        "replications": replications,
+    info = _scenario_info(args.scenario, scenario, seed, replications)
+    data = write_ablation(out_dir, ablation, info, {
+        **_manifest_base(info),
         "from": base.name,
         "to": full.name,
         "designs": ablation.designs,

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..metrics.recorder import OUTCOMES, UNITS
 from ..metrics.stats import estimate, paired_difference
+from .ablation import Ablation
 from .runner import Results
 from .staffing import Staffing, staffing_csv
 
@@ -31,6 +32,7 @@ __all__ = [
     "json_safe",
     "outcome_unit",
     "replications_csv",
+    "write_ablation",
     "write_manifest",
     "write_results",
     "write_staffing",
@@ -201,6 +203,32 @@ def write_manifest(out_dir: Path, manifest_extra: dict[str, Any],
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def write_ablation(
+    out_dir: Path,
+    ablation: Ablation,
+    scenario_info: dict[str, Any],
+    manifest_extra: dict[str, Any],
+    argv: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Write ablation.json, ablation.csv (tidy), replications.csv and manifest.json.
+
+    Returns what ablation.json holds, which the tornado figure is drawn from.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = json_safe({"scenario": scenario_info, **ablation.to_dict()})
+    buffer = io.StringIO()
+    columns = ["capability", "direction", "outcome", "effect", "ci_low", "ci_high"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()}
+                     for row in json_safe(ablation.rows()))
+    atomic_write(out_dir / "ablation.json", json.dumps(data, indent=2, allow_nan=False) + "\n")
+    atomic_write(out_dir / "ablation.csv", buffer.getvalue())
+    atomic_write(out_dir / "replications.csv", replications_csv(ablation.results))
+    write_manifest(out_dir, manifest_extra, argv)
+    return data
 
 
 def write_staffing(
