@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from conftest import run_omnisim
+from conftest import APP_TO_VOICE, run_omnisim
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,28 +29,14 @@ from sim.experiment.ablation import (
 from sim.model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from sim.model.history import SILOED, UNIFIED, Topology
 
-# Mobile customers fail in the app and phone in, interrupted often: a siloed voice agent
-# asks again for every fact the app collected. No [callback] table, so a callback offer
-# has nothing to act on.
+# The app-to-voice story of conftest. No [callback] table, so a callback offer has
+# nothing to act on.
 STORY: dict[str, Any] = {
     "scenario": {"name": "ablation story", "horizon": "4h", "warmup": "30min",
                  "replications": 4, "seed": 11, "designs": ["siloed"]},
     "arrivals": {"rate": "1.5/min"},
-    "segments": [{
-        "name": "mobile", "share": 1.0, "start": {"app": 1.0},
-        "patience": {"dist": "exponential", "mean": "10min"},
-        "interruptions": {"rate": "0.5/min", "duration": {"dist": "exponential", "mean": "3min"},
-                          "drop_after": "20s"},
-    }],
-    "intents": [{
-        "name": "q", "share": 1.0, "facts": ["identity", "booking", "problem"],
-        "handle": {"voice": {"dist": "exponential", "mean": "2min"}},
-        "self_service": {"app": {"success": 0.3, "time": "2min"}},
-    }],
-    "facts": {"identity": {"collect": "40s"}, "booking": {"collect": "30s"},
-              "problem": {"collect": "90s"}},
+    **APP_TO_VOICE,
     "pools": [{"name": "p", "agents": 6, "channels": ["voice"]}],
-    "journeys": [{"from": "app", "after": "failed", "to": {"voice": 1.0}}],
 }
 
 SILOED_DESIGN = BUILTIN_DESIGNS["siloed"]

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from conftest import APP_TO_VOICE
 
 from sim import compile_world, parse_scenario, resolve_designs, run_experiment, simulate
 from sim.engine import Replication
@@ -100,21 +101,8 @@ def test_agents_never_exceed_their_concurrency() -> None:
 
 
 STORY: dict[str, Any] = {
-    "segments": [{
-        "name": "mobile", "share": 1.0, "start": {"app": 1.0},
-        "patience": {"dist": "exponential", "mean": "10min"},
-        "interruptions": {"rate": "0.5/min", "duration": {"dist": "exponential", "mean": "3min"},
-                          "drop_after": "20s"},
-    }],
-    "intents": [{
-        "name": "q", "share": 1.0, "facts": ["identity", "booking", "problem"],
-        "handle": {"voice": {"dist": "exponential", "mean": "2min"}},
-        "self_service": {"app": {"success": 0.3, "time": "2min"}},
-    }],
-    "facts": {"identity": {"collect": "40s"}, "booking": {"collect": "30s"},
-              "problem": {"collect": "90s"}},
+    **APP_TO_VOICE,
     "pools": [{"name": "p", "agents": 6, "channels": ["voice"]}],
-    "journeys": [{"from": "app", "after": "failed", "to": {"voice": 1.0}}],
     "designs": {
         "grouped": {"history": [["app", "voice"]]},
         "siloed-resumable": {"base": "siloed", "resumable": True},

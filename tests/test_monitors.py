@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import SCENARIOS, run_omnisim
+from conftest import APP_TO_VOICE, SCENARIOS, run_omnisim
 from faults import GreedyPool, LossyStore
 
 from sim import compile_world, parse_scenario, resolve_designs
@@ -20,20 +20,10 @@ STORY: dict[str, Any] = {
     "scenario": {"name": "m", "horizon": "3h", "warmup": "0h", "replications": 2, "seed": 5,
                  "designs": ["siloed", "unified"]},
     "arrivals": {"rate": "2/min"},
-    "segments": [{
-        "name": "mobile", "share": 1.0, "start": {"app": 1.0},
-        "interruptions": {"rate": "0.5/min", "duration": {"dist": "exponential", "mean": "3min"},
-                          "drop_after": "20s"},
-    }],
-    "intents": [{
-        "name": "q", "share": 1.0, "facts": ["identity", "booking", "problem"],
-        "handle": {"voice": {"dist": "exponential", "mean": "2min"}},
-        "self_service": {"app": {"success": 0.3, "time": "2min"}},
-    }],
-    "facts": {"identity": {"collect": "40s"}, "booking": {"collect": "30s"},
-              "problem": {"collect": "90s"}},
+    **APP_TO_VOICE,
+    # infinite patience: every contact reaches an agent
+    "segments": [{k: v for k, v in APP_TO_VOICE["segments"][0].items() if k != "patience"}],
     "pools": [{"name": "p", "agents": 4, "channels": ["voice"]}],
-    "journeys": [{"from": "app", "after": "failed", "to": {"voice": 1.0}}],
 }
 
 
