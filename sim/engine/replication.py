@@ -17,7 +17,7 @@ import simpy
 from ..metrics.recorder import IssueState, Recorder, pool_outcomes
 from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
-from ..model.history import MAX_DEVICES, HistoryEvent, HistoryStore
+from ..model.history import HistoryEvent, HistoryStore, identity
 from ..model.journey import GIVE_UP
 from .monitors import Monitor
 from .pools import SLOT, Agent, Pool, QueueEntry
@@ -100,22 +100,23 @@ class _Context:
 
     *customer* is who the customer is; *person* who the history knows them as (the
     customer under retention, else this issue alone); *key* the identity of the
-    current contact (the person seen from a device); *handed* the self-service channel
-    and time whose view a hand-over within the contact passes to the agent (channel
-    ``None``: taken over within the contact, but nothing passes); *preknown* the facts
+    current contact (the person seen from a device); *within* whether an agent is taking
+    over in the same contact; *handed* the self-service channel and time whose view a
+    hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
     a linked connected device reported; *given* the (identity, fact) pairs given in
     this issue.
     """
 
-    __slots__ = ("customer", "given", "handed", "key", "keys", "person", "preknown")
+    __slots__ = ("customer", "given", "handed", "key", "keys", "person", "preknown", "within")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
         self.person = person
-        self.key = person * MAX_DEVICES  # history.identity(person, 0), inlined
+        self.key = identity(person, 0)
         #: every identity the issue used, when it may use more than :attr:`key`
         self.keys: set[int] = set()
-        self.handed: tuple[str | None, float] | None = None
+        self.within = False
+        self.handed: tuple[str, float] | None = None
         self.preknown = preknown
         self.given: set[tuple[int, str]] = set()
 
@@ -324,11 +325,11 @@ class Replication:
                 monitor.contact_started(issue.customer, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
             issue.touchpoint = tp
-            if ctx.handed is None:  # a new contact, not an agent taking over within one
+            if not ctx.within:  # a new contact, not an agent taking over within one
                 if not linked:
                     if device is None:
                         device = pick(segment.devices_cum, draws.device.random())
-                    ctx.key = ctx.person * MAX_DEVICES + device  # history.identity, inlined
+                    ctx.key = identity(ctx.person, device)
                     keys.add(ctx.key)
                     device = None
                 if previous is not None and touch.channel != previous:
@@ -341,16 +342,16 @@ class Replication:
             else:
                 outcome, extra = yield from self._assisted(issue, ctx, segment, intent, tp,
                                                            draws)
-            ctx.handed = None
+            ctx.within, ctx.handed = False, None
             if outcome == RESOLVED:
                 resolved = True
                 recorder.flow(issue, tp, RESOLVED)
                 break
             if outcome != DROPPED:
                 issue.failures += 1
-            transfer = False
             escalate = world.escalation.get(tp) if outcome == FAILED and design.escalation \
                 else None
+            route = None
             if escalate is not None and _coin(escalate[1], draws):
                 target, transfer = escalate[0], True
             else:
@@ -365,12 +366,12 @@ class Replication:
             recorder.flow(issue, tp, target)
             issue.touchpoint = target  # open at the horizon while on the way: counted there
             if transfer:  # on the spot, with the self-service view if the design hands over
+                ctx.within = True
                 if design.handover:
                     ctx.handed = (touch.channel, env.now)
-                else:
-                    ctx.handed = (None, env.now)  # within the contact, but nothing passes
             else:
-                delay = extra + world.routes[tp, outcome].delay.sample(draws.route)
+                assert route is not None  # only an escalation moves without a route
+                delay = extra + route.delay.sample(draws.route)
                 if delay > 0:
                     yield env.timeout(delay)
             tp = target
@@ -556,10 +557,7 @@ class Replication:
         """
         env, history, monitor = self.env, self.history, self.monitor
         channel = TOUCHPOINTS[tp].channel
-        key, preknown = ctx.key, ctx.preknown
-        handed = None
-        if ctx.handed is not None and ctx.handed[0] is not None:
-            handed = (ctx.handed[0], ctx.handed[1])
+        key, preknown, handed = ctx.key, ctx.preknown, ctx.handed
         if self.trace is not None:
             self.trace.append((key, issue.customer, channel, env.now,
                                tuple(f.name for f in intent.facts if f.name not in preknown)))
@@ -586,7 +584,8 @@ class Replication:
             ctx.given.add((key, name))
             if fact.scope == "customer" and self.world.population is not None:
                 self._customer_given.setdefault(ctx.customer, set()).add(name)
-                self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
+                if monitor is not None:  # only the continuity check reads it
+                    self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
         return (yield from self._spend(base * factor, segment, tp, rng, issue))
 
     def _write(self, event: HistoryEvent, channel: str) -> None:

@@ -52,6 +52,10 @@ class JourneyLike(Protocol):
     def delay(self) -> Distribution:
         """Time before the next contact."""
 
+    @property
+    def transfer(self) -> bool:
+        """Whether the move happens within the contact."""
+
 
 @attrs.frozen
 class Route:
@@ -107,8 +111,7 @@ def routes_from(journeys: Sequence[JourneyLike], touchpoints: Iterable[str]) -> 
         total = sum(j.to.values())
         targets = tuple(j.source if t == RETRY else t for t in j.to)
         cumulative = tuple(c / total for c in accumulate(j.to.values()))
-        routes[j.source, j.after] = Route(targets, cumulative, j.delay,
-                                          getattr(j, "transfer", False))
+        routes[j.source, j.after] = Route(targets, cumulative, j.delay, j.transfer)
     for tp in touchpoints:
         for after, target in DEFAULT_AFTER.items():
             if (tp, after) not in routes:
