@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import sys
+import time
+from collections.abc import Callable
 from importlib import metadata
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,3 +50,20 @@ def sim_digest() -> str:
                 with open(path, "rb") as f:
                     h.update(f.read())
     return h.hexdigest()[:12]
+
+
+def write_report(report: dict, render: Callable[[dict], str], out: str, name: str,
+                 started: float) -> None:
+    """Close *report* (elapsed time, load, sim digest at the end), write NAME.json and
+    NAME.md into *out*, and print the rendered text."""
+    report["meta"]["elapsed_s"] = time.perf_counter() - started
+    report["meta"]["loadavg_at_end"] = os.getloadavg()
+    report["meta"]["sim_source_digest_at_end"] = sim_digest()
+    text = render(report)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2, default=str)
+    with open(os.path.join(out, f"{name}.md"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    print()
+    print(text)

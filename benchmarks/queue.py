@@ -632,17 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if "omnisim" in engines and "A" in args.cases and not args.no_memory:
         report["memory"] = memory_check(arrivals, args.seed, runs)
-    report["meta"]["elapsed_s"] = time.perf_counter() - started
-    report["meta"]["loadavg_at_end"] = os.getloadavg()
-    report["meta"]["sim_source_digest_at_end"] = measure.sim_digest()
-    text = render(report)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "queue.json"), "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=2)
-    with open(os.path.join(args.out, "queue.md"), "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-    print()
-    print(text)
+    measure.write_report(report, render, args.out, "queue", started)
     return 0
 
 

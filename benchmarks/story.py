@@ -336,17 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             "speedup": serial["wall_s"] / parallel["wall_s"],
             "identical": serial["results_digest"] == parallel["results_digest"],
         }
-    report["meta"]["elapsed_s"] = time.perf_counter() - started
-    report["meta"]["loadavg_at_end"] = os.getloadavg()
-    report["meta"]["sim_source_digest_at_end"] = measure.sim_digest()
-    text = render(report)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "story.json"), "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=2, default=str)
-    with open(os.path.join(args.out, "story.md"), "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-    print()
-    print(text)
+    measure.write_report(report, render, args.out, "story", started)
     return 0
 
 
