@@ -228,7 +228,7 @@ def test_where_a_customer_gave_up_is_where_their_last_contact_was(busy: Any) -> 
 def test_agent_minutes_and_cost_count_every_session(busy: Any) -> None:
     """Agent minutes = session lengths × the share of the agent each held (1/concurrency),
     plus unanswered call-back attempts; agent cost = minutes × the pool's rate."""
-    out, rec, rep = busy
+    out, rec, _rep = busy
     share = {"voice": 1.0, "chat": 0.5}
     rate = {"voice": 1.5, "chat": 1.0}
     measured = {i.index for i in rec.arrived}
@@ -281,7 +281,7 @@ def test_patience_per_channel_and_none_means_waiting_for_ever() -> None:
     data["segments"][1]["start"] = {"chat": 1.0}
     data["segments"][1]["patience"] = {"voice": {"dist": "exponential", "mean": "3min"}}
     data["pools"][1]["agents"] = 1
-    out, rec, _ = _run(data, "siloed")
+    _out, rec, _ = _run(data, "siloed")
     chat = [e for e in rec.entries if e["channel"] == "chat"]
     assert chat and all(e["answered"] for e in chat)
     assert max(e["wait"] for e in chat) > 5  # they did wait, and long
@@ -293,7 +293,7 @@ def test_drain_lets_every_issue_end() -> None:
     data["scenario"]["warmup"] = "0min"
     cut, _, _ = _run(data, "siloed")
     data["scenario"]["drain"] = True
-    drained, rec, rep = _run(data, "siloed")
+    drained, _rec, rep = _run(data, "siloed")
     assert cut["open_issues"] > 0
     assert drained["open_issues"] == 0 and drained["issues"] == cut["issues"]
     assert rep.env.now > rep.world.end  # it went on past the horizon
