@@ -228,9 +228,9 @@ class ValidationCase:
                 f"pool.{POOL}.mean_queue_length": (theory.mean_queue_length, "E[Lq]"),
             }
         return {
-            "queue_abandonment_rate": (theory.p_abandon, "P(abandon)"),
+            "queue_abandonment_rate": (theory.abandonment_rate, "P(abandon)"),
             "mean_wait": (theory.mean_wait, "E[W] over all arrivals"),
-            "service_level": (theory.service_level(t), sl),
+            "service_level": (theory.service_level_offered(t), sl),
             "agent_utilization": (theory.utilization, "λ(1 − P(ab))/(nμ)"),
             f"pool.{POOL}.mean_queue_length": (theory.mean_queue_length, "E[Lq]"),
         }
