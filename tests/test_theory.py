@@ -308,8 +308,9 @@ def test_erlang_a_outcomes_match_a_monte_carlo_of_the_chain() -> None:
 
 
 def test_erlang_a_with_theta_equal_mu_is_poisson() -> None:
-    """With θ = μ everyone in the system leaves at rate μ, waiting or served: the number in
-    system is that of M/M/∞, Poisson(λ/μ) (Mandelbaum & Zeltyn 2007, the case θ = μ)."""
+    """With θ = μ everyone in the system leaves at rate μ, waiting or served: the death
+    rate in state k is min(k, n)μ + max(k − n, 0)μ = kμ, as in M/M/∞, so the number in
+    system is Poisson(λ/μ) and P(wait) is its tail beyond n − 1."""
     lam, mu, n = 7.0, 0.5, 12
     a = erlang_a(lam, mu, mu, n)
     k = np.arange(200)
