@@ -16,6 +16,7 @@ from conftest import ROOT, SCENARIOS, run_omnisim
 
 import sim
 import sim.api
+from sim.cli import main
 from sim.errors import ScenarioError, SimError
 
 
@@ -118,17 +119,32 @@ def test_without_out_nothing_stays_on_disk(tmp_path: Path) -> None:
     ("[scenario]\nname = 'x'\nhorizon = '-1h'\n", None),
     (sim.api.EXAMPLE_SCENARIO, ["unified-histroy"]),
 ])
-def test_errors_are_the_cli_line(tmp_path: Path, text: str, designs: list[str] | None) -> None:
+def test_errors_are_the_cli_line(tmp_path: Path, text: str, designs: list[str] | None,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
     """sim.run raises ScenarioError with exactly the line ``omnisim run`` prints."""
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as caught:
         sim.run(str(path), designs=designs, jobs=1)
     args = ["run", str(path), "--out", str(tmp_path / "out")]
-    done = run_omnisim(*args, *(["--design", *designs] if designs else []))
-    assert done.returncode == 2
-    assert done.stderr.strip() == str(caught.value)
+    assert main([*args, *(["--design", *designs] if designs else [])]) == 2
+    assert capsys.readouterr().err == str(caught.value) + "\n"
     assert "\n" not in str(caught.value)
+
+
+def test_version_and_one_replication(tmp_path: Path) -> None:
+    """``omnisim --version`` names the installed version; ``-n 1`` warns on stderr."""
+    from importlib import metadata
+
+    done = run_omnisim("--version")
+    assert done.stdout == f"omnisim {metadata.version('omnisim')}\n"
+    path = tmp_path / "tiny.toml"
+    path.write_text(sim.api.EXAMPLE_SCENARIO)
+    done = run_omnisim("run", str(path), "-n", "1", "-j", "1", "--design", "siloed", "--quiet",
+                       "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("omnisim run: warning: 1 replication: no confidence interval can "
+                           "be computed (give -n 2 or more)\n")
 
 
 def test_bad_numbers_are_scenario_errors(tmp_path: Path) -> None:
