@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, SCENARIOS, run_omnisim
+from conftest import ROOT, SCENARIOS
 
 import sim
 import sim.api
@@ -132,19 +132,21 @@ def test_errors_are_the_cli_line(tmp_path: Path, text: str, designs: list[str] |
     assert "\n" not in str(caught.value)
 
 
-def test_version_and_one_replication(tmp_path: Path) -> None:
+def test_version_and_one_replication(tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     """``omnisim --version`` names the installed version; ``-n 1`` warns on stderr."""
     from importlib import metadata
 
-    done = run_omnisim("--version")
-    assert done.stdout == f"omnisim {metadata.version('omnisim')}\n"
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"omnisim {metadata.version('omnisim')}\n"
     path = tmp_path / "tiny.toml"
     path.write_text(sim.api.EXAMPLE_SCENARIO)
-    done = run_omnisim("run", str(path), "-n", "1", "-j", "1", "--design", "siloed", "--quiet",
-                       "--out", str(tmp_path / "out"))
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ("omnisim run: warning: 1 replication: no confidence interval can "
-                           "be computed (give -n 2 or more)\n")
+    assert main(["run", str(path), "-n", "1", "-j", "1", "--design", "siloed", "--quiet",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err == ("omnisim run: warning: 1 replication: no confidence "
+                                       "interval can be computed (give -n 2 or more)\n")
 
 
 def test_bad_numbers_are_scenario_errors(tmp_path: Path) -> None:
