@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import math
 import tempfile
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -246,9 +247,11 @@ def run(scenario: str | Path, *, replications: int | None = None,
     seed = sec.seed if seed is None else seed
     jobs = jobs or default_jobs()
     details: dict[str, list[dict[str, Any]]] = {}
+    started = time.perf_counter()
     results = run_experiment(compile_world(loaded), chosen, n, seed, jobs=jobs,
                              progress=progress, details=details)
     info, manifest = _run_info(scenario, loaded, chosen, n, seed, jobs)
+    manifest["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     argv = [f"sim.run({str(scenario)!r}, replications={n}, designs={info['designs']!r}, "
             f"seed={seed})"]
     summary = build_summary(results, info)
