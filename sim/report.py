@@ -112,7 +112,12 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
     if not any((folder / name).is_file() for name in RESULT_FILES):
         raise SimError(f"{folder}: not a results folder (expected one of {expected})")
     target = Path(out) if out is not None else folder / "report.html"
-    atomic_write(target, render_report(folder))
+    page = render_report(folder)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, page)
+    except OSError as e:
+        raise SimError(f"{target}: cannot write the report ({e.strerror})") from None
     return target
 
 

@@ -189,3 +189,14 @@ def test_every_figure_draws_in_chromium(run_folder: Path, tmp_path: Path,
     assert [r["id"] for r in rects if not _drawn(image, r)] == []
     blank = {"x": 0, "y": 0, "w": 30, "h": 30}  # the page margin, as a negative control
     assert not _drawn(image, blank)
+
+
+def test_unwritable_out_is_one_line(run_folder: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A report that cannot be written is one line, exit 2, no traceback."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["report", str(run_folder), "--out", str(blocker / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"omnisim: {blocker / 'report.html'}: cannot write the report (")
+    assert err.count("\n") == 1

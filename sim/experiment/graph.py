@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..errors import SimError
 from ..model.channels import SELF_SERVICE, TOUCHPOINTS
 from ..model.journey import GIVE_UP, build_journey_graph
 from ..scenario.schema import Scenario
@@ -214,11 +215,17 @@ def to_dot(graph: nx.DiGraph) -> str:
 
 
 def write_graph(graph: nx.DiGraph, stem: Path) -> list[Path]:
-    """Write *graph* as ``STEM.graphml`` and ``STEM.dot``; return the two paths."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    """Write *graph* as ``STEM.graphml`` and ``STEM.dot``; return the two paths.
+
+    Raises :class:`~sim.errors.SimError` when the folder cannot be written.
+    """
     graphml, dot = stem.with_suffix(".graphml"), stem.with_suffix(".dot")
-    nx.write_graphml(plain_graph(graph), graphml)
-    dot.write_text(to_dot(graph), encoding="utf-8")
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        nx.write_graphml(plain_graph(graph), graphml)
+        dot.write_text(to_dot(graph), encoding="utf-8")
+    except OSError as e:
+        raise SimError(f"{stem.parent}: cannot write the graph ({e.strerror})") from None
     return [graphml, dot]
 
 
@@ -234,7 +241,6 @@ def write_graphs(path: Path, out: Path | None = None) -> list[Path]:
     design. Raises :class:`~sim.errors.ScenarioError` for a bad scenario and
     :class:`~sim.errors.SimError` for a folder that is not a results folder.
     """
-    from ..errors import SimError
     from ..plots.data import read_table
     from ..scenario import load_scenario
 
