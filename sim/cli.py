@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="omnisim",
         description="Simulate omnichannel customer service and compare service designs.",
     )
+    parser.add_argument("--version", action="version", version=f"omnisim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser(
         "run",
@@ -253,7 +254,39 @@ def _parser() -> argparse.ArgumentParser:
                           default=Path("results") / "validation",
                           help="folder for validation.md and validation.png (default: "
                           "results/validation/)")
+    graph = sub.add_parser(
+        "graph",
+        help="the journey graph of a scenario or a run, as GraphML and DOT",
+        description="For a scenario file, write its designed journey graph (designed.graphml, "
+        "designed.dot); for a results folder, the journeys observed per design "
+        "(observed-DESIGN.graphml, .dot), for Gephi, yEd, Graphviz or networkx.",
+    )
+    graph.add_argument("path", metavar="SCENARIO|DIR", type=Path,
+                       help="a scenario file, or a folder `omnisim run` wrote")
+    graph.add_argument("--out", metavar="DIR", type=Path,
+                       help="where to write (default: results/<scenario-name>-graph/ for a "
+                       "scenario, DIR/graphs/ for a results folder)")
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML report of a results folder",
+        description="Write DIR/report.html: the scenario file, the manifest, the comparison "
+        "table, the breakdowns, every figure (inlined SVG) and the ablation, staffing and "
+        "sensitivity results the folder has. It opens without network access.",
+    )
+    report.add_argument("results", metavar="DIR", type=Path,
+                        help="a folder omnisim run, ablate, staff or sensitivity wrote")
+    report.add_argument("--out", metavar="FILE", type=Path,
+                        help="where to write the report (default: DIR/report.html)")
     return parser
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("omnisim")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _slug(name: str) -> str:
@@ -378,6 +411,9 @@ def _run(args: argparse.Namespace) -> int:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
     replications = args.replications or sec.replications
+    if replications < 2:
+        print(f"omnisim run: warning: {replications} replication: no confidence interval can "
+              "be computed (give -n 2 or more)", file=sys.stderr)
     seed = sec.seed if args.seed is None else args.seed
     out_dir = args.out or Path("results") / _slug(sec.name)
     world = compile_world(scenario)
@@ -870,6 +906,21 @@ def _ablate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from .experiment.graph import write_graphs
+
+    for path in write_graphs(args.path, args.out):
+        print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    print(write_report(args.results, args.out))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -888,6 +939,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _staff(args)
         if args.command == "ablate":
             return _ablate(args)
+        if args.command == "graph":
+            return _graph(args)
+        if args.command == "report":
+            return _report(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2
