@@ -227,7 +227,7 @@ def _empirical_weights(weights: object, n: int) -> tuple[float, ...]:
             raise ScenarioError(f"weights[{i}]", f"{wrong} (got {_type_name(w)}: {w!r})")
         if not (math.isfinite(w) and w >= 0) or (isinstance(w, int) and w > 1e300):
             raise ScenarioError(f"weights[{i}]", f"{wrong} (got {w!r})")
-    total = math.fsum(float(w) for w in weights)
+    total = sum(float(w) for w in weights)  # inf when it overflows (fsum would raise)
     if not 0 < total < math.inf:
         raise ScenarioError("weights", f"{wrong} (they add up to {total:g})")
     return tuple(float(w) for w in weights)
@@ -239,8 +239,8 @@ def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
         return _self_service_fn(value, schema.SelfServiceSpec)
     try:
         return _self_service_fn({"success": value}, schema.SelfServiceSpec)
-    except ScenarioError as e:  # the file has no 'success' key to point at
-        raise ScenarioError("", e.message) from None
+    except Exception as e:  # the file has no 'success' key to point at
+        raise ScenarioError("", _locate(e, "").message) from None
 
 
 def _structure_history(value: object, _: type) -> str | list[list[str]] | None:

@@ -148,7 +148,7 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
     """The tables capabilities act on: escalation, population, events, devices."""
     intents = {i.name: i for i in scenario.intents}
     for source, esc in scenario.escalation.items():
-        _check_names("escalation", [source], list(SELF_SERVICE), "self-service touchpoint")
+        _check_names("escalation", {source: esc}, list(SELF_SERVICE), "self-service touchpoint")
         _check_names(f"escalation.{source}.to", [esc.to], list(ASSISTED), "assisted touchpoint")
     segments = [s.name for s in scenario.segments]
     for i, event in enumerate(scenario.events):
