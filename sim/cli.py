@@ -412,6 +412,13 @@ def _check(args: argparse.Namespace) -> int:
             status = 2
             continue
         seed = scenario.scenario.seed if args.seed is None else args.seed
+        try:
+            _check_work(argparse.Namespace(scenario=path), scenario,
+                        len(resolve_designs(scenario)), args.replications)
+        except ScenarioError as e:
+            print(e.line(), file=sys.stderr)
+            status = 2
+            continue
         results = check_world(compile_world(scenario), resolve_designs(scenario), seed,
                               replications=args.replications)
         print(f"{path}:")
@@ -738,6 +745,7 @@ def _ablate(args: argparse.Namespace) -> int:
         raise ScenarioError("scenario.replications", f"must be >= 2 to form an interval "
                             f"(got {replications}; or give --replications)", args.scenario)
     seed = sec.seed if args.seed is None else args.seed
+    _check_work(args, scenario, 2 + 2 * len(ablation_designs(base, full)), replications)
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-ablation"
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
