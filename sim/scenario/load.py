@@ -58,35 +58,42 @@ def _type_name(value: object) -> str:
             dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
 
 
+def _show(value: object) -> str:
+    """*value* as a message shows it: ``'ten'``, ``1.5``, a date as ``2026-11-30``."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return repr(value)
+
+
 def _strict_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be an integer (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be an integer (got {_type_name(value)}: {_show(value)})")
     return value
 
 
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a number (got {_type_name(value)}: {_show(value)})")
     if not math.isfinite(value):
-        raise ValueError(f"must be a finite number (got {value!r})")
+        raise ValueError(f"must be a finite number (got {_show(value)})")
     return float(value)
 
 
 def _strict_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a string (got {_type_name(value)}: {_show(value)})")
     return value
 
 
 def _strict_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false (got {value!r})")
+        raise ValueError(f"must be true or false (got {_show(value)})")
     return value
 
 
 def _strict_list(value: object, type_: Any) -> list[Any]:
     if not isinstance(value, list):
-        raise ValueError(f"must be a list (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a list (got {_type_name(value)}: {_show(value)})")
     (item_type,) = typing.get_args(type_) or (Any,)
     out = []
     for i, item in enumerate(value):
@@ -100,7 +107,7 @@ def _strict_list(value: object, type_: Any) -> list[Any]:
 
 def _strict_dict(value: object, type_: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"must be a table (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a table (got {_type_name(value)}: {_show(value)})")
     _, item_type = typing.get_args(type_) or (str, Any)
     out = {}
     for key, item in value.items():
