@@ -41,7 +41,7 @@ from .experiment import build_summary, run_experiment, write_results
 from .experiment.ablation import Ablation
 from .experiment.budget import check_work, estimate_work
 from .experiment.check import check_world
-from .experiment.outdir import ResultsFolder
+from .experiment.outdir import ResultsFolder, check_out_folder
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
@@ -461,6 +461,7 @@ def _sweep(args: argparse.Namespace) -> int:
     sec = scenario.scenario
     params = [v.path for v in varies]
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sweep"
+    check_out_folder(out_dir)
     started = time.perf_counter()
     rows = run_sweep(points, args.design, args.replications or sec.replications,
                      sec.seed if args.seed is None else args.seed,
@@ -514,6 +515,7 @@ def _staff(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     jobs = args.jobs or default_jobs()
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-staffing"
+    check_out_folder(out_dir)
     names = [d.name for d in designs]
     err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
     err.print(f"searching the smallest {pool} headcount with {target} "
@@ -747,6 +749,7 @@ def _ablate(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     _check_work(args, scenario, 2 + 2 * len(ablation_designs(base, full)), replications)
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-ablation"
+    check_out_folder(out_dir)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
     ablation = run_ablation(compile_world(scenario), base, full, replications, seed, jobs=jobs)

@@ -260,3 +260,31 @@ def test_main_process_signal_takes_the_workers_down(
     assert not list(out.rglob("*.tmp"))
     for unit in (out / ".units").glob("*.json"):
         assert json.loads(unit.read_text())["format"].startswith("omnisim-unit/")
+
+
+@pytest.mark.parametrize("command", [
+    ["ablate"], ["staff", "--target", "service_level>=0.8"],
+    ["sweep", "--vary", "pools.agents.agents=2,3"]])
+def test_other_commands_check_out_before_simulating(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, command: list[str],
+) -> None:
+    """ablate, staff and sweep refuse an --out under a file before any simulating."""
+    import sim.experiment.ablation
+    import sim.experiment.staffing
+    import sim.experiment.sweep
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("simulated although --out is unusable")
+
+    for module, name in ((sim.experiment.ablation, "run_ablation"),
+                         (sim.experiment.staffing, "find_staffing"),
+                         (sim.experiment.sweep, "run_sweep")):
+        monkeypatch.setattr(module, name, never)
+    monkeypatch.setattr(sim.cli, "find_staffing", never)
+    out = tiny / "out"  # under a file
+    argv = [command[0], str(tiny), *command[1:], "--out", str(out), "--quiet"]
+    if command[0] == "sweep":
+        argv.remove("--quiet")
+    assert main(argv) == EXIT_ENVIRONMENT
+    _one_line(capsys.readouterr().err, f"--out {out}", f"{tiny} is a file")

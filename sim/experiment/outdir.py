@@ -31,7 +31,7 @@ from typing import IO
 
 from ..errors import EnvironmentFault
 
-__all__ = ["ResultsFolder", "inside"]
+__all__ = ["ResultsFolder", "check_out_folder", "inside"]
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -40,6 +40,27 @@ _AT_FDCWD = -100
 def inside(folder: Path, path: Path) -> bool:
     """Whether *path*, resolved (symbolic links followed), lies under *folder*."""
     return path.resolve().is_relative_to(folder.resolve())
+
+
+def check_out_folder(path: Path) -> None:
+    """Raise :class:`EnvironmentFault` unless *path* is, or can become, a writable folder
+    in a writable folder (creating the folders above it, not *path* itself)."""
+    def fault(what: str) -> EnvironmentFault:
+        return EnvironmentFault(f"--out {path}: {what}")
+
+    if path.exists() and not path.is_dir():
+        raise fault("is a file, not a folder (give a folder for the results)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise fault(f"cannot create the folder ({blocker} is a file)") from None
+        raise fault(f"cannot create the folder ({e.strerror})") from None
+    for folder in (path.parent, path):
+        if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+            raise fault(f"{folder} is not writable (results need a writable folder and a"
+                        " writable folder above it)")
 
 
 class ResultsFolder:
@@ -64,16 +85,7 @@ class ResultsFolder:
         return EnvironmentFault(f"--out {self.path}: {what}")
 
     def __enter__(self) -> ResultsFolder:
-        if self.path.exists() and not self.path.is_dir():
-            raise self._fault("is a file, not a folder (give a folder for the results)")
-        try:
-            self.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise self._fault(f"cannot create the folder ({e.strerror})") from None
-        for folder in (self.parent, self.path):
-            if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
-                raise self._fault(f"{folder} is not writable (results need a writable folder"
-                                  " and a writable folder above it)")
+        check_out_folder(self.path)
         self._lock()
         self._clean_leftovers()
         try:
