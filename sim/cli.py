@@ -336,7 +336,7 @@ def _run(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("results") / _slug(sec.name)
     _check_work(args, scenario, len(designs), replications)
     world = compile_world(scenario)
-    jobs = args.jobs or default_jobs()
+    jobs = _jobs(args.jobs)
     started = time.perf_counter()
     with ResultsFolder(out_dir) as folder:
         if not args.resume and folder.units.exists():
@@ -379,6 +379,19 @@ def _with_horizon(scenario: Scenario, args: argparse.Namespace) -> Scenario:
     except ScenarioError as e:
         path = "--horizon" if e.path == "scenario.horizon" else e.path
         raise ScenarioError(path, e.message, args.scenario) from None
+
+
+#: At most this many worker processes per core the machine lets omnisim use.
+MAX_JOBS_PER_CORE = 8
+
+
+def _jobs(asked: int | None) -> int:
+    """The processes to use: *asked* (``--jobs``), at most a few per core, or every core."""
+    cores = default_jobs()
+    if asked is not None and asked > MAX_JOBS_PER_CORE * cores:
+        raise ScenarioError("--jobs", f"{asked} processes on {cores} cores (allowed: at most"
+                            f" {MAX_JOBS_PER_CORE * cores}, {MAX_JOBS_PER_CORE} per core)")
+    return asked or cores
 
 
 def _check_executor(args: argparse.Namespace) -> None:

@@ -286,3 +286,24 @@ def test_many_mutated_scenarios_never_crash(
 ) -> None:
     """1,000 mutated scenarios: still valid, or one line and exit 2."""
     _mutated_never_crash(tmp_path_factory, case)
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    (["--jobs", "100000"], "--jobs"),
+    (["--replications", str(10**12)], "scenario.replications"),
+    (["--horizon", "1e999min"], "--horizon"),
+    (["--horizon=-1h"], "--horizon"),
+    (["--horizon", f"{1e9 * 525960:g}min"], "scenario.horizon"),
+    (["--design", "../x"], "--design"),
+])
+def test_bad_command_line_values_are_one_line(
+    tmp_path: Path, no_simulation: None, extra: list[str], field: str
+) -> None:
+    """Absurd --jobs, --replications, --horizon, --design: one line, exit 2, no run."""
+    path = tmp_path / "full.toml"
+    path.write_text(generate.to_toml(generate.FULL), encoding="utf-8")
+    status, stdout, stderr = run_in_process(path, tmp_path / "out", *extra)
+    assert status == 2, stderr
+    assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr + stdout, stderr
+    assert stderr.startswith((f"{field}: ", f"{path}: {field}: ")), stderr
+    assert not (tmp_path / "out").exists()
