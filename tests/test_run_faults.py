@@ -288,3 +288,21 @@ def test_other_commands_check_out_before_simulating(
         argv.remove("--quiet")
     assert main(argv) == EXIT_ENVIRONMENT
     _one_line(capsys.readouterr().err, f"--out {out}", f"{tiny} is a file")
+
+
+def test_canonical_form_orders_sets_and_keeps_floats_exact() -> None:
+    """Sets in any order give one form; dict order and exact floats are kept; a value
+    whose repr shows a memory address contributes its type only."""
+    import numpy as np
+
+    from sim.experiment.runner import canonical
+
+    a = canonical({"s": frozenset(["b", "a", "c"]), "x": 0.1})
+    b = canonical({"s": frozenset(["c", "b", "a"]), "x": 0.1})
+    assert a == b
+    assert canonical(0.1) != canonical(0.1 + 1e-17) or 0.1 == 0.1 + 1e-17
+    assert canonical(0.1) != canonical(0.30000000000000004 - 0.2)
+    assert canonical({"a": 1, "b": 2}) != canonical({"b": 2, "a": 1})
+    assert canonical(np.int64(3)) == canonical(3)
+    assert canonical(object()) == canonical(object())
+    json.dumps(canonical({"t": (1, "a", None, True)}))  # plain JSON

@@ -88,7 +88,12 @@ def canonical(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         items = [canonical(v) for v in value]
         return {"set": sorted(items, key=lambda x: json.dumps(x, sort_keys=True))}
-    raise TypeError(f"no canonical form for {type(value).__name__}")
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar
+        return canonical(value.item())
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    text = repr(value)
+    # a repr that shows a memory address differs between processes: keep the type only
+    return {"other": kind, "repr": None if " at 0x" in text else text}
 
 
 def _version() -> str:
@@ -292,7 +297,8 @@ def _drain(started: Any, running: dict[int, int]) -> None:
 def _dead_worker(units: list[Unit], workers: dict[int, Any], running: dict[int, int],
                  futures: dict[Any, int]) -> str:
     """One line: which worker died, with which unit, and what was kept."""
-    done = {futures[f] for f in futures if f.done() and f.exception() is None}
+    done = {futures[f] for f in futures
+            if f.done() and not f.cancelled() and f.exception() is None}
     dead = [(pid, p.exitcode) for pid, p in workers.items() if p.exitcode not in (None, 0)]
     for pid, code in dead:
         k = running.get(pid)
