@@ -305,3 +305,22 @@ def test_canonical_form_orders_sets_and_keeps_floats_exact() -> None:
     assert canonical(np.int64(3)) == canonical(3)
     assert canonical(object()) == canonical(object())
     json.dumps(canonical({"t": (1, "a", None, True)}))  # plain JSON
+
+
+def test_folders_that_cannot_be_replaced_whole_are_refused_before_simulating(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--out that is the current folder, or holds a FIFO: one line, exit 3, no run."""
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("simulated")
+
+    monkeypatch.setattr(sim.cli, "run_experiment", never)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(tiny), "--out", ".", "--quiet"]) == EXIT_ENVIRONMENT
+    _one_line(capsys.readouterr().err, "is the current folder")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "pipe")
+    assert main(["run", str(tiny), "--out", str(out), "--quiet"]) == EXIT_ENVIRONMENT
+    _one_line(capsys.readouterr().err, "not a plain file")

@@ -24,6 +24,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +34,8 @@ from ..errors import EnvironmentFault
 
 __all__ = ["ResultsFolder", "check_out_folder", "inside"]
 
+#: The most entries a results folder may hold (they are carried over at each publish).
+MAX_ENTRIES = 100_000
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -90,10 +93,33 @@ class ResultsFolder:
         self._clean_leftovers()
         try:
             self.path.mkdir(exist_ok=True)
+            self._check_swappable()
         except OSError as e:
             self.__exit__(None, None, None)
             raise self._fault(f"cannot create the folder ({e.strerror})") from None
+        except EnvironmentFault:
+            self.__exit__(None, None, None)
+            raise
         return self
+
+    def _check_swappable(self) -> None:
+        """The folder can be replaced whole: it is not the current folder (or above it),
+        and holds at most :data:`MAX_ENTRIES` files, folders and links, none on another
+        file system (they are carried over by hard link)."""
+        here = Path.cwd().resolve()
+        if here.is_relative_to(self.path.resolve()):
+            raise self._fault("is the current folder or holds it (the results folder is "
+                              "replaced whole at the end; give a folder for the results)")
+        device = self.path.stat().st_dev
+        for n, entry in enumerate(self.path.rglob("*")):
+            info = entry.lstat()
+            if n >= MAX_ENTRIES:
+                raise self._fault(f"holds more than {MAX_ENTRIES:,} files (give a folder "
+                                  "for the results only)")
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)
+                    or stat.S_ISLNK(info.st_mode)) or info.st_dev != device:
+                raise self._fault(f"holds {entry}, which is not a plain file or folder of "
+                                  "its file system (give a folder for the results only)")
 
     def _lock(self) -> None:
         try:
@@ -139,6 +165,7 @@ class ResultsFolder:
                 if not inside(stage, path):
                     raise self._fault(f"{path} would lie outside the results folder")
             _carry_over(self.path, stage)
+            shutil.copymode(self.path, stage)
             _sync_tree(stage)
             self._swap(stage)
         finally:
@@ -159,16 +186,20 @@ def _carry_over(old: Path, new: Path) -> None:
     """Hard-link (or copy) into *new* every file of *old* that *new* does not have."""
     if not old.is_dir():
         return
+    folders = []
     for source in old.rglob("*"):
         target = new / source.relative_to(old)
         if source.is_dir() and not source.is_symlink():
             target.mkdir(exist_ok=True)
+            folders.append((source, target))
         elif not target.exists() and not target.is_symlink():
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(source, target, follow_symlinks=False)
             except OSError:
                 shutil.copy2(source, target, follow_symlinks=False)
+    for source, target in reversed(folders):  # modes last: a read-only folder is filled
+        shutil.copystat(source, target)
 
 
 def _sync_tree(folder: Path) -> None:
