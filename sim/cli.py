@@ -44,7 +44,16 @@ from .experiment.check import check_world
 from .experiment.outdir import ResultsFolder, check_out_folder
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
-from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
+from .experiment.staffing import (
+    Point,
+    Staffing,
+    Target,
+    find_staffing,
+    headcount_evaluator,
+    parse_target,
+)
+from .metrics.outcomes import HEADLINE
+from .metrics.recorder import BREAKDOWN_DIMENSIONS
 from .model.design import Design
 from .scenario import load_scenario, parse_scenario, resolve_designs
 from .scenario.load import read_document
@@ -143,6 +152,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
+    run.add_argument("--by", metavar="DIMENSION", choices=BREAKDOWN_DIMENSIONS,
+                     help="also print the outcomes per pool, channel, segment, intent or "
+                     "hour (all are in breakdown.csv and summary.json either way)")
+    run.add_argument("--equalize", metavar="EXPR",
+                     help="first staff each design to the same target on one pool (e.g. "
+                     "'service_level>=0.8'), then compare every outcome at those headcounts")
+    run.add_argument("--pool", metavar="NAME",
+                     help="the pool --equalize staffs (default: the only one)")
+    run.add_argument("--max-agents", metavar="N", type=_positive_int, default=None,
+                     help="the largest headcount --equalize tries (default: 10 × the "
+                     "scenario's)")
     plot = sub.add_parser(
         "plot",
         help="draw the figures of a results folder",
@@ -295,9 +315,23 @@ def _interval(est: dict[str, Any]) -> str:
 
 
 def print_table(summary: dict[str, Any], console: Console) -> None:
-    """Print outcomes per design (mean [95% CI]) and the paired differences."""
+    """Print outcomes per design (mean [95% CI]) and the paired differences.
+
+    Above the table, what each design changes from the baseline, and the headcounts of
+    a comparison at equal service.
+    """
     designs = summary["designs"]
     diffs = summary["differences"]
+    info = summary["scenario"]
+    for name, changed in info.get("changes", {}).items():
+        console.print(f"{name} = {next(iter(designs))} + {', '.join(changed) or 'nothing'}",
+                      markup=False, highlight=False)
+    if "equalized" in info:
+        eq = info["equalized"]
+        console.print(f"at equal service: each design staffed to {eq['target']} "
+                      f"({eq['confidence']:.0%} interval) on pool {eq['pool']}: "
+                      + ", ".join(f"{d} {n} agents" for d, n in eq["agents"].items()),
+                      markup=False, highlight=False)
     table = Table(title=f"{summary['scenario']['name']}: mean [95% CI] over "
                   f"{summary['scenario']['replications']} replications")
     table.add_column("outcome")
@@ -328,6 +362,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = _with_horizon(load_scenario(args.scenario), args)
     try:
         designs = resolve_designs(scenario, args.design)
+        target = _equalize_target(args, scenario)
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
@@ -342,14 +377,21 @@ def _run(args: argparse.Namespace) -> int:
         if not args.resume and folder.units.exists():
             shutil.rmtree(folder.units)
         details: dict[str, list[dict[str, Any]]] = {}
-        results = run_experiment(world, designs, replications, seed, jobs=jobs,
-                                 check=args.check, details=details,
-                                 store=UnitStore(folder.units), executor=args.executor,
-                                 scheduler=args.scheduler,
-                                 scheduler_timeout=args.scheduler_timeout)
-        elapsed = time.perf_counter() - started
         info = {**_scenario_info(args.scenario, scenario, seed, replications),
-                "designs": [d.name for d in designs], "pools": _headcounts(scenario)}
+                "designs": [d.name for d in designs], "pools": _headcounts(scenario),
+                "changes": _changes(designs)}
+        if target is not None:
+            equalized = _equalized(args, scenario, designs, target, replications, seed, jobs,
+                                   details)
+            results = equalized.results
+            info["equalized"] = equalized.to_dict()
+        else:
+            results = run_experiment(world, designs, replications, seed, jobs=jobs,
+                                     check=args.check, details=details,
+                                     store=UnitStore(folder.units), executor=args.executor,
+                                     scheduler=args.scheduler,
+                                     scheduler_timeout=args.scheduler_timeout)
+        elapsed = time.perf_counter() - started
         summary = build_summary(results, info)
         with folder.publish() as stage:
             write_results(stage, summary, results, {
@@ -362,6 +404,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         console = Console(width=max(Console().width, 160))
         print_table(summary, console)
+        if args.by:
+            print_breakdown(summary, args.by, console)
         console.print(f"results in {out_dir}/ ({elapsed:.1f} s)")
         if figures:
             console.print(f"{len(figures)} figures in {out_dir / figures[0].parent.name}/")
@@ -413,6 +457,81 @@ def _check_work(args: argparse.Namespace, scenario: Scenario, designs: int,
         check_work(estimate_work(scenario, designs, replications))
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
+
+
+def _changes(designs: Sequence[Design]) -> dict[str, list[str]]:
+    """For each design after the first, the capabilities that differ from the first."""
+    from .experiment.ablation import differing
+
+    return {d.name: differing(designs[0], d) for d in designs[1:]}
+
+
+def _equalize_target(args: argparse.Namespace, scenario: Scenario) -> Target | None:
+    """The target of ``--equalize``, with ``args.pool`` set to the pool it staffs."""
+    if args.equalize is None:
+        if args.pool is not None:
+            raise ScenarioError("--pool", "is only for --equalize")
+        return None
+    pools = [p.name for p in scenario.pools]
+    try:
+        target = parse_target(args.equalize, pools)
+    except ScenarioError as e:
+        raise ScenarioError("--equalize", e.message.replace("--target: ", "")) from None
+    if args.pool is None and len(pools) != 1:
+        raise ScenarioError("--pool", f"missing: the scenario has {len(pools)} pools, name "
+                            f"the one --equalize staffs ({', '.join(pools)})")
+    args.pool = args.pool or pools[0]
+    if args.pool not in pools:
+        raise ScenarioError("--pool", f"unknown pool {args.pool!r} (pools: {', '.join(pools)})")
+    if next(p.agents for p in scenario.pools if p.name == args.pool) is None:
+        raise ScenarioError("--pool", f"pool {args.pool!r} has a schedule; --equalize staffs "
+                            "a flat headcount (allowed: a pool with agents = N)")
+    return target
+
+
+def _equalized(args: argparse.Namespace, scenario: Scenario, designs: list[Design],
+               target: Target, replications: int, seed: int, jobs: int,
+               details: dict[str, list[dict[str, Any]]]) -> Any:
+    """Run ``--equalize``: staff each design to the target, then run it there."""
+    from .experiment.equalize import equalize
+
+    if replications < 2:
+        raise ScenarioError("--replications", "must be >= 2 for --equalize, whose target "
+                            "is met with confidence")
+    err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
+    err.print(f"staffing pool {args.pool} so that every design meets {target} ...")
+
+    def simulated(agents: int, points: list[Point]) -> None:
+        err.print(f"  {agents} agents: " + ", ".join(
+            f"{p.design} {_fmt(p.mean)} {'met' if p.meets else 'not met'}" for p in points))
+
+    try:
+        return equalize(scenario, args.pool, designs, target, replications, seed, jobs=jobs,
+                        cap=args.max_agents, details=details, on_simulated=simulated)
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+
+
+def print_breakdown(summary: dict[str, Any], dimension: str, console: Console) -> None:
+    """Print the headline outcomes per key of *dimension*, mean [95% CI] per design."""
+    tree = summary["breakdown"]
+    designs = list(tree)
+    table = Table(title=f"{summary['scenario']['name']}: by {dimension}, mean [95% CI]")
+    table.add_column(dimension)
+    table.add_column("outcome")
+    for name in designs:
+        table.add_column(name, justify="right")
+    keys = sorted({k for d in designs for k in tree[d].get(dimension, {})})
+    for key in keys:
+        cells = {d: tree[d].get(dimension, {}).get(key, {}) for d in designs}
+        shown = [o for o in HEADLINE
+                 if any(cells[d].get(o, {}).get("mean") is not None for d in designs)]
+        for i, outcome in enumerate(shown):
+            empty = {"mean": None}
+            table.add_row(key if i == 0 else "", outcome,
+                          *(_interval(cells[d].get(outcome, empty)) for d in designs),
+                          end_section=i == len(shown) - 1)
+    console.print(table)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -685,30 +804,37 @@ def _effect(est: dict[str, Any]) -> str:
 
 
 def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
-    """Print each capability's effect per outcome, both directions, and the total."""
-    from .metrics.recorder import UNITS
+    """Print each capability's effect per outcome, both directions, and the total.
+
+    One row per capability and outcome, so the table stays narrow however many
+    outcomes an ablation reports.
+    """
+    from .metrics.outcomes import unit_of
 
     base, full = ablation.base.name, ablation.full.name
     table = Table(title=f"{title}: effect [95% CI] of each capability, from {base} to "
                   f"{full}, paired over {ablation.replications} replications")
-    table.add_column("capability", no_wrap=True, min_width=10)
-    table.add_column("switched", no_wrap=True, min_width=14)
-    for outcome in ablation.outcomes:
-        unit = UNITS[outcome]
-        table.add_column(f"{outcome} ({unit})" if unit == "min" else outcome, justify="right",
-                         no_wrap=True)
+    table.add_column("capability", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column(f"on in {base}", justify="right")
+    table.add_column(f"off in {full}", justify="right")
+    outcomes = ablation.outcomes
     for cap in ablation.capabilities:
-        for direction, label in (("on", f"on in {base}"), ("off", f"off in {full}")):
-            table.add_row(cap if direction == "on" else "", label,
-                          *(_effect(ablation.effects[cap, direction, o])
-                            for o in ablation.outcomes),
-                          end_section=direction == "off")
-    table.add_row("all", f"{full} − {base}", *(_effect(ablation.total[o])
-                                               for o in ablation.outcomes))
+        for i, o in enumerate(outcomes):
+            unit = unit_of(o)
+            table.add_row(cap if i == 0 else "", f"{o} ({unit})" if unit == "min" else o,
+                          _effect(ablation.effects[cap, "on", o]),
+                          _effect(ablation.effects[cap, "off", o]),
+                          end_section=i == len(outcomes) - 1)
+    for i, o in enumerate(outcomes):
+        table.add_row("all" if i == 0 else "", o,
+                      f"{full} − {base}: {_effect(ablation.total[o])}" if i == 0
+                      else _effect(ablation.total[o]), "")
     console.print(table)
     console.print("on: (" + base + " + capability) − " + base + "; off: " + full + " − ("
-                  + full + " − capability); * the 95% interval excludes 0; identical: the same "
-                  "value in every replication", markup=False)
+                  + full + " − capability); all: " + full + " − " + base + "; * the 95% "
+                  "interval excludes 0; identical: the same value in every replication",
+                  markup=False)
     if ablation.same:
         console.print(f"same in {base} and {full}, not ablated: {', '.join(ablation.same)}",
                       markup=False)
@@ -783,7 +909,7 @@ def _ablate(args: argparse.Namespace) -> int:
 
         figures = save_figure(tornado_figure(data, title=sec.name), out_dir / "ablation")
     if not args.quiet:
-        console = Console(width=max(Console().width, 180))
+        console = Console(width=max(Console().width, 120))
         print_ablation(ablation, console, sec.name)
         console.print(f"{len(ablation.designs)} designs × {replications} replications; "
                       f"results in {out_dir}/ ({elapsed:.1f} s)"
