@@ -238,9 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     ablate.add_argument("--from", dest="base", metavar="NAME", default="siloed",
                         help="the base design capabilities are switched on in (default: "
                         "siloed)")
-    ablate.add_argument("--to", dest="full", metavar="NAME", default="unified",
+    ablate.add_argument("--to", dest="full", metavar="NAME", default="all",
                         help="the full design capabilities are switched off in (default: "
-                        "unified)")
+                        "all)")
     ablate.add_argument("--out", metavar="DIR", type=Path,
                         help="results folder (default: results/<scenario-name>-ablation/)")
     ablate.add_argument("--replications", "-n", metavar="N", type=_replications,

@@ -100,7 +100,7 @@ def test_effects_are_the_right_paired_differences_and_nan_is_unavailable() -> No
                                              retention=True)
     pairs = ablation_designs(base, full)
     level = {base.name: 0.0, full.name: 10.0, "siloed+resumable": 3.0,
-             "full-resumable": 6.0, "siloed+retention": 1.0, "full-retention": 9.0}
+             "full-no-resumable": 6.0, "siloed+retention": 1.0, "full-no-retention": 9.0}
     results = {
         name: [{o: (math.nan if o == "cost_per_issue" else value + 0.1 * r + 0.01 * r * r)
                 for o in OUTCOMES} for r in range(5)]

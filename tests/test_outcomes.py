@@ -347,3 +347,14 @@ def test_new_keys_are_validated(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ScenarioError) as info:
         parse_scenario(data)
     assert message in str(info.value)
+
+
+def test_model_page_carries_the_catalogue() -> None:
+    """docs/model.md shows the catalogue exactly as the code defines it."""
+    from pathlib import Path
+
+    from sim.metrics.outcomes import catalogue_markdown
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
+    inside = page.split("<!-- catalogue:start -->\n")[1].split("<!-- catalogue:end -->")[0]
+    assert inside == catalogue_markdown()
