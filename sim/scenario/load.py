@@ -244,8 +244,8 @@ def _structure_patience(value: object, _: type) -> Any:
     """A segment's patience: one distribution, or a table of one per channel."""
     if value is None:
         return None
-    if isinstance(value, dict) and "dist" not in value and value and all(
-            isinstance(v, dict | str) for v in value.values()):
+    dist_keys = {"dist", *(k for _, req, opt in _DISTS.values() for k in (*req, *opt))}
+    if isinstance(value, dict) and value and not dist_keys & set(value):
         out = {}
         for channel, dist in value.items():
             try:
