@@ -103,6 +103,11 @@ def _n(x: float) -> str:
     return f"{x:,.0f}" if x < 1e9 else f"{x:.2g}"
 
 
+def _gb(n_bytes: float) -> str:
+    gb = n_bytes / 1e9
+    return f"{gb:.3g}" if gb < 1000 else _n(gb)
+
+
 def check_work(work: Work) -> None:
     """Raise :class:`ScenarioError` if *work* exceeds a bound of :data:`LIMITS`."""
     force = "; give --force to run anyway"
@@ -112,7 +117,7 @@ def check_work(work: Work) -> None:
                             f" bound (allowed: at most {_n(LIMITS['units'])}{force})")
     if work.memory_per_unit > LIMITS["memory"]:
         raise ScenarioError(work.memory_field,
-                            f"one run would hold about {work.memory_per_unit / 1e9:.3g} GB"
+                            f"one run would hold about {_gb(work.memory_per_unit)} GB"
                             f" ({work.memory_why}) (allowed: at most"
                             f" {LIMITS['memory'] / 1e9:g} GB{force})")
     if work.contacts > LIMITS["contacts"]:
