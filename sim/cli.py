@@ -296,29 +296,31 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "scenario"
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, digits: int = 4) -> str:
     if value is None:
         return "–"
     if value == 0:
         return "0"
-    if abs(value) >= 1e4:
+    if abs(value) >= min(1e4, 10**digits):
         return f"{value:,.0f}"
-    return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+    return f"{value:.{digits}g}" if abs(value) >= 1e-3 else f"{value:.{digits - 2}e}"
 
 
-def _interval(est: dict[str, Any]) -> str:
+def _interval(est: dict[str, Any], digits: int = 4) -> str:
     if est["mean"] is None:
         return "–"
     if est["ci_low"] is None:
-        return _fmt(est["mean"])
-    return f"{_fmt(est['mean'])} [{_fmt(est['ci_low'])}, {_fmt(est['ci_high'])}]"
+        return _fmt(est["mean"], digits)
+    return (f"{_fmt(est['mean'], digits)} [{_fmt(est['ci_low'], digits)}, "
+            f"{_fmt(est['ci_high'], digits)}]")
 
 
 def print_table(summary: dict[str, Any], console: Console) -> None:
     """Print outcomes per design (mean [95% CI]) and the paired differences.
 
     Above the table, what each design changes from the baseline, and the headcounts of
-    a comparison at equal service.
+    a comparison at equal service. One column per design and difference when that fits
+    the console; else one block per outcome, one line per design, which fits 80 columns.
     """
     designs = summary["designs"]
     diffs = summary["differences"]
@@ -332,29 +334,75 @@ def print_table(summary: dict[str, Any], console: Console) -> None:
                       f"({eq['confidence']:.0%} interval) on pool {eq['pool']}: "
                       + ", ".join(f"{d} {n} agents" for d, n in eq["agents"].items()),
                       markup=False, highlight=False)
-    table = Table(title=f"{summary['scenario']['name']}: mean [95% CI] over "
-                  f"{summary['scenario']['replications']} replications")
-    table.add_column("outcome")
-    for name in designs:
-        table.add_column(name, justify="right")
-    for name, d in diffs.items():
-        table.add_column(f"{name} − {d['baseline']}", justify="right")
+    title = (f"{summary['scenario']['name']}: mean [95% CI] over "
+             f"{summary['scenario']['replications']} replications")
+    wide = _wide_table(summary, _table_rows(summary, 4), title)
+    if _natural_width(wide) <= console.width:
+        console.print(wide)
+    else:
+        console.print(title, markup=False)
+        for line in _long_lines(summary, _table_rows(summary, 3)):
+            console.print(line, markup=False, soft_wrap=True)
+    if diffs:
+        console.print("* the 95% interval of the paired difference excludes 0")
+
+
+def _natural_width(table: Table) -> int:
+    """The width *table* takes when nothing constrains it."""
+    import io
+
+    return Console(width=1_000_000, file=io.StringIO()).measure(table).maximum
+
+
+def _table_rows(summary: dict[str, Any], digits: int,
+                ) -> list[tuple[str, list[str], list[str]]]:
+    """Per outcome with a value: its label, the cells per design and per difference."""
+    designs, diffs = summary["designs"], summary["differences"]
+    rows = []
     for outcome, unit in summary["units"].items():
         cells = [designs[d]["outcomes"][outcome] for d in designs]
         if all(c["mean"] is None for c in cells):
             continue
         label = f"{outcome} ({unit})" if unit == "min" else outcome
-        row = [label, *(_interval(c) for c in cells)]
+        marked = []
         for d in diffs.values():
             est = d["outcomes"][outcome]
-            mark = ""
-            if est["ci_low"] is not None and (est["ci_low"] > 0 or est["ci_high"] < 0):
-                mark = " *"
-            row.append(_interval(est) + mark)
-        table.add_row(*row)
-    console.print(table)
-    if diffs:
-        console.print("* the 95% interval of the paired difference excludes 0")
+            excludes = est["ci_low"] is not None and (est["ci_low"] > 0 or est["ci_high"] < 0)
+            marked.append(_interval(est, digits) + (" *" if excludes else ""))
+        rows.append((label, [_interval(c, digits) for c in cells], marked))
+    return rows
+
+
+def _wide_table(summary: dict[str, Any], rows: list[tuple[str, list[str], list[str]]],
+                title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("outcome", no_wrap=True)
+    for name in summary["designs"]:
+        table.add_column(name, justify="right", no_wrap=True)
+    for name, d in summary["differences"].items():
+        table.add_column(f"{name} − {d['baseline']}", justify="right", no_wrap=True)
+    for label, cells, marked in rows:
+        table.add_row(label, *cells, *marked)
+    return table
+
+
+def _long_lines(summary: dict[str, Any],
+                rows: list[tuple[str, list[str], list[str]]]) -> list[str]:
+    """One block per outcome: a line per design with its mean and its difference.
+
+    With three significant digits, it fits 80 columns for design names up to 16
+    characters.
+    """
+    names = list(summary["designs"])
+    name_width = max(len(n) for n in names) + 2
+    value_width = max(len(c) for _, cells, _ in rows for c in cells)
+    lines = [f"{'':{name_width}} {'mean [95% CI]':>{value_width}}   − {names[0]} [95% CI]"]
+    for label, cells, marked in rows:
+        lines.append(label)
+        for i, name in enumerate(names):
+            diff = f"   {marked[i - 1]}" if i else ""
+            lines.append(f"  {name:{name_width - 2}} {cells[i]:>{value_width}}{diff}".rstrip())
+    return lines
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -402,7 +450,7 @@ def _run(args: argparse.Namespace) -> int:
             }, details=details)
             figures = _plots(stage) if args.plot else []
     if not args.quiet:
-        console = Console(width=max(Console().width, 160))
+        console = Console(highlight=False)
         print_table(summary, console)
         if args.by:
             print_breakdown(summary, args.by, console)

@@ -15,7 +15,7 @@ from test_cli_errors import BASE, assert_one_line_error, mutate
 
 from sim.cli import main
 from sim.engine import compile_world
-from sim.errors import EnvironmentFault, SimError
+from sim.errors import EnvironmentFault, ScenarioError, SimError
 from sim.experiment.outdir import ResultsFolder
 from sim.experiment.runner import UnitStore
 from sim.model.design import BUILTIN_DESIGNS
@@ -109,6 +109,13 @@ def test_error_line_escapes_what_would_break_the_line(
     captured = capsys.readouterr()
     assert "\x1b" not in captured.err
     assert_one_line_error(captured.err, captured.out, path, "", ("U+000A",))
+
+
+def test_scenario_name_may_hold_a_slash_but_not_a_control_character() -> None:
+    """The scenario's name is only slugged into a folder name: 'M/M/n' is fine."""
+    parse_scenario(tomllib.loads(mutate(('name = "tiny"', 'name = "M/M/n ../queue"'))))
+    with pytest.raises(ScenarioError, match="U\\+0007"):
+        parse_scenario(tomllib.loads(mutate(('name = "tiny"', 'name = "M\\u0007"'))))
 
 
 def test_valid_names_with_spaces_and_accents_are_accepted() -> None:

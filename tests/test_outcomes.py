@@ -358,3 +358,18 @@ def test_model_page_carries_the_catalogue() -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
     inside = page.split("<!-- catalogue:start -->\n")[1].split("<!-- catalogue:end -->")[0]
     assert inside == catalogue_markdown()
+
+
+def test_drained_story_leaves_nothing_open() -> None:
+    """The shipped story with drain = true: every issue ends, none is open."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "app-to-phone.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data["scenario"]["drain"] = True
+    data["scenario"]["horizon"] = "4h"
+    data.pop("uncertain", None)
+    for design in ("siloed", "mobile-first"):
+        out, _, _ = _run(data, design)
+        assert out["issues"] > 500 and out["open_issues"] == 0

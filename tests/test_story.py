@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +92,32 @@ def test_results_files_follow_the_contract(story: tuple[Path, dict[str, Any]]) -
     assert "simpy" in manifest["versions"]
 
 
+def _run_at(columns: int, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    return subprocess.run([sys.executable, "-m", "sim", "run", str(SCENARIOS / "app-to-phone.toml"),
+                           "--out", str(out), "--replications", "2", *args],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
 def test_table_is_printed(story: tuple[Path, dict[str, Any]]) -> None:
-    """The command prints the comparison table with intervals (re-run with 2 replications)."""
-    out = story[0].parent / "story-table"
-    done = run_omnisim("run", str(SCENARIOS / "app-to-phone.toml"), "--out", str(out),
-                       "--replications", "2", "--by", "segment")
+    """On a wide terminal: one column per design and difference (re-run with 2 replications)."""
+    done = _run_at(250, story[0].parent / "story-table", "--by", "segment")
     assert done.returncode == 0, done.stderr
     assert "repetitions_per_issue" in done.stdout
     assert "unified-history − siloed" in done.stdout
     assert "unified-history = siloed + history, retention, mesh" in done.stdout
     assert "by segment" in done.stdout and "desktop" in done.stdout
     assert "[" in done.stdout and "]" in done.stdout
+
+
+def test_table_fits_80_columns(story: tuple[Path, dict[str, Any]]) -> None:
+    """On an 80-column terminal every line fits and no number is cut."""
+    done = _run_at(80, story[0].parent / "story-80")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in done.stdout
+    block = lines[lines.index("repetitions_per_issue"):][:4]
+    assert block[1].split()[0] == "siloed" and block[2].split()[0] == "unified-history"
+    assert block[2].split()[1:3] == ["0", "[0,"]  # the history: no repetition at all
+    assert block[2].endswith("*")  # the paired difference excludes 0

@@ -19,13 +19,25 @@ from collections.abc import Iterable
 
 from ..errors import ScenarioError
 
-__all__ = ["ALLOWED", "MAX_LENGTH", "check_distinct", "check_name", "fold", "key_path"]
+__all__ = [
+    "ALLOWED",
+    "ALLOWED_TITLE",
+    "MAX_LENGTH",
+    "check_distinct",
+    "check_name",
+    "fold",
+    "key_path",
+]
 
 #: The longest name allowed, in characters.
 MAX_LENGTH = 100
 #: What a name may be, as every refusal says it.
 ALLOWED = (f"allowed: 1 to {MAX_LENGTH} visible characters, without '/', '\\', '..', control "
            "or invisible characters, or spaces at either end")
+
+#: What the scenario's own name may be.
+ALLOWED_TITLE = (f"allowed: 1 to {MAX_LENGTH} visible characters, without control or "
+                 "invisible characters, or spaces at either end")
 
 _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 # letters and symbols that print as nothing (Hangul fillers, the braille blank)
@@ -39,8 +51,9 @@ def key_path(parent: str, name: str) -> str:
     return f"{parent}.{shown}" if parent else shown
 
 
-def _what_is_wrong(name: str) -> str | None:
-    """Why *name* is not allowed, or ``None`` when it is."""
+def _what_is_wrong(name: str, file_name: bool = True) -> str | None:
+    """Why *name* is not allowed, or ``None`` when it is (path separators and ``..`` are
+    allowed when it never becomes a file name as it is)."""
     if not name:
         return "is empty"
     if len(name) > MAX_LENGTH:
@@ -52,6 +65,8 @@ def _what_is_wrong(name: str) -> str | None:
             return f"contains the invisible or control character U+{ord(char):04X}"
     if name != name.strip():
         return "starts or ends with a space"
+    if not file_name:
+        return None
     if "/" in name or "\\" in name:
         return "contains a path separator"
     if ".." in name:
@@ -59,11 +74,16 @@ def _what_is_wrong(name: str) -> str | None:
     return None
 
 
-def check_name(path: str, name: str, what: str) -> None:
-    """Raise :class:`ScenarioError` at *path* unless *name* is an allowed name of a *what*."""
-    wrong = _what_is_wrong(name)
+def check_name(path: str, name: str, what: str, file_name: bool = True) -> None:
+    """Raise :class:`ScenarioError` at *path* unless *name* is an allowed name of a *what*.
+
+    With ``file_name=False`` (the scenario's name, only ever slugged into a folder name:
+    ``M/M/n`` is fine) path separators and ``..`` are allowed.
+    """
+    wrong = _what_is_wrong(name, file_name)
     if wrong is not None:
-        raise ScenarioError(path, f"the {what} name {name!r} {wrong} ({ALLOWED})")
+        allowed = ALLOWED if file_name else ALLOWED_TITLE
+        raise ScenarioError(path, f"the {what} name {name!r} {wrong} ({allowed})")
 
 
 def fold(name: str) -> str:

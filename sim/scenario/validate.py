@@ -343,7 +343,7 @@ def check_names(scenario: schema.Scenario) -> None:
     Design names become file names, so two designs (built-ins included) may not differ
     only in case or Unicode form; nor may two pools, segments or intents.
     """
-    check_name("scenario.name", scenario.scenario.name, "scenario")
+    check_name("scenario.name", scenario.scenario.name, "scenario", file_name=False)
     for i, name in enumerate(scenario.scenario.designs):
         check_name(f"scenario.designs[{i}]", name, "design")
     for name in scenario.designs:
