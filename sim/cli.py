@@ -39,7 +39,7 @@ from .errors import (
 )
 from .experiment import build_summary, run_experiment, write_results
 from .experiment.ablation import Ablation
-from .experiment.budget import check_work, estimate_work
+from .experiment.budget import check_work, estimate_work, overload_warnings
 from .experiment.check import check_world
 from .experiment.outdir import ResultsFolder, check_out_folder
 from .experiment.results import file_hash
@@ -498,13 +498,15 @@ def _check_executor(args: argparse.Namespace) -> None:
 
 def _check_work(args: argparse.Namespace, scenario: Scenario, designs: int,
                 replications: int) -> None:
-    """Refuse a run whose estimated work is beyond sane bounds, unless ``--force``."""
-    if getattr(args, "force", False):
-        return
+    """Refuse a run whose estimated work is beyond sane bounds, unless ``--force``; warn
+    of a queue that surely grows for ever."""
     try:
-        check_work(estimate_work(scenario, designs, replications))
+        if not getattr(args, "force", False):
+            check_work(estimate_work(scenario, designs, replications))
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
+    for line in overload_warnings(scenario):
+        print(f"omnisim: warning: {args.scenario}: {one_line(line)}", file=sys.stderr)
 
 
 def _changes(designs: Sequence[Design]) -> dict[str, list[str]]:

@@ -307,3 +307,24 @@ def test_bad_command_line_values_are_one_line(
     assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr + stdout, stderr
     assert stderr.startswith((f"{field}: ", f"{path}: {field}: ")), stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_overload_without_abandonment_is_warned_not_refused(
+    tmp_path: Path, no_simulation: None
+) -> None:
+    """10 calls a minute of 1 minute on 3 agents, no patience: a warning, then the run; the
+    same with a patience, or with 12 agents: no warning."""
+    from test_cli_errors import mutate
+
+    text = mutate(('patience = { dist = "exponential", mean = "2min" }\n', ""),
+                  ('rate = "2/min"', 'rate = "10/min"'))
+    path = tmp_path / "over.toml"
+    path.write_text(text, encoding="utf-8")
+    status, _, stderr = run_in_process(path, tmp_path / "out")
+    assert status == "ran"
+    assert "warning" in stderr and "channel 'voice'" in stderr and "10 erlangs" in stderr
+    for quiet in (mutate(('rate = "2/min"', 'rate = "10/min"')),
+                  text.replace("agents = 3", "agents = 12")):
+        path.write_text(quiet, encoding="utf-8")
+        status, _, stderr = run_in_process(path, tmp_path / "out")
+        assert status == "ran" and "warning" not in stderr, stderr

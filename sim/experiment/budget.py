@@ -19,7 +19,7 @@ import attrs
 from ..errors import ScenarioError
 from ..scenario import schema
 
-__all__ = ["LIMITS", "Work", "check_work", "estimate_work"]
+__all__ = ["LIMITS", "Work", "check_work", "estimate_work", "overload_warnings"]
 
 #: Sane bounds: contacts over all the runs, bytes of memory of one run, runs.
 LIMITS = {"contacts": 1e8, "memory": 4e9, "units": 1e6}
@@ -125,3 +125,36 @@ def check_work(work: Work) -> None:
                             f"up to {_n(work.contacts)} contacts in {_n(work.units)} runs,"
                             f" {work.contacts_why} per run (allowed: at most"
                             f" {_n(LIMITS['contacts'])}{force})")
+
+
+def overload_warnings(scenario: schema.Scenario) -> list[str]:
+    """One line per agent channel whose offered load surely exceeds its capacity while no
+    customer ever abandons: its queue then grows for the whole horizon.
+
+    The load is a lower bound (only customers who start on the channel, their handle
+    time, no repeat contacts); the capacity an upper bound (every agent of every pool
+    serving the channel, at its concurrency, on it alone, at the peak of any schedule).
+    """
+    if any(seg.patience for seg in scenario.segments) or scenario.arrivals.rate is None:
+        return []
+    rate = scenario.arrivals.rate
+    lines = []
+    for channel in sorted({c for p in scenario.pools for c in p.channels}):
+        arriving = rate * sum(seg.share * seg.start.get(channel, 0.0)
+                              for seg in scenario.segments)
+        work = sum(i.share * i.handle[channel].mean for i in scenario.intents
+                   if channel in i.handle)
+        capacity = sum(_peak(p) * p.concurrency.get(channel, 1) for p in scenario.pools
+                       if channel in p.channels)
+        if arriving * work > capacity:
+            lines.append(f"channel {channel!r}: customers who start there alone offer"
+                         f" {arriving * work:.3g} erlangs of work to at most {capacity:g}"
+                         " agent sessions, and no segment has a patience: its queue grows"
+                         " for the whole horizon (give a patience, or more agents)")
+    return lines
+
+
+def _peak(pool: schema.Pool) -> int:
+    if pool.agents is not None:
+        return pool.agents
+    return max((s.agents for s in pool.schedule or ()), default=0)
