@@ -10,6 +10,7 @@ process take the workers down with it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -196,7 +197,7 @@ def test_unreachable_dask_scheduler_fails_in_one_line_quickly(
 
 # -- the real command, with processes killed -------------------------------------------
 
-SLOW = ["--horizon", "100h", "-n", "2", "-j", "2", "--quiet"]
+SLOW = ["--horizon", "200h", "-n", "2", "-j", "2", "--quiet"]
 
 
 def _start(tiny: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
@@ -206,14 +207,15 @@ def _start(tiny: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 def _workers(proc: subprocess.Popen[str], n: int = 2) -> list[psutil.Process]:
-    """The pool's worker processes of *proc* (not multiprocessing's resource tracker)."""
-    deadline = time.monotonic() + 60
+    """The pool's worker processes of *proc* (not multiprocessing's resource tracker), once
+    each has simulated for a while (used 0.3 s of CPU): each is running a unit."""
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        kids = [k for k in psutil.Process(proc.pid).children()
-                if "resource_tracker" not in " ".join(k.cmdline())]
-        if len(kids) >= n:
-            time.sleep(0.5)  # let each start its unit
-            return kids
+        with contextlib.suppress(psutil.Error):
+            kids = [k for k in psutil.Process(proc.pid).children()
+                    if "resource_tracker" not in " ".join(k.cmdline())]
+            if len(kids) >= n and all(k.cpu_times().user >= 0.3 for k in kids):
+                return kids
         time.sleep(0.05)
     raise AssertionError("the workers never started")
 

@@ -300,13 +300,17 @@ def _dead_worker(units: list[Unit], workers: dict[int, Any], running: dict[int, 
     done = {futures[f] for f in futures
             if f.done() and not f.cancelled() and f.exception() is None}
     dead = [(pid, p.exitcode) for pid, p in workers.items() if p.exitcode not in (None, 0)]
-    for pid, code in dead:
-        k = running.get(pid)
-        if k is not None and k not in done:
-            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-            return (f"a worker process (pid {pid}) died ({how}) while running "
-                    f"{_describe(units[k])}; the {len(done)} runs finished are kept")
-    return f"a worker process died; the {len(done)} runs finished are kept"
+    # the pool terminates (SIGTERM) the other workers once one died: name the first one
+    dead.sort(key=lambda d: d[1] == -signal.SIGTERM)
+    kept = f"the {len(done)} runs finished are kept"
+    if not dead:
+        return f"a worker process died; {kept}"
+    pid, code = dead[0]
+    how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+    k = running.get(pid)
+    doing = (f"while running {_describe(units[k])}" if k is not None and k not in done
+             else "before it started a run")
+    return f"a worker process (pid {pid}) died ({how}) {doing}; {kept}"
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
