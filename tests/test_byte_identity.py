@@ -3,7 +3,8 @@
 For every shipped scenario (short horizon, few replications, through the real command):
 a serial run, a run with ``--jobs 2``, and a run interrupted by Ctrl-C then finished with
 ``--resume`` write byte-identical summary.json, replications.csv, series.csv and
-journeys.csv. manifest.json differs only in the fields that describe the invocation:
+journeys.csv and every other results file (breakdown.csv, ttr_quantiles.csv...).
+manifest.json differs only in the fields that describe the invocation:
 ``command``, ``created``, ``elapsed_seconds`` and ``jobs``.
 """
 
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 #: Per shipped scenario: a horizon short enough to keep the test quick.
 HORIZONS = {"app-to-phone.toml": "4h", "erlang-a.toml": "2h"}
-#: Files of the results set that must be identical byte for byte.
+#: Files the results set must hold; these and every other results file (all but
+#: manifest.json) must be identical byte for byte.
 IDENTICAL = ("summary.json", "replications.csv", "series.csv", "journeys.csv")
 #: manifest.json fields that describe the invocation, not the results.
 INVOCATION = {"command", "created", "elapsed_seconds", "jobs"}
@@ -60,8 +62,13 @@ def test_serial_parallel_and_resumed_runs_are_byte_identical(tmp_path: Path, nam
         done = run_omnisim("run", str(scenario), "--out", str(outs[way]), *args, "--jobs", jobs)
         assert done.returncode == 0, done.stderr
     _interrupted_then_resumed(scenario, outs["resumed"], args)
+    files = sorted(p.name for p in outs["serial"].iterdir()
+                   if p.is_file() and p.name != "manifest.json")
+    assert set(IDENTICAL) <= set(files)
     for way in ("parallel", "resumed"):
-        for file in IDENTICAL:
+        assert sorted(p.name for p in outs[way].iterdir()
+                      if p.is_file() and p.name != "manifest.json") == files
+        for file in files:
             assert (outs[way] / file).read_bytes() == (outs["serial"] / file).read_bytes(), \
                 (way, file)
         manifests = [json.loads((outs[w] / "manifest.json").read_text())
