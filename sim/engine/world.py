@@ -208,10 +208,9 @@ def _thresholds(scenario: Scenario) -> dict[str, float]:
     return out
 
 
-def compile_world(scenario: Scenario) -> World:
-    """Build the engine's :class:`World` from a validated scenario."""
-    sec = scenario.scenario
-    segments = tuple(
+def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
+    """The scenario's segments, ready for the engine."""
+    return tuple(
         SegmentRT(
             name=s.name,
             starts=tuple(s.start),
@@ -226,7 +225,11 @@ def compile_world(scenario: Scenario) -> World:
         )
         for s in scenario.segments
     )
-    intents = tuple(
+
+
+def _intents(scenario: Scenario) -> tuple[IntentRT, ...]:
+    """The scenario's intents, with their facts' collection times, ready for the engine."""
+    return tuple(
         IntentRT(
             name=i.name,
             facts=tuple(
@@ -248,7 +251,10 @@ def compile_world(scenario: Scenario) -> World:
         )
         for i in scenario.intents
     )
-    # routing order: lower priority first, ties in file order
+
+
+def _pools_for(scenario: Scenario) -> dict[tuple[str, int], tuple[int, ...]]:
+    """(touchpoint, intent index) -> every pool that serves it, lower priority first."""
     order = sorted(range(len(scenario.pools)), key=lambda p: scenario.pools[p].priority)
     pools_for: dict[tuple[str, int], tuple[int, ...]] = {}
     for k, intent in enumerate(scenario.intents):
@@ -257,22 +263,27 @@ def compile_world(scenario: Scenario) -> World:
             if pool.intents is None or intent.name in pool.intents:
                 for ch in pool.channels:
                     pools_for[ch, k] = (*pools_for.get((ch, k), ()), p)
+    return pools_for
+
+
+def _synchronous(scenario: Scenario) -> dict[str, bool]:
+    """Per touchpoint, whether its sessions are live (the channel's nature, or override)."""
     synchronous: dict[str, bool] = {}
     for name, tp in TOUCHPOINTS.items():
         spec = scenario.channels.get(tp.channel)
         override = spec.synchronous if spec is not None else None
         synchronous[name] = tp.channel in SYNCHRONOUS if override is None else override
-    cost = {
-        name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
-        for name, tp in TOUCHPOINTS.items()
-    }
-    profile = tuple((p.at, p.rate) for p in scenario.arrivals.profile or ())
+    return synchronous
+
+
+def _events(scenario: Scenario) -> tuple[EventRT, ...]:
+    """The scenario's events, at absolute times (warm-up included)."""
     intent_index = {i.name: k for k, i in enumerate(scenario.intents)}
     segment_index = {s.name: k for k, s in enumerate(scenario.segments)}
-    events = tuple(
+    return tuple(
         EventRT(
             name=e.name,
-            at=sec.warmup + e.at,
+            at=scenario.scenario.warmup + e.at,
             customers=e.customers,
             intent=intent_index[e.intent],
             segment=None if e.segment is None else segment_index[e.segment],
@@ -286,6 +297,15 @@ def compile_world(scenario: Scenario) -> World:
         )
         for e in scenario.events
     )
+
+
+def compile_world(scenario: Scenario) -> World:
+    """Build the engine's :class:`World` from a validated scenario."""
+    sec = scenario.scenario
+    cost = {
+        name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
+        for name, tp in TOUCHPOINTS.items()
+    }
     timeout = {
         name: math.inf if spec is None or spec.timeout is None else spec.timeout
         for name, tp in TOUCHPOINTS.items()
@@ -298,20 +318,20 @@ def compile_world(scenario: Scenario) -> World:
         thresholds=_thresholds(scenario),
         drain=sec.drain,
         rate=scenario.arrivals.rate,
-        profile=profile,
-        segments=segments,
+        profile=tuple((p.at, p.rate) for p in scenario.arrivals.profile or ()),
+        segments=_segments(scenario),
         segment_cum=_cumulative([s.share for s in scenario.segments]),
-        intents=intents,
+        intents=_intents(scenario),
         intent_cum=_cumulative([i.share for i in scenario.intents]),
         pools=tuple(_pool_spec(p, [i.name for i in scenario.intents]) for p in scenario.pools),
-        pools_for=pools_for,
+        pools_for=_pools_for(scenario),
         affinity=scenario.affinity,
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
-        synchronous=synchronous,
+        synchronous=_synchronous(scenario),
         cost=cost,
         callback=scenario.callback,
         escalation={tp: (e.to, e.accept) for tp, e in scenario.escalation.items()},
         population=None if scenario.population is None else scenario.population.customers,
-        events=events,
+        events=_events(scenario),
         timeout=timeout,
     )

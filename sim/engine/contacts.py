@@ -1,0 +1,240 @@
+"""The contacts of an issue: a self-service session, and an agent queue then session.
+
+Both collect the facts the touchpoint cannot see in its history view (repetitions when
+the customer gave them before) and do the contact's work through the customer's
+interruptions.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..metrics.recorder import IssueState
+from ..model.channels import TOUCHPOINTS
+from ..model.history import HistoryEvent
+from .pools import Agent, Pool
+from .routing import Routing
+from .state import ContactOutcome as Outcome
+from .state import Context, Draws, Proc, coin
+from .streams import CounterStream
+from .world import IntentRT, SegmentRT
+
+__all__ = ["Contacts"]
+
+
+class Contacts(Routing):
+    """The part of a replication that runs one contact."""
+
+    def _self_service(self, issue: IssueState, ctx: Context, segment: SegmentRT,
+                      intent: IntentRT, tp: str, draws: Draws) -> Proc:
+        """A self-service session: the contact's outcome and, if dropped, the time away."""
+        if tp not in intent.self_service:
+            return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
+        success, time = intent.self_service[tp]
+        base = time.sample(draws.work)
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
+                                                1.0, draws.interrupt)
+        if not done:
+            return Outcome.DROPPED, extra
+        return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
+
+    def _assisted(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, draws: Draws) -> Proc:
+        """Queue for an agent, then hold the session: the contact's outcome."""
+        env = self.env
+        entered = env.now
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws)
+        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                             draws)
+        if not answered:
+            return Outcome.ABANDONED, 0.0
+        assert agent is not None
+        spec = pool.spec
+        if self.monitor is not None:
+            self.monitor.waited(issue.index, entered, env.now)
+            self.monitor.assigned(
+                issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
+                spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
+            )
+        return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
+
+    def _answered(self, issue: IssueState, pool: Pool, agent: Agent | None, called_back: bool,
+                  entered: float, tp: str, draws: Draws) -> Proc:
+        """Record the queue entry's end: True when the customer is now with the agent.
+
+        An unanswered call back costs the agent its attempt.
+        """
+        env, recorder = self.env, self.recorder
+        channel = TOUCHPOINTS[tp].channel
+        if agent is None:
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, False)
+            return False
+        if not called_back:
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, True)
+            return True
+        callback = self.world.callback
+        assert callback is not None
+        answered = not coin(callback.unreachable, draws)
+        recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, answered,
+                            callback=True)
+        if not answered:  # the agent's attempt, then the issue goes on as abandoned
+            yield env.timeout(callback.attempt)
+            self._release(issue, pool, agent, tp, callback.attempt)
+        return answered
+
+    def _session(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                 tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
+        """The agent's session: collect what it cannot see, work, then resolve or not."""
+        env, spec = self.env, pool.spec
+        resolve = self._resolve_with(issue, intent, tp, pool, agent)
+        factor = 1.0 + spec.penalty * (agent.sessions - 1)
+        base = intent.handle[tp].sample(draws.work)
+        started = env.now
+        if not intent.facts and segment.interrupt_rate <= 0:  # a plain queue: one timeout
+            if base > 0:
+                yield env.timeout(base * factor)
+            done, extra = True, 0.0
+        else:
+            collect = [f.collect.sample(draws.work) for f in intent.facts]
+            done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
+                                                    base, factor, draws.interrupt)
+        self._release(issue, pool, agent, tp, env.now - started)
+        self.recorder.session_ended(issue, spec.name, TOUCHPOINTS[tp].channel, started,
+                                    env.now - started)
+        if not done:
+            return Outcome.DROPPED, extra
+        if self.monitor is not None:
+            self.monitor.session(issue.index, started, env.now)
+        if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
+            # the same coin as without the bonus, so that the draws stay paired
+            resolved = draws.outcome.random() < resolve
+        else:
+            resolved = coin(resolve, draws)
+        return (Outcome.RESOLVED if resolved else Outcome.UNRESOLVED), 0.0
+
+    def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
+                      agent: Agent) -> float:
+        """The session's resolution probability: with the affinity bonus for the last agent.
+
+        Notes *agent* as the issue's last agent, under affinity.
+        """
+        resolve = intent.resolve[tp]
+        if self._affinity is not None:
+            where = (self.pools.index(pool), agent.index)
+            if issue.last_agent == where:
+                resolve = min(1.0, resolve + self._affinity.bonus)
+            issue.last_agent = where
+        return resolve
+
+    def _release(self, issue: IssueState, pool: Pool, agent: Agent, tp: str,
+                 minutes: float) -> None:
+        """End *agent*'s session, charging its share of *minutes* of agent time to *issue*.
+
+        A session on a channel of concurrency *c* holds 1/*c* of the agent.
+        """
+        pool.release(agent, tp)
+        used = minutes * pool.share[tp]
+        issue.agent_minutes += used
+        issue.agent_cost += used * pool.spec.cost_per_minute
+
+    def _converse(
+        self,
+        issue: IssueState,
+        ctx: Context,
+        segment: SegmentRT,
+        intent: IntentRT,
+        tp: str,
+        collect: list[float],
+        base: float,
+        factor: float,
+        rng: CounterStream,
+    ) -> Proc:
+        """Ask for every fact the touchpoint cannot see, then do the work of the contact.
+
+        Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
+        interruption dropped it (*rest*: how long the customer stays away).
+        """
+        env, history, monitor = self.env, self.history, self.monitor
+        channel = TOUCHPOINTS[tp].channel
+        key, preknown, handed = ctx.key, ctx.preknown, ctx.handed
+        if self.trace is not None:
+            self.trace.append((key, issue.index, channel, env.now,
+                               tuple(f.name for f in intent.facts if f.name not in preknown)))
+        for fact, minutes in zip(intent.facts, collect, strict=True):
+            name = fact.name
+            if name in preknown or history.knows(channel, key, issue.index, name, env.now):
+                continue
+            if handed is not None and history.knows(handed[0], key, issue.index, name,
+                                                     handed[1]):
+                continue
+            repeated = name in issue.given
+            if repeated:
+                issue.repetitions += 1
+            if monitor is not None:  # the check: asked again of the very same identity
+                again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
+                    ctx.customer, ())
+                monitor.asked(issue.index, name, again, env.now)
+            done, extra = yield from self._spend(minutes * factor, segment, tp, rng, issue)
+            if not done:
+                return False, extra
+            self._write(HistoryEvent(key, issue.index, name, channel, env.now, fact.scope),
+                        channel)
+            issue.given.add(name)
+            ctx.given.add((key, name))
+            if fact.scope == "customer" and self.world.population is not None:
+                self._customer_given.setdefault(ctx.customer, set()).add(name)
+                if monitor is not None:  # only the continuity check reads it
+                    self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
+        return (yield from self._spend(base * factor, segment, tp, rng, issue))
+
+    def _write(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* to the history (checked for read-your-writes under a monitor)."""
+        if self.monitor is None:
+            self.history.append(event)
+        else:
+            self._checked_append(event, channel)
+
+    def _checked_append(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* and check that the writer reads it back (read-your-writes)."""
+        assert self.monitor is not None
+        try:
+            self.history.append(event)
+        except ValueError as e:
+            self.monitor.history_written(event.customer, False, event.at, str(e))
+            return
+        seen = self.history.knows(channel, event.customer, event.issue, event.fact, event.at)
+        self.monitor.history_written(
+            event.customer, seen, event.at,
+            f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
+        )
+
+    def _spend(
+        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState
+    ) -> Proc:
+        """Spend *minutes* of session time, through the customer's interruptions."""
+        env = self.env
+        rate = segment.interrupt_rate
+        if rate <= 0:
+            if minutes > 0:
+                yield env.timeout(minutes)
+            return True, 0.0
+        limit = math.inf if self.design.resumable else (
+            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
+        while minutes > 0:
+            gap = rng.expovariate(rate)
+            if gap >= minutes:
+                yield env.timeout(minutes)
+                break
+            yield env.timeout(gap)
+            minutes -= gap
+            length = segment.interrupt_duration.sample(rng)
+            dropped = length > limit
+            if self.monitor is not None:
+                self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
+            if dropped:
+                yield env.timeout(limit)
+                return False, length - limit
+            yield env.timeout(length)
+        return True, 0.0
+
