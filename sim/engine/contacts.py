@@ -17,9 +17,14 @@ from .routing import Routing
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws, Proc, coin
 from .streams import CounterStream
-from .world import IntentRT, SegmentRT
+from .world import FactRT, IntentRT, SegmentRT
 
-__all__ = ["Contacts"]
+__all__ = ["READ_FRACTION", "Contacts"]
+
+#: An agent's time to read a fact from the history, a hand-over or a device report, as a
+#: fraction of the time to collect it from the customer, when ``[facts.X] read`` is not
+#: given (an assumption: a glance at a screen against a question, an answer and a check).
+READ_FRACTION = 0.1
 
 
 class Contacts(Routing):
@@ -97,8 +102,10 @@ class Contacts(Routing):
             done, extra = True, 0.0
         else:
             collect = [f.collect.sample(draws.work) for f in intent.facts]
+            reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+                     for f, c in zip(intent.facts, collect, strict=True)]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
-                                                    base, factor, draws.interrupt)
+                                                    base, factor, draws.interrupt, reads)
         self._release(issue, pool, agent, tp, env.now - started)
         self.recorder.session_ended(issue, spec.name, TOUCHPOINTS[tp].channel, started,
                                     env.now - started)
@@ -149,44 +156,76 @@ class Contacts(Routing):
         base: float,
         factor: float,
         rng: CounterStream,
+        reads: list[float] | None = None,
     ) -> Proc:
         """Ask for every fact the touchpoint cannot see, then do the work of the contact.
 
+        *reads* are an agent's times to read each fact it can see (``None`` in
+        self-service, where reading costs nothing); they are spent with the work.
         Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
         interruption dropped it (*rest*: how long the customer stays away).
         """
-        env, history, monitor = self.env, self.history, self.monitor
-        channel = TOUCHPOINTS[tp].channel
-        key, preknown, handed = ctx.key, ctx.preknown, ctx.handed
+        fresh = reads is not None and not ctx.within  # a new agent contact
         if self.trace is not None:
-            self.trace.append((key, issue.index, channel, env.now,
-                               tuple(f.name for f in intent.facts if f.name not in preknown)))
-        for fact, minutes in zip(intent.facts, collect, strict=True):
-            name = fact.name
-            if name in preknown or history.knows(channel, key, issue.index, name, env.now):
+            self._trace(issue, ctx, intent, tp, fresh)
+        read = 0.0
+        for k, (fact, minutes) in enumerate(zip(intent.facts, collect, strict=True)):
+            again = fresh and fact.reauthenticate
+            if not again and self._visible(issue, ctx, tp, fact.name):
+                read += reads[k] if reads is not None else 0.0
                 continue
-            if handed is not None and history.knows(handed[0], key, issue.index, name,
-                                                     handed[1]):
-                continue
-            repeated = name in issue.given
-            if repeated:
+            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes * factor,
+                                               rng, again)
+            if not done:
+                return False, extra
+        return (yield from self._spend((base + read) * factor, segment, tp, rng, issue))
+
+    def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
+               fresh: bool) -> None:
+        """Log the contact for the repetition replay: the facts a history could spare."""
+        assert self.trace is not None
+        facts = tuple(f.name for f in intent.facts if f.name not in ctx.preknown
+                      and not (fresh and f.reauthenticate))
+        self.trace.append((ctx.key, issue.index, TOUCHPOINTS[tp].channel, self.env.now, facts))
+
+    def _visible(self, issue: IssueState, ctx: Context, tp: str, name: str) -> bool:
+        """Whether touchpoint *tp* can see fact *name*: reported by a device, in its history
+        view, or in the self-service view a hand-over passed on."""
+        history, now, handed = self.history, self.env.now, ctx.handed
+        if name in ctx.preknown or history.knows(TOUCHPOINTS[tp].channel, ctx.key, issue.index,
+                                                 name, now):
+            return True
+        return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
+                                                    handed[1])
+
+    def _ask(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str, fact: FactRT,
+             minutes: float, rng: CounterStream, reauthenticating: bool) -> Proc:
+        """Collect *fact* from the customer, counting a repetition if they gave it before.
+
+        A fact collected to re-authenticate a new call is asked whatever the history
+        holds, so it is never a repetition. Returns what :meth:`_spend` returns.
+        """
+        key, name, monitor, now = ctx.key, fact.name, self.monitor, self.env.now
+        if not reauthenticating:
+            if name in issue.given:
                 issue.repetitions += 1
             if monitor is not None:  # the check: asked again of the very same identity
                 again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
                     ctx.customer, ())
-                monitor.asked(issue.index, name, again, env.now)
-            done, extra = yield from self._spend(minutes * factor, segment, tp, rng, issue)
-            if not done:
-                return False, extra
-            self._write(HistoryEvent(key, issue.index, name, channel, env.now, fact.scope),
-                        channel)
-            issue.given.add(name)
-            ctx.given.add((key, name))
-            if fact.scope == "customer" and self.world.population is not None:
-                self._customer_given.setdefault(ctx.customer, set()).add(name)
-                if monitor is not None:  # only the continuity check reads it
-                    self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
-        return (yield from self._spend(base * factor, segment, tp, rng, issue))
+                monitor.asked(issue.index, name, again, now)
+        done, extra = yield from self._spend(minutes, segment, tp, rng, issue)
+        if not done:
+            return False, extra
+        channel = TOUCHPOINTS[tp].channel
+        self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
+                    channel)
+        issue.given.add(name)
+        ctx.given.add((key, name))
+        if fact.scope == "customer" and self.world.population is not None:
+            self._customer_given.setdefault(ctx.customer, set()).add(name)
+            if monitor is not None:  # only the continuity check reads it
+                self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
+        return True, 0.0
 
     def _write(self, event: HistoryEvent, channel: str) -> None:
         """Append *event* to the history (checked for read-your-writes under a monitor)."""

@@ -55,11 +55,18 @@ class SegmentRT:
 
 @attrs.frozen
 class FactRT:
-    """A fact an intent needs: its name, collection time and scope."""
+    """A fact an intent needs: its name, collection time and scope.
+
+    *read* is an agent's time to read it where the history shows it (``None``: a
+    fraction of the collection time); *reauthenticate* makes every new agent contact
+    collect it again.
+    """
 
     name: str
     collect: Distribution
     scope: str
+    read: Distribution | None = None
+    reauthenticate: bool = False
 
 
 @attrs.frozen
@@ -227,17 +234,21 @@ def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
     )
 
 
+def _fact(scenario: Scenario, name: str) -> FactRT:
+    """Fact *name* as the scenario's ``[facts.NAME]`` table describes it (or by default)."""
+    spec = scenario.facts.get(name)
+    if spec is None:
+        return FactRT(name, Fixed(0.0), "issue")
+    return FactRT(name, spec.collect, spec.scope, spec.read, spec.reauthenticate)
+
+
 def _intents(scenario: Scenario) -> tuple[IntentRT, ...]:
     """The scenario's intents, with their facts' collection times, ready for the engine."""
     return tuple(
         IntentRT(
             name=i.name,
             facts=tuple(
-                FactRT(
-                    f,
-                    scenario.facts[f].collect if f in scenario.facts else Fixed(0.0),
-                    _scope(scenario, f),
-                )
+                _fact(scenario, f)
                 for f in i.facts
             ),
             handle=dict(i.handle),

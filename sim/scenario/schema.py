@@ -193,10 +193,18 @@ class Intent:
 
 @attrs.frozen
 class FactSpec:
-    """``[facts.NAME]``: how long collecting the fact takes, and what it belongs to."""
+    """``[facts.NAME]``: how long collecting the fact takes, and what it belongs to.
+
+    *read* is how long an agent takes to read the fact where the history (a hand-over,
+    a device report) shows it; ``None`` means a tenth of the collection time drawn for
+    the contact. With *reauthenticate*, every new agent contact collects the fact
+    whatever the history holds (an identity check), and that is not a repetition.
+    """
 
     collect: Distribution = Fixed(0.0)
     scope: Literal["issue", "customer"] = "issue"
+    read: Distribution | None = None
+    reauthenticate: bool = False
 
 
 @attrs.frozen
