@@ -92,7 +92,7 @@ class Contacts(Routing):
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
         """The agent's session: collect what it cannot see, work, then resolve or not."""
         env, spec = self.env, pool.spec
-        resolve = self._resolve_with(issue, intent, tp, pool, agent)
+        resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
         factor = 1.0 + spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
@@ -121,17 +121,24 @@ class Contacts(Routing):
         return (Outcome.RESOLVED if resolved else Outcome.UNRESOLVED), 0.0
 
     def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
-                      agent: Agent) -> float:
+                      agent: Agent, customer: int) -> float:
         """The session's resolution probability: with the affinity bonus for the last agent.
 
-        Notes *agent* as the issue's last agent, under affinity.
+        Under affinity, counts a follow-up contact (one with a last agent to go back to)
+        and notes *agent* as the issue's last agent, and under retention as *customer*'s.
         """
         resolve = intent.resolve[tp]
-        if self._affinity is not None:
-            where = (self.pools.index(pool), agent.index)
-            if issue.last_agent == where:
-                resolve = min(1.0, resolve + self._affinity.bonus)
-            issue.last_agent = where
+        if self._affinity is None:
+            return resolve
+        where = (self.pools.index(pool), agent.index)
+        if issue.last_agent is not None:
+            self.recorder.follow_up(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
+                                    self.env.now, issue.last_agent == where)
+        if issue.last_agent == where:
+            resolve = min(1.0, resolve + self._affinity.bonus)
+        issue.last_agent = where
+        if self.design.retention:  # the customer's last agent, for their next issue
+            self._customer_agent[customer] = where
         return resolve
 
     def _release(self, issue: IssueState, pool: Pool, agent: Agent, tp: str,

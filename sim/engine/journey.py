@@ -103,6 +103,8 @@ class IssueJourney(Contacts):
                       intent.reported_facts if reported and design.mesh else NOTHING)
         if world.population is not None:
             issue.given |= self._customer_given.get(person, set())
+            if design.retention:  # under affinity, back to the customer's last agent
+                issue.last_agent = self._customer_agent.get(person)
         return issue, ctx, segment, intent, tp
 
     def _start_event(self, issue: IssueState, ctx: Context, event: EventRT, draws: Draws,

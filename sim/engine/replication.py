@@ -56,6 +56,8 @@ class Replication(IssueJourney):
         self._routes = {key: tuple(self.pools[p] for p in ps)
                         for key, ps in world.pools_for.items()}
         self._affinity = world.affinity if design.affinity else None
+        #: under affinity and retention, each customer's last agent (pool, agent index)
+        self._customer_agent: dict[int, tuple[int, int]] = {}
         self._in_flight = 0  # issues started and not ended
         #: under a drain, succeeds when the last issue ends after the horizon
         self._drained: simpy.Event | None = None
@@ -84,10 +86,10 @@ class Replication(IssueJourney):
         horizon = world.horizon
         busy = sum(p.busy_area for p in self.pools)
         staffed = sum(p.staffed(horizon) for p in self.pools)
-        callback = world.callback is not None
-        out = rec.outcomes(busy, staffed, world.has_costs, callback)
+        callback, affinity = world.callback is not None, self._affinity is not None
+        out = rec.outcomes(busy, staffed, world.has_costs, callback, affinity)
         out.update(pool_outcomes(self.pools, horizon))
-        out.update(rec.breakdown(self._names, world.has_costs, callback))
+        out.update(rec.breakdown(self._names, world.has_costs, callback, affinity))
         out.update(self._hourly_utilization())
         return out
 

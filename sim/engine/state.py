@@ -160,4 +160,5 @@ class EngineState:
     _in_flight: int
     #: the scenario's affinity, when the design routes back to the last agent
     _affinity: AffinitySpec | None
+    _customer_agent: dict[int, tuple[int, int]]
     _drained: simpy.Event | None

@@ -122,6 +122,11 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
        "queue", "call backs the customer did not answer / call backs"),
     _o("callback_wait", "min", "Wait for the call back", "lower", "queue",
        "mean time from taking a call back to the agent's call"),
+    _o("affinity_hit_rate", "share of follow-up contacts", "Follow-ups to the last agent",
+       "higher", "queue",
+       "answered assisted contacts served by the agent who took the issue's last assisted "
+       "contact (under retention, the customer's last) / answered assisted contacts that "
+       "had such a last agent; only under a design with affinity"),
     _o("issues", "issues", "Issues", None, "run", "issues arrived after the warm-up"),
     _o("open_issues", "issues", "Open issues", None, "run",
        "issues arrived after the warm-up and still open when the run ended"),

@@ -120,20 +120,22 @@ class QueueTally:
 
     abandoned: int
     abandoned_late: int
+    affinity_hits: int
     answered: int
     answered_in_time: int
     answered_wait: float
     callback_wait: float
     callbacks: int
     entries: int
+    follow_ups: int
     handle_sum: float
     sessions: int
     unreachable: int
     wait_sum: float
 
-    __slots__ = ("abandoned", "abandoned_late", "answered", "answered_in_time",
-                 "answered_wait", "callback_wait", "callbacks", "entries", "handle_sum",
-                 "sessions", "unreachable", "wait_sum")
+    __slots__ = ("abandoned", "abandoned_late", "affinity_hits", "answered", "answered_in_time",
+                 "answered_wait", "callback_wait", "callbacks", "entries", "follow_ups",
+                 "handle_sum", "sessions", "unreachable", "wait_sum")
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -144,7 +146,7 @@ class QueueTally:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def outcomes(self, has_callback: bool) -> dict[str, float]:
+    def outcomes(self, has_callback: bool, has_affinity: bool = False) -> dict[str, float]:
         """The queue-side outcomes of these counts (NaN where nothing was measured)."""
         answered = self.answered
         return {
@@ -160,6 +162,8 @@ class QueueTally:
                 _ratio(self.unreachable, self.callbacks) if has_callback else math.nan),
             "callback_wait": (
                 _ratio(self.callback_wait, self.callbacks) if has_callback else math.nan),
+            "affinity_hit_rate": (
+                _ratio(self.affinity_hits, self.follow_ups) if has_affinity else math.nan),
         }
 
 
@@ -347,6 +351,14 @@ class Recorder:
             cell.callback_wait += wait
             cell.unreachable += not answered
 
+    def follow_up(self, issue: IssueState, pool: str, channel: str, started: float,
+                  hit: bool) -> None:
+        """Count one assisted contact that had a last agent to go back to (*hit*: it did)."""
+        if started >= self.start:
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.follow_ups += 1
+            cell.affinity_hits += hit
+
     def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
                       duration: float) -> None:
         """Count one agent session of *duration* minutes, completed or dropped."""
@@ -369,7 +381,7 @@ class Recorder:
             self._issue_cell(issue).journey(issue)
 
     def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool,
-                 has_callback: bool = False) -> dict[str, float]:
+                 has_callback: bool = False, has_affinity: bool = False) -> dict[str, float]:
         """The outcomes of this replication (NaN where there is nothing to measure).
 
         Call :meth:`close` first.
@@ -379,7 +391,7 @@ class Recorder:
             queue.add(self.queue_cells[key])
         for ikey in sorted(self.issue_cells):
             issues.add(self.issue_cells[ikey])
-        out = {**queue.outcomes(has_callback), **issues.outcomes(has_costs)}
+        out = {**queue.outcomes(has_callback, has_affinity), **issues.outcomes(has_costs)}
         out["agent_utilization"] = _share(busy_area, staffed_time)
         out["time_to_resolution_p50"] = self._ttr_quantile(0.5)
         out["time_to_resolution_p90"] = self._ttr_quantile(0.9)
@@ -388,7 +400,7 @@ class Recorder:
         return {name: out[name] for name in OUTCOMES}
 
     def breakdown(self, names: dict[str, list[str]], has_costs: bool,
-                  has_callback: bool) -> dict[str, float]:
+                  has_callback: bool, has_affinity: bool = False) -> dict[str, float]:
         """Per dimension and key, the outcomes of that key's cells: ``by.DIM.KEY.OUTCOME``.
 
         *names* maps ``"pool"``, ``"segment"`` and ``"intent"`` to the names of their
@@ -404,7 +416,7 @@ class Recorder:
             "intent": lambda k: names["intent"][k[2]], "hour": lambda k: f"{k[3]:02d}"}
         for dim, of_queue in queue_dims.items():
             for key, tally in _group(self.queue_cells, of_queue, QueueTally).items():
-                for name, value in tally.outcomes(has_callback).items():
+                for name, value in tally.outcomes(has_callback, has_affinity).items():
                     out[f"by.{dim}.{key}.{name}"] = value
         for dim, of_issue in issue_dims.items():
             for key, itally in _group(self.issue_cells, of_issue, IssueTally).items():
