@@ -19,12 +19,16 @@ from .state import Context, Draws, Proc, coin
 from .streams import CounterStream
 from .world import FactRT, IntentRT, SegmentRT
 
-__all__ = ["READ_FRACTION", "Contacts"]
+__all__ = ["CALLS", "READ_FRACTION", "Contacts"]
 
 #: An agent's time to read a fact from the history, a hand-over or a device report, as a
 #: fraction of the time to collect it from the customer, when ``[facts.X] read`` is not
 #: given (an assumption: a glance at a screen against a question, an answer and a check).
 READ_FRACTION = 0.1
+
+#: Agent touchpoints where the customer talks with the agent: interruptions come at the
+#: segment's ``talking`` rate there.
+CALLS = frozenset({"voice", "video"})
 
 
 class Contacts(Routing):
@@ -96,7 +100,8 @@ class Contacts(Routing):
         factor = 1.0 + spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
-        if not intent.facts and segment.interrupt_rate <= 0:  # a plain queue: one timeout
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
+        if not intent.facts and rate <= 0:  # a plain queue: one timeout
             if base > 0:
                 yield env.timeout(base * factor)
             done, extra = True, 0.0
@@ -108,7 +113,7 @@ class Contacts(Routing):
                                                     base, factor, draws.interrupt, reads)
         self._release(issue, pool, agent, tp, env.now - started)
         self.recorder.session_ended(issue, spec.name, TOUCHPOINTS[tp].channel, started,
-                                    env.now - started)
+                                    env.now - started, not done)
         if not done:
             return Outcome.DROPPED, extra
         if self.monitor is not None:
@@ -260,7 +265,7 @@ class Contacts(Routing):
     ) -> Proc:
         """Spend *minutes* of session time, through the customer's interruptions."""
         env = self.env
-        rate = segment.interrupt_rate
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if rate <= 0:
             if minutes > 0:
                 yield env.timeout(minutes)

@@ -14,7 +14,8 @@ from ..model.staffing import Schedule
 from ..scenario import schema
 from ..scenario.schema import AffinitySpec, CallbackSpec, Scenario
 
-__all__ = ["EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
+__all__ = ["TALKING_FRACTION", "EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World",
+           "compile_world"]
 
 
 def _cumulative(weights: list[float]) -> tuple[float, ...]:
@@ -51,6 +52,8 @@ class SegmentRT:
     frustration: float
     #: cumulative weights of the customer's devices (empty: one device)
     devices_cum: tuple[float, ...] = ()
+    #: interruptions per minute on a call with an agent (voice, video)
+    talk_rate: float = 0.0
 
 
 @attrs.frozen
@@ -215,6 +218,21 @@ def _thresholds(scenario: Scenario) -> dict[str, float]:
     return out
 
 
+#: On a call with an agent, the interruption rate as a fraction of the segment's ``rate``
+#: when ``talking`` is not given (an assumption: a call holds attention, an app does not).
+TALKING_FRACTION = 0.05
+
+
+def _talk_rate(interruptions: schema.Interruptions | None) -> float:
+    """Interruptions per minute on a call with an agent: ``talking``, or a fraction of
+    ``rate``."""
+    if interruptions is None:
+        return 0.0
+    if interruptions.talking is not None:
+        return interruptions.talking
+    return interruptions.rate * TALKING_FRACTION
+
+
 def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
     """The scenario's segments, ready for the engine."""
     return tuple(
@@ -229,6 +247,7 @@ def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
             max_contacts=s.max_contacts,
             frustration=s.frustration,
             devices_cum=_cumulative(list(s.devices.values())) if s.devices else (),
+            talk_rate=_talk_rate(s.interruptions),
         )
         for s in scenario.segments
     )

@@ -76,6 +76,9 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
     _o("mean_handle_time", "min", "Mean handle time", None, "queue",
        "mean length of an agent session, from answer to release, dropped sessions "
        "included"),
+    _o("session_drop_rate", "share of agent sessions", "Sessions dropped", "lower", "queue",
+       "agent sessions an interruption dropped / agent sessions (by channel in the "
+       "breakdowns: the share of phone calls that drop)"),
     _o("agent_utilization", "share of staffed time", "Agent utilization", None, "agents",
        "agent time busy with at least one session / agent time staffed"),
     _o("give_up_rate", _ENDED, "Give-up", "lower", "issue",

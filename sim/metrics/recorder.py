@@ -126,6 +126,7 @@ class QueueTally:
     answered_wait: float
     callback_wait: float
     callbacks: int
+    dropped: int
     entries: int
     follow_ups: int
     handle_sum: float
@@ -134,7 +135,7 @@ class QueueTally:
     wait_sum: float
 
     __slots__ = ("abandoned", "abandoned_late", "affinity_hits", "answered", "answered_in_time",
-                 "answered_wait", "callback_wait", "callbacks", "entries", "follow_ups",
+                 "answered_wait", "callback_wait", "callbacks", "dropped", "entries", "follow_ups",
                  "handle_sum", "sessions", "unreachable", "wait_sum")
 
     def __init__(self) -> None:
@@ -157,6 +158,7 @@ class QueueTally:
             "service_level_answered": _ratio(self.answered_in_time, answered),
             "service_level_offered": _ratio(self.answered_in_time, self.entries),
             "mean_handle_time": _ratio(self.handle_sum, self.sessions),
+            "session_drop_rate": _ratio(self.dropped, self.sessions),
             "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
             "callback_unreachable_rate": (
                 _ratio(self.unreachable, self.callbacks) if has_callback else math.nan),
@@ -360,12 +362,13 @@ class Recorder:
             cell.affinity_hits += hit
 
     def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
-                      duration: float) -> None:
-        """Count one agent session of *duration* minutes, completed or dropped."""
+                      duration: float, dropped: bool = False) -> None:
+        """Count one agent session of *duration* minutes, completed or *dropped*."""
         if started >= self.start:
             cell = self._queue_cell(pool, channel, issue, started)
             cell.sessions += 1
             cell.handle_sum += duration
+            cell.dropped += dropped
 
     def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
         """Quantiles of the time to resolution (NaN without resolved issues)."""

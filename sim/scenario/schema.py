@@ -142,12 +142,15 @@ class Interruptions:
     """Interruptions of a mobile session: *rate* per minute of session, *duration*.
 
     An interruption longer than *drop_after* drops a synchronous session (unless the
-    design makes sessions resumable).
+    design makes sessions resumable). *rate* holds in self-service and in agent sessions
+    in writing; on a call with an agent (voice, video) the rate is *talking*, by default
+    a twentieth of *rate* (a phone call holds attention far better than an app).
     """
 
     rate: Rate = attrs.field(validator=_non_negative)
     duration: Distribution
     drop_after: Duration = attrs.field(default=Duration(0.5), validator=_non_negative)
+    talking: Rate | None = attrs.field(default=None, validator=_non_negative)
 
 
 @attrs.frozen
