@@ -49,13 +49,22 @@ class Contacts(Routing):
         return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
 
     def _assisted(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
-                  tp: str, draws: Draws) -> Proc:
-        """Queue for an agent, then hold the session: the contact's outcome."""
+                  tp: str, draws: Draws, call_back: bool = False) -> Proc:
+        """Queue for an agent, then hold the session: the contact's outcome.
+
+        A customer away on hold when the agent answers misses the answer; the contact then
+        queues again (*call_back*: as a call back) or is abandoned, as the segment says.
+        """
         env = self.env
         entered = env.now
-        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws)
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
+                                                          call_back)
+        missed = agent is not None and not called_back and self._away(segment, entered, draws)
         answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
-                                             draws)
+                                             draws, missed)
+        if missed and segment.missed != "abandon":
+            again = segment.missed == "callback" and self._can_call_back()
+            return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
         if not answered:
             return Outcome.ABANDONED, 0.0
         assert agent is not None
@@ -68,11 +77,25 @@ class Contacts(Routing):
             )
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
 
+    def _away(self, segment: SegmentRT, entered: float, draws: Draws) -> bool:
+        """Whether an interruption on hold, since *entered*, keeps the customer away now."""
+        rate = segment.hold_rate
+        if rate <= 0:
+            return False
+        now, rng = self.env.now, draws.hold
+        t = entered + rng.expovariate(rate)
+        while t <= now:
+            if t + segment.interrupt_duration.sample(rng) > now:
+                return True
+            t += rng.expovariate(rate)
+        return False
+
     def _answered(self, issue: IssueState, pool: Pool, agent: Agent | None, called_back: bool,
-                  entered: float, tp: str, draws: Draws) -> Proc:
+                  entered: float, tp: str, draws: Draws, missed: bool = False) -> Proc:
         """Record the queue entry's end: True when the customer is now with the agent.
 
-        An unanswered call back costs the agent its attempt.
+        An unanswered call back costs the agent its attempt; an answer the customer
+        *missed* (away on hold) costs the agent the segment's ring time.
         """
         env, recorder = self.env, self.recorder
         channel = TOUCHPOINTS[tp].channel
@@ -80,8 +103,12 @@ class Contacts(Routing):
             recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, False)
             return False
         if not called_back:
-            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, True)
-            return True
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, not missed)
+            if missed:
+                ring = self.world.segments[issue.segment].ring
+                yield env.timeout(ring)
+                self._release(issue, pool, agent, tp, ring)
+            return not missed
         callback = self.world.callback
         assert callback is not None
         answered = not coin(callback.unreachable, draws)
@@ -91,6 +118,10 @@ class Contacts(Routing):
             yield env.timeout(callback.attempt)
             self._release(issue, pool, agent, tp, callback.attempt)
         return answered
+
+    def _can_call_back(self) -> bool:
+        """Whether the service can turn a missed answer into a call back."""
+        return self.design.callback and self.world.callback is not None
 
     def _session(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:

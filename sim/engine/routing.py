@@ -21,10 +21,11 @@ class Routing(EngineState):
     """The part of a replication that puts contacts in agent queues."""
 
     def _queue(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
-               draws: Draws) -> Proc:
+               draws: Draws, call_back: bool = False) -> Proc:
         """Wait for an agent: ``(pool, agent, called back)``, the agent ``None`` if it left.
 
-        The patience is the segment's on this channel, shortened by frustration.
+        The patience is the segment's on this channel, shortened by frustration. With
+        *call_back* the contact waits as a call back (it missed an answer on hold).
         """
         env = self.env
         pools = self._routes[tp, issue.intent]
@@ -49,7 +50,7 @@ class Routing(EngineState):
                     break
         if agent is not None:
             pool.waited(entered, env.now)
-            return pool, agent, False
+            return pool, agent, call_back
         entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
         if last is not None:  # wait for the last agent first, then for anyone
             assert self.world.affinity is not None
@@ -60,7 +61,7 @@ class Routing(EngineState):
         else:
             for queue in pools:
                 queue.enqueue(entry)
-        called_back = self._takes_callback(pools[0], intent, tp, draws)
+        called_back = call_back or self._takes_callback(pools[0], intent, tp, draws)
         if patience < math.inf and not called_back:  # on a call back, no one holds
             env.timeout(patience).callbacks.append(entry.renege)
         agent = yield entry.event

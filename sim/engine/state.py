@@ -100,6 +100,11 @@ class Draws:
         return self._get(Purpose.INTERRUPT)
 
     @property
+    def hold(self) -> CounterStream:
+        """Interruptions while waiting on hold."""
+        return self._get(Purpose.HOLD)
+
+    @property
     def device(self) -> CounterStream:
         """Which device each contact starts on."""
         return self._get(Purpose.DEVICE)

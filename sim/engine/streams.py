@@ -42,6 +42,7 @@ class Purpose(IntEnum):
     ROUTE = 5  # journey choices and delays
     INTERRUPT = 6  # interruption arrivals and lengths
     DEVICE = 7  # the device each contact starts on
+    HOLD = 8  # interruptions while waiting on hold
 
 
 class CounterStream(random.Random):

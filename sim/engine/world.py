@@ -54,6 +54,11 @@ class SegmentRT:
     devices_cum: tuple[float, ...] = ()
     #: interruptions per minute on a call with an agent (voice, video)
     talk_rate: float = 0.0
+    #: interruptions per minute on hold; the agent's time to ring a customer who is
+    #: away; what becomes of the contact then ("requeue", "callback" or "abandon")
+    hold_rate: float = 0.0
+    ring: float = 0.0
+    missed: str = "requeue"
 
 
 @attrs.frozen
@@ -248,6 +253,9 @@ def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
             frustration=s.frustration,
             devices_cum=_cumulative(list(s.devices.values())) if s.devices else (),
             talk_rate=_talk_rate(s.interruptions),
+            hold_rate=s.interruptions.waiting if s.interruptions else 0.0,
+            ring=s.interruptions.ring if s.interruptions else 0.0,
+            missed=s.interruptions.missed if s.interruptions else "requeue",
         )
         for s in scenario.segments
     )

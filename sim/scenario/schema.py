@@ -145,12 +145,19 @@ class Interruptions:
     design makes sessions resumable). *rate* holds in self-service and in agent sessions
     in writing; on a call with an agent (voice, video) the rate is *talking*, by default
     a twentieth of *rate* (a phone call holds attention far better than an app).
+
+    On hold the rate is *waiting* (default 0: nobody is interrupted on hold). A customer
+    away when an agent answers misses the answer: the agent spends *ring*, then the
+    contact is *missed*: back to the queue, a call back, or abandoned.
     """
 
     rate: Rate = attrs.field(validator=_non_negative)
     duration: Distribution
     drop_after: Duration = attrs.field(default=Duration(0.5), validator=_non_negative)
     talking: Rate | None = attrs.field(default=None, validator=_non_negative)
+    waiting: Rate = attrs.field(default=Rate(0.0), validator=_non_negative)
+    ring: Duration = attrs.field(default=Duration(1 / 3), validator=_non_negative)
+    missed: Literal["requeue", "callback", "abandon"] = "requeue"
 
 
 @attrs.frozen

@@ -163,6 +163,11 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
             _check_names(f"intents[{k}].reported_facts", intent.reported_facts, intent.facts,
                          f"fact of intent {intent.name!r}")
     for i, seg in enumerate(scenario.segments):
+        if seg.interruptions is not None and seg.interruptions.missed == "callback" \
+                and scenario.callback is None:
+            raise ScenarioError(f"segments[{i}].interruptions.missed",
+                                "'callback' needs a [callback] table (add one, or allowed:"
+                                " 'requeue', 'abandon')")
         if seg.devices is not None:
             if not seg.devices or not any(w > 0 for w in seg.devices.values()):
                 raise ScenarioError(f"segments[{i}].devices",
