@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..metrics.recorder import IssueState
-from ..model.channels import TOUCHPOINTS
+from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
 from .pools import Agent, Pool
 from .routing import Routing
@@ -75,7 +75,52 @@ class Contacts(Routing):
                 issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
                 spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
             )
+        if self._misrouted(ctx, draws):
+            return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
+                                              agent))
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
+
+    def _misrouted(self, ctx: Context, draws: Draws) -> bool:
+        """Whether the menu sends this contact to the wrong agent.
+
+        Only a contact that follows a self-service session without a hand-over can be
+        misrouted (with a hand-over the self-service context carries the intent).
+        """
+        routing = self.world.routing
+        if routing is None or routing.misroute <= 0 or not ctx.from_self_service:
+            return False
+        if ctx.handed is not None:
+            return False
+        return draws.misroute.random() < routing.misroute
+
+    def _transfer(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
+        """A misrouted contact: the wrong agent asks what it cannot see, spends the transfer
+        time and transfers; the customer waits again for the right agent.
+
+        What the customer told the wrong agent reaches the right one only under a history
+        that one store holds for every channel; otherwise it is asked again (repetitions).
+        """
+        env, routing = self.env, self.world.routing
+        assert routing is not None
+        started = env.now
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+                 for f, c in zip(intent.facts, collect, strict=True)]
+        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
+        ctx.unnoted = not any(g >= frozenset(CHANNELS) for g in self.design.topology.groups)
+        done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
+                                                routing.transfer.sample(draws.work), factor,
+                                                draws.interrupt, reads)
+        ctx.unnoted = False
+        self._release(issue, pool, agent, tp, env.now - started)
+        self.recorder.session_ended(issue, pool.spec.name, TOUCHPOINTS[tp].channel, started,
+                                    env.now - started, not done)
+        if not done:
+            return Outcome.DROPPED, extra
+        issue.transfers += 1
+        ctx.within, ctx.from_self_service = True, False  # the same call, to the right agent
+        return (yield from self._assisted(issue, ctx, segment, intent, tp, draws))
 
     def _away(self, segment: SegmentRT, entered: float, draws: Draws) -> bool:
         """Whether an interruption on hold, since *entered*, keeps the customer away now."""
@@ -209,7 +254,7 @@ class Contacts(Routing):
         interruption dropped it (*rest*: how long the customer stays away).
         """
         fresh = reads is not None and not ctx.within  # a new agent contact
-        if self.trace is not None:
+        if self.trace is not None and not ctx.unnoted:
             self._trace(issue, ctx, intent, tp, fresh)
         read = 0.0
         for k, (fact, minutes) in enumerate(zip(intent.facts, collect, strict=True)):
@@ -260,8 +305,9 @@ class Contacts(Routing):
         if not done:
             return False, extra
         channel = TOUCHPOINTS[tp].channel
-        self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
-                    channel)
+        if not ctx.unnoted:
+            self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
+                        channel)
         issue.given.add(name)
         ctx.given.add((key, name))
         if fact.scope == "customer" and self.world.population is not None:

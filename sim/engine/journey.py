@@ -134,7 +134,8 @@ class IssueJourney(Contacts):
             self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
             device = None
             touch = TOUCHPOINTS[tp]
-            previous = touch.channel
+            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
+            previous = tp
             contact = self._self_service if touch.self_service else self._assisted
             outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
             ctx.within, ctx.handed = False, None
@@ -160,7 +161,10 @@ class IssueJourney(Contacts):
 
     def _enter(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
                linked: bool, device: int | None, previous: str | None, draws: Draws) -> None:
-        """Count a contact at *tp* starting: its device identity, a change of channel."""
+        """Count a contact at *tp* starting: its device identity, a change of channel.
+
+        *previous* is the touchpoint of the contact before (``None`` for the first).
+        """
         issue.contacts += 1
         if self.monitor is not None:
             self.monitor.contact_started(issue.index, issue.arrived, self.env.now)
@@ -172,7 +176,7 @@ class IssueJourney(Contacts):
                     device = pick(segment.devices_cum, draws.device.random())
                 ctx.key = identity(ctx.person, device)
                 ctx.keys.add(ctx.key)
-            if previous is not None and touch.channel != previous:
+            if previous is not None and touch.channel != TOUCHPOINTS[previous].channel:
                 issue.switches += 1
         issue.cost += self.world.cost[tp]
 

@@ -105,6 +105,11 @@ class Draws:
         return self._get(Purpose.HOLD)
 
     @property
+    def misroute(self) -> CounterStream:
+        """Whether the menu sends a contact to the wrong agent."""
+        return self._get(Purpose.MISROUTE)
+
+    @property
     def device(self) -> CounterStream:
         """Which device each contact starts on."""
         return self._get(Purpose.DEVICE)
@@ -119,10 +124,12 @@ class Context:
     over in the same contact; *handed* the self-service channel and time whose view a
     hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
     a linked connected device reported; *given* the (identity, fact) pairs given in
-    this issue.
+    this issue; *from_self_service* whether the contact follows a self-service session;
+    *unnoted* whether the facts given now stay out of the history.
     """
 
-    __slots__ = ("customer", "given", "handed", "key", "keys", "person", "preknown", "within")
+    __slots__ = ("customer", "from_self_service", "given", "handed", "key", "keys", "person",
+                 "preknown", "unnoted", "within")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
@@ -134,6 +141,11 @@ class Context:
         self.handed: tuple[str, float] | None = None
         self.preknown = preknown
         self.given: set[tuple[int, str]] = set()
+        #: the contact follows a self-service session (a menu may misroute it)
+        self.from_self_service = False
+        #: what the customer tells the agent now stays out of the history (a misrouted
+        #: agent's notes, under a history that is not unified)
+        self.unnoted = False
 
 
 def coin(p: float, draws: Draws) -> bool:

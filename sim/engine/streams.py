@@ -43,6 +43,7 @@ class Purpose(IntEnum):
     INTERRUPT = 6  # interruption arrivals and lengths
     DEVICE = 7  # the device each contact starts on
     HOLD = 8  # interruptions while waiting on hold
+    MISROUTE = 9  # whether the menu sends a contact to the wrong agent
 
 
 class CounterStream(random.Random):

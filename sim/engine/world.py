@@ -12,7 +12,7 @@ from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
 from ..model.staffing import Schedule
 from ..scenario import schema
-from ..scenario.schema import AffinitySpec, CallbackSpec, Scenario
+from ..scenario.schema import AffinitySpec, CallbackSpec, RoutingSpec, Scenario
 
 __all__ = ["TALKING_FRACTION", "EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World",
            "compile_world"]
@@ -185,6 +185,8 @@ class World:
     #: (touchpoint, intent index) -> every pool that serves it, in routing order
     pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
     affinity: AffinitySpec | None = None
+    #: the menu that may misroute a customer coming from self-service without hand-over
+    routing: RoutingSpec | None = None
     #: stop arrivals at the horizon and follow every issue to its end
     drain: bool = False
     #: how long after the horizon a drain may go on before the run stops anyway
@@ -364,6 +366,7 @@ def compile_world(scenario: Scenario) -> World:
         pools=tuple(_pool_spec(p, [i.name for i in scenario.intents]) for p in scenario.pools),
         pools_for=_pools_for(scenario),
         affinity=scenario.affinity,
+        routing=scenario.routing,
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
         synchronous=_synchronous(scenario),
         cost=cost,

@@ -105,6 +105,8 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
        "contacts (self-service and assisted) / issues arrived"),
     _o("channel_switches_per_issue", "switches", "Channel switches per issue", "lower",
        "issue", "changes of channel between consecutive contacts / issues arrived"),
+    _o("transfers_per_issue", "transfers", "Transfers per issue", "lower", "issue",
+       "transfers from a misrouted agent to the right one / issues arrived"),
     _o("agent_minutes_per_issue", "min", "Agent minutes per issue", "lower", "issue",
        "agent busy time spent on the issue over all its contacts (each session's length "
        "divided by the channel's concurrency; call-back attempts included) / issues "

@@ -78,6 +78,7 @@ class IssueState:
         "start",
         "switches",
         "touchpoint",
+        "transfers",
     )
 
     def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
@@ -92,6 +93,7 @@ class IssueState:
         self.contacts = 0
         self.repetitions = 0
         self.switches = 0
+        self.transfers = 0
         self.failures = 0
         self.cost = 0.0  # contact costs
         self.agent_minutes = 0.0
@@ -186,6 +188,7 @@ class IssueTally:
     repetitions: int
     resolved: int
     switches: int
+    transfers: int
     ttr_sum: float
 
     __slots__ = (
@@ -203,6 +206,7 @@ class IssueTally:
         "repetitions",
         "resolved",
         "switches",
+        "transfers",
         "ttr_sum",
     )
 
@@ -221,6 +225,7 @@ class IssueTally:
         self.repetitions += issue.repetitions
         self.repeat_issues += issue.repetitions > 0
         self.switches += issue.switches
+        self.transfers += issue.transfers
         self.contact_cost += issue.cost
         self.agent_minutes += issue.agent_minutes
         self.agent_cost += issue.agent_cost
@@ -240,6 +245,7 @@ class IssueTally:
             "repeat_rate": _ratio(self.repeat_issues, issues),
             "contacts_per_issue": _ratio(self.contacts, issues),
             "channel_switches_per_issue": _ratio(self.switches, issues),
+            "transfers_per_issue": _ratio(self.transfers, issues),
             "agent_minutes_per_issue": _ratio(self.agent_minutes, issues),
             "time_to_resolution": _ratio(self.ttr_sum, self.resolved),
             "cost_per_issue": (

@@ -32,6 +32,7 @@ __all__ = [
     "Population",
     "ProfileStep",
     "Rate",
+    "RoutingSpec",
     "Scenario",
     "ScenarioSection",
     "Segment",
@@ -361,6 +362,19 @@ class AffinitySpec:
 
 
 @attrs.frozen
+class RoutingSpec:
+    """``[routing]``: the menu a customer goes through to reach an agent.
+
+    A customer who leaves self-service for an agent without a hand-over is sent to the
+    wrong agent with probability *misroute*; that agent spends *transfer* (besides asking
+    what it cannot see) and transfers the customer, who waits again for the right one.
+    """
+
+    misroute: float = attrs.field(default=0.0, validator=_probability)
+    transfer: Distribution = Fixed(1.0)
+
+
+@attrs.frozen
 class Scenario:
     """A whole scenario file."""
 
@@ -378,3 +392,4 @@ class Scenario:
     population: Population | None = None
     events: list[Event] = attrs.field(factory=list)
     affinity: AffinitySpec | None = None
+    routing: RoutingSpec | None = None
