@@ -15,7 +15,7 @@ from ..model.history import HistoryEvent
 from .pools import Agent, Pool
 from .routing import Routing
 from .state import ContactOutcome as Outcome
-from .state import Context, Draws, Proc, coin
+from .state import Context, Draws, Proc, Seat, coin
 from .streams import CounterStream
 from .world import FactRT, IntentRT, SegmentRT
 
@@ -175,7 +175,7 @@ class Contacts(Routing):
         resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
         factor = 1.0 + spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
-        started = env.now
+        seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if not intent.facts and rate <= 0:  # a plain queue: one timeout
             if base > 0:
@@ -187,13 +187,13 @@ class Contacts(Routing):
                      for f, c in zip(intent.facts, collect, strict=True)]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
                                                     base, factor, draws.interrupt, reads)
-        self._release(issue, pool, agent, tp, env.now - started)
-        self.recorder.session_ended(issue, spec.name, TOUCHPOINTS[tp].channel, started,
-                                    env.now - started, not done)
+        ctx.seat = None
+        if seat.agent is not None:  # else it left the queue while waiting to resume
+            self._end_seat(issue, seat, tp, not done)
         if not done:
             return Outcome.DROPPED, extra
         if self.monitor is not None:
-            self.monitor.session(issue.index, started, env.now)
+            self.monitor.session(issue.index, seat.started, env.now)
         if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
             # the same coin as without the bonus, so that the draws stay paired
             resolved = draws.outcome.random() < resolve
@@ -266,7 +266,7 @@ class Contacts(Routing):
                                                rng, again)
             if not done:
                 return False, extra
-        return (yield from self._spend((base + read) * factor, segment, tp, rng, issue))
+        return (yield from self._spend((base + read) * factor, segment, tp, rng, issue, ctx))
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
                fresh: bool) -> None:
@@ -301,7 +301,7 @@ class Contacts(Routing):
                 again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
                     ctx.customer, ())
                 monitor.asked(issue.index, name, again, now)
-        done, extra = yield from self._spend(minutes, segment, tp, rng, issue)
+        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx)
         if not done:
             return False, extra
         channel = TOUCHPOINTS[tp].channel
@@ -338,9 +338,14 @@ class Contacts(Routing):
         )
 
     def _spend(
-        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState
+        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
+        ctx: Context,
     ) -> Proc:
-        """Spend *minutes* of session time, through the customer's interruptions."""
+        """Spend *minutes* of session time, through the customer's interruptions.
+
+        Returns ``(True, 0)`` when done, ``(False, rest)`` when an interruption dropped the
+        session (*rest*: how long the customer stays away).
+        """
         env = self.env
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if rate <= 0:
@@ -349,6 +354,7 @@ class Contacts(Routing):
             return True, 0.0
         limit = math.inf if self.design.resumable else (
             segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
+        release = self._release_after(tp) if ctx.seat is not None else math.inf
         while minutes > 0:
             gap = rng.expovariate(rate)
             if gap >= minutes:
@@ -363,6 +369,50 @@ class Contacts(Routing):
             if dropped:
                 yield env.timeout(limit)
                 return False, length - limit
+            if length > release:  # the agent is freed, the customer resumes later
+                assert ctx.seat is not None
+                yield env.timeout(release)
+                if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
+                    return False, 0.0
+                continue
             yield env.timeout(length)
         return True, 0.0
+
+    def _release_after(self, tp: str) -> float:
+        """How long an interruption may hold an agent idle in a resumable session on *tp*
+        before the agent is freed (infinite: held through every interruption)."""
+        if not self.design.resumable or TOUCHPOINTS[tp].self_service:
+            return math.inf
+        return self.world.release_after.get(tp, math.inf)
+
+    def _end_seat(self, issue: IssueState, seat: Seat, tp: str, dropped: bool) -> None:
+        """Free the seat's agent and count its session."""
+        assert seat.agent is not None
+        now = self.env.now
+        self._release(issue, seat.pool, seat.agent, tp, now - seat.started)
+        self.recorder.session_ended(issue, seat.pool.spec.name, TOUCHPOINTS[tp].channel,
+                                    seat.started, now - seat.started, dropped)
+
+    def _park(self, issue: IssueState, seat: Seat, segment: SegmentRT, tp: str,
+              away: float) -> Proc:
+        """Free the agent of a resumable session through a long interruption; when the
+        customer is back after *away*, wait for an agent (as a call back where the design
+        calls back) and resume: True once an agent has the session again.
+
+        The facts already given stay in the channel's history; the agent who resumes
+        reads them. A customer who leaves that queue ends the session dropped.
+        """
+        env = self.env
+        self._end_seat(issue, seat, tp, False)
+        yield env.timeout(away)
+        intent, entered = self.world.intents[issue.intent], env.now
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp,
+                                                          seat.draws, self._can_call_back())
+        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                             seat.draws)
+        if not answered or agent is None:
+            seat.agent = None
+            return False
+        seat.pool, seat.agent, seat.started = pool, agent, env.now
+        return True
 

@@ -21,7 +21,7 @@ from ..model.design import Design
 from ..model.history import HistoryStore, identity
 from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
-from .pools import Pool
+from .pools import Agent, Pool
 from .streams import CounterStream, Purpose, Streams
 from .world import World
 
@@ -32,6 +32,7 @@ __all__ = [
     "Draws",
     "EngineState",
     "Proc",
+    "Seat",
     "coin",
     "succeed",
 ]
@@ -115,6 +116,23 @@ class Draws:
         return self._get(Purpose.DEVICE)
 
 
+class Seat:
+    """The agent session a contact holds now: its *pool*, *agent* and when it *started*.
+
+    A resumable session that releases its agent during a long interruption takes a new
+    seat when it resumes; *draws* are the customer's, for the queue it waits in then.
+    """
+
+    __slots__ = ("agent", "draws", "pool", "started")
+
+    def __init__(self, pool: Pool, agent: Agent, started: float, draws: Draws) -> None:
+        self.pool = pool
+        #: ``None`` once the customer left the queue waiting to resume
+        self.agent: Agent | None = agent
+        self.started = started
+        self.draws = draws
+
+
 class Context:
     """What the design lets the service know of one issue, beyond its history view.
 
@@ -129,7 +147,7 @@ class Context:
     """
 
     __slots__ = ("customer", "from_self_service", "given", "handed", "key", "keys", "person",
-                 "preknown", "unnoted", "within")
+                 "preknown", "seat", "unnoted", "within")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
@@ -146,6 +164,8 @@ class Context:
         #: what the customer tells the agent now stays out of the history (a misrouted
         #: agent's notes, under a history that is not unified)
         self.unnoted = False
+        #: the agent session in progress, if any
+        self.seat: Seat | None = None
 
 
 def coin(p: float, draws: Draws) -> bool:

@@ -182,6 +182,9 @@ class World:
     #: session is lost: the segment's drop_after when synchronous, else the channel's
     #: timeout (infinite when it has none)
     timeout: dict[str, float] = attrs.field(factory=dict)
+    #: per agent touchpoint, how long an interruption may hold the agent of a resumable
+    #: session idle before the agent is freed (absent: through every interruption)
+    release_after: dict[str, float] = attrs.field(factory=dict)
     #: (touchpoint, intent index) -> every pool that serves it, in routing order
     pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
     affinity: AffinitySpec | None = None
@@ -375,4 +378,9 @@ def compile_world(scenario: Scenario) -> World:
         population=None if scenario.population is None else scenario.population.customers,
         events=_events(scenario),
         timeout=timeout,
+        release_after={
+            name: spec.release_after for name, tp in TOUCHPOINTS.items()
+            for spec in [scenario.channels.get(tp.channel)]
+            if spec is not None and spec.release_after is not None
+        },
     )

@@ -221,13 +221,16 @@ class FactSpec:
 @attrs.frozen
 class ChannelSpec:
     """``[channels.NAME]``: overrides of a channel's nature, its cost per contact, the
-    time an idle asynchronous session lasts, and its service-level threshold."""
+    time an idle asynchronous session lasts, its service-level threshold, and how long
+    an interruption of a resumable agent session may hold the agent idle
+    (*release_after*; none: through every interruption)."""
 
     synchronous: bool | None = None
     cost: float = attrs.field(default=0.0, validator=_non_negative)
     timeout: Duration | None = attrs.field(default=None, validator=_positive)
     service_level_threshold: Duration | None = attrs.field(default=None,
                                                            validator=_non_negative)
+    release_after: Duration | None = attrs.field(default=None, validator=_non_negative)
 
 
 @attrs.frozen
