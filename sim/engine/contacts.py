@@ -194,12 +194,18 @@ class Contacts(Routing):
             return Outcome.DROPPED, extra
         if self.monitor is not None:
             self.monitor.session(issue.index, seat.started, env.now)
+        self.recorder.conversation(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
+                                   seat.started, 1)
+        return self._settle(resolve, intent, tp, draws), 0.0
+
+    def _settle(self, resolve: float, intent: IntentRT, tp: str, draws: Draws) -> Outcome:
+        """Whether a completed session resolved the issue, with probability *resolve*."""
         if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
             # the same coin as without the bonus, so that the draws stay paired
             resolved = draws.outcome.random() < resolve
         else:
             resolved = coin(resolve, draws)
-        return (Outcome.RESOLVED if resolved else Outcome.UNRESOLVED), 0.0
+        return Outcome.RESOLVED if resolved else Outcome.UNRESOLVED
 
     def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
                       agent: Agent, customer: int) -> float:
@@ -229,6 +235,10 @@ class Contacts(Routing):
         A session on a channel of concurrency *c* holds 1/*c* of the agent.
         """
         pool.release(agent, tp)
+        self._charge(issue, pool, tp, minutes)
+
+    def _charge(self, issue: IssueState, pool: Pool, tp: str, minutes: float) -> None:
+        """Charge *issue* its share of *minutes* of a session of *pool* on *tp*."""
         used = minutes * pool.share[tp]
         issue.agent_minutes += used
         issue.agent_cost += used * pool.spec.cost_per_minute

@@ -13,7 +13,7 @@ from ..model.channels import TOUCHPOINTS
 from ..model.history import HistoryEvent, identity
 from ..model.journey import GIVE_UP
 from .arrivals import arrival_times
-from .contacts import Contacts
+from .conversation import Conversations
 from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
 from .streams import CounterStream, Purpose
 from .world import EventRT, IntentRT, SegmentRT, pick
@@ -34,7 +34,7 @@ def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
     return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
 
 
-class IssueJourney(Contacts):
+class IssueJourney(Conversations):
     """The part of a replication that starts issues and walks each one's journey."""
 
     def _arrivals(self) -> Proc:

@@ -21,17 +21,18 @@ class Routing(EngineState):
     """The part of a replication that puts contacts in agent queues."""
 
     def _queue(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
-               draws: Draws, call_back: bool = False) -> Proc:
+               draws: Draws, call_back: bool = False, patient: bool = False) -> Proc:
         """Wait for an agent: ``(pool, agent, called back)``, the agent ``None`` if it left.
 
         The patience is the segment's on this channel, shortened by frustration. With
-        *call_back* the contact waits as a call back (it missed an answer on hold).
+        *call_back* the contact waits as a call back (it missed an answer on hold); a
+        *patient* contact (a reply in a conversation) waits for ever, offered nothing.
         """
         env = self.env
         pools = self._routes[tp, issue.intent]
         pool = pools[0]
         patience = math.inf
-        dist = segment.patience.get(tp)
+        dist = None if patient else segment.patience.get(tp)
         if dist is not None:
             patience = dist.sample(draws.patience)
             if segment.frustration:
@@ -61,7 +62,8 @@ class Routing(EngineState):
         else:
             for queue in pools:
                 queue.enqueue(entry)
-        called_back = call_back or self._takes_callback(pools[0], intent, tp, draws)
+        called_back = call_back or (not patient
+                                    and self._takes_callback(pools[0], intent, tp, draws))
         if patience < math.inf and not called_back:  # on a call back, no one holds
             env.timeout(patience).callbacks.append(entry.renege)
         agent = yield entry.event

@@ -111,6 +111,11 @@ class Draws:
         return self._get(Purpose.MISROUTE)
 
     @property
+    def reply(self) -> CounterStream:
+        """Reply gaps in asynchronous conversations."""
+        return self._get(Purpose.REPLY)
+
+    @property
     def device(self) -> CounterStream:
         """Which device each contact starts on."""
         return self._get(Purpose.DEVICE)

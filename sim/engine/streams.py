@@ -44,6 +44,7 @@ class Purpose(IntEnum):
     DEVICE = 7  # the device each contact starts on
     HOLD = 8  # interruptions while waiting on hold
     MISROUTE = 9  # whether the menu sends a contact to the wrong agent
+    REPLY = 10  # reply gaps in asynchronous conversations
 
 
 class CounterStream(random.Random):

@@ -14,8 +14,8 @@ from ..model.staffing import Schedule
 from ..scenario import schema
 from ..scenario.schema import AffinitySpec, CallbackSpec, RoutingSpec, Scenario
 
-__all__ = ["TALKING_FRACTION", "EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World",
-           "compile_world"]
+__all__ = ["TALKING_FRACTION", "ConversationRT", "EventRT", "FactRT", "IntentRT", "PoolSpec",
+           "SegmentRT", "World", "compile_world"]
 
 
 def _cumulative(weights: list[float]) -> tuple[float, ...]:
@@ -137,6 +137,16 @@ def _pool_spec(pool: schema.Pool, intents: list[str]) -> PoolSpec:
 
 
 @attrs.frozen
+class ConversationRT:
+    """An asynchronous channel's conversations: *exchanges*, the customer's *reply_gap*,
+    whether the agent keeps the concurrency slot between exchanges (*hold_slot*)."""
+
+    exchanges: int
+    reply_gap: Distribution
+    hold_slot: bool
+
+
+@attrs.frozen
 class EventRT:
     """A scenario event, ready for the engine (*at* is absolute: warm-up included)."""
 
@@ -185,6 +195,8 @@ class World:
     #: per agent touchpoint, how long an interruption may hold the agent of a resumable
     #: session idle before the agent is freed (absent: through every interruption)
     release_after: dict[str, float] = attrs.field(factory=dict)
+    #: per asynchronous agent touchpoint with exchanges, its conversations
+    conversations: dict[str, ConversationRT] = attrs.field(factory=dict)
     #: (touchpoint, intent index) -> every pool that serves it, in routing order
     pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
     affinity: AffinitySpec | None = None
@@ -342,6 +354,16 @@ def _events(scenario: Scenario) -> tuple[EventRT, ...]:
     )
 
 
+def _conversations(scenario: Scenario) -> dict[str, ConversationRT]:
+    """The agent touchpoints whose contacts are conversations of several exchanges."""
+    out = {}
+    for name, tp in TOUCHPOINTS.items():
+        spec = scenario.channels.get(tp.channel)
+        if spec is not None and spec.exchanges > 1 and not tp.self_service:
+            out[name] = ConversationRT(spec.exchanges, spec.reply_gap, spec.hold_slot)
+    return out
+
+
 def compile_world(scenario: Scenario) -> World:
     """Build the engine's :class:`World` from a validated scenario."""
     sec = scenario.scenario
@@ -378,6 +400,7 @@ def compile_world(scenario: Scenario) -> World:
         population=None if scenario.population is None else scenario.population.customers,
         events=_events(scenario),
         timeout=timeout,
+        conversations=_conversations(scenario),
         release_after={
             name: spec.release_after for name, tp in TOUCHPOINTS.items()
             for spec in [scenario.channels.get(tp.channel)]

@@ -79,6 +79,12 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
     _o("session_drop_rate", "share of agent sessions", "Sessions dropped", "lower", "queue",
        "agent sessions an interruption dropped / agent sessions (by channel in the "
        "breakdowns: the share of phone calls that drop)"),
+    _o("exchanges_per_contact", "exchanges", "Exchanges per contact", None, "queue",
+       "agent exchanges / answered assisted contacts that ended (an ordinary session is one "
+       "exchange; an asynchronous conversation with exchanges has several)"),
+    _o("mean_reply_gap", "min", "Mean reply gap", None, "queue",
+       "mean time from an agent's exchange to the customer's reply in asynchronous "
+       "conversations (interruptions included)"),
     _o("agent_utilization", "share of staffed time", "Agent utilization", None, "agents",
        "agent time busy with at least one session / agent time staffed"),
     _o("give_up_rate", _ENDED, "Give-up", "lower", "issue",

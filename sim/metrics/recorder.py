@@ -128,17 +128,22 @@ class QueueTally:
     answered_wait: float
     callback_wait: float
     callbacks: int
+    conversations: int
     dropped: int
+    exchanges: int
     entries: int
     follow_ups: int
     handle_sum: float
+    replies: int
+    reply_gap_sum: float
     sessions: int
     unreachable: int
     wait_sum: float
 
     __slots__ = ("abandoned", "abandoned_late", "affinity_hits", "answered", "answered_in_time",
-                 "answered_wait", "callback_wait", "callbacks", "dropped", "entries", "follow_ups",
-                 "handle_sum", "sessions", "unreachable", "wait_sum")
+                 "answered_wait", "callback_wait", "callbacks", "conversations", "dropped",
+                 "entries", "exchanges", "follow_ups", "handle_sum", "replies",
+                 "reply_gap_sum", "sessions", "unreachable", "wait_sum")
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -166,6 +171,8 @@ class QueueTally:
                 _ratio(self.unreachable, self.callbacks) if has_callback else math.nan),
             "callback_wait": (
                 _ratio(self.callback_wait, self.callbacks) if has_callback else math.nan),
+            "exchanges_per_contact": _ratio(self.exchanges, self.conversations),
+            "mean_reply_gap": _ratio(self.reply_gap_sum, self.replies),
             "affinity_hit_rate": (
                 _ratio(self.affinity_hits, self.follow_ups) if has_affinity else math.nan),
         }
@@ -366,6 +373,22 @@ class Recorder:
             cell = self._queue_cell(pool, channel, issue, started)
             cell.follow_ups += 1
             cell.affinity_hits += hit
+
+    def conversation(self, issue: IssueState, pool: str, channel: str, started: float,
+                     exchanges: int) -> None:
+        """Count one answered assisted contact that came to an end in *exchanges* exchanges
+        (an ordinary session is one)."""
+        if started >= self.start:
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.conversations += 1
+            cell.exchanges += exchanges
+
+    def reply(self, issue: IssueState, pool: str, channel: str, at: float, gap: float) -> None:
+        """Count one customer reply in a conversation, *gap* minutes after the exchange."""
+        if at >= self.start:
+            cell = self._queue_cell(pool, channel, issue, at)
+            cell.replies += 1
+            cell.reply_gap_sum += gap
 
     def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
                       duration: float, dropped: bool = False) -> None:

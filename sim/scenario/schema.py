@@ -223,7 +223,11 @@ class ChannelSpec:
     """``[channels.NAME]``: overrides of a channel's nature, its cost per contact, the
     time an idle asynchronous session lasts, its service-level threshold, and how long
     an interruption of a resumable agent session may hold the agent idle
-    (*release_after*; none: through every interruption)."""
+    (*release_after*; none: through every interruption).
+
+    On an asynchronous channel, *exchanges* > 1 makes an agent contact a conversation:
+    the agent works an exchange, then is free while the customer takes a *reply_gap* to
+    answer (or keeps a concurrency slot with *hold_slot*)."""
 
     synchronous: bool | None = None
     cost: float = attrs.field(default=0.0, validator=_non_negative)
@@ -231,6 +235,9 @@ class ChannelSpec:
     service_level_threshold: Duration | None = attrs.field(default=None,
                                                            validator=_non_negative)
     release_after: Duration | None = attrs.field(default=None, validator=_non_negative)
+    exchanges: int = attrs.field(default=1, validator=_at_least_one)
+    reply_gap: Distribution = Fixed(0.0)
+    hold_slot: bool = False
 
 
 @attrs.frozen
