@@ -80,6 +80,7 @@ def test_keeping_the_slot_keeps_the_agent_busy_not_working(runs: Any) -> None:
     assert abs(minutes["mean"]) < 0.1 * runs["released"][0]["agent_minutes_per_issue"]
 
 
+@pytest.mark.slow
 def test_a_reply_after_the_timeout_closes_the_conversation_unresolved() -> None:
     """Replies slower than the channel's timeout close conversations: resolution falls."""
     slow = {"exchanges": 3, "reply_gap": {"dist": "exponential", "mean": "30min"}}
