@@ -97,11 +97,12 @@ class LoggingRecorder(Recorder):
                                  "answered": answered, "callback": callback, "at": now})
 
     def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
-                      duration: float) -> None:
-        super().session_ended(issue, pool, channel, started, duration)
+                      duration: float, dropped: bool = False) -> None:
+        super().session_ended(issue, pool, channel, started, duration, dropped)
         if started >= self.start:
             self.sessions.append({"issue": issue.index, "pool": pool, "channel": channel,
-                                  "duration": duration, "at": started + duration})
+                                  "duration": duration, "at": started + duration,
+                                  "dropped": dropped})
 
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
         super().issue_ended(issue, ending, now)
@@ -151,6 +152,8 @@ def test_queue_outcomes_follow_their_formulas(busy: Any) -> None:
     assert out["service_level_offered"] == pytest.approx(len(in_time) / len(entries))
     assert out["mean_handle_time"] == pytest.approx(
         _mean([s["duration"] for s in rec.sessions]))
+    assert out["session_drop_rate"] == pytest.approx(
+        _mean([float(s["dropped"]) for s in rec.sessions]))
 
 
 def test_call_backs_count_as_entries_with_the_time_to_the_call(busy: Any) -> None:

@@ -113,6 +113,18 @@ class QueueEntry:
                     pool.waited(self.joined, now)
 
 
+def _insert_by_arrival(queue: deque[QueueEntry], entry: QueueEntry) -> None:
+    """Put *entry* in *queue* behind every contact that joined before it.
+
+    A contact that waited for its last agent (affinity) joins the pool's queue late, but
+    keeps the place its arrival gives it: it does not go behind those who came after.
+    """
+    i = len(queue)
+    while i > 0 and queue[i - 1].entered > entry.entered:
+        i -= 1
+    queue.insert(i, entry)
+
+
 def offer(entry: QueueEntry, pools: tuple[Pool, ...], now: float) -> None:
     """Give *entry* to the first of *pools* with room, or put it in all their queues."""
     for pool in pools:
@@ -272,14 +284,19 @@ class Pool:
         return True
 
     def enqueue(self, entry: QueueEntry) -> None:
-        """Put *entry* at the back of the queue (of its intent's priority level)."""
+        """Put *entry* in the queue of its intent's priority level, in order of arrival.
+
+        A new contact goes to the back; one that waited for its last agent first goes
+        behind those who arrived before it.
+        """
         self._account()
         if not entry.pools:
             entry.pools = (self,)
-        if self.levels:
-            self.queues[self.levels[entry.intent]].append(entry)
+        queue = self.queues[self.levels[entry.intent]] if self.levels else self.queue
+        if queue and queue[-1].entered > entry.entered:
+            _insert_by_arrival(queue, entry)
         else:
-            self.queue.append(entry)
+            queue.append(entry)
         self.waiting += 1
 
     def leave(self, entry: QueueEntry) -> None:

@@ -42,6 +42,9 @@ class Purpose(IntEnum):
     ROUTE = 5  # journey choices and delays
     INTERRUPT = 6  # interruption arrivals and lengths
     DEVICE = 7  # the device each contact starts on
+    HOLD = 8  # interruptions while waiting on hold
+    MISROUTE = 9  # whether the menu sends a contact to the wrong agent
+    REPLY = 10  # reply gaps in asynchronous conversations
 
 
 class CounterStream(random.Random):

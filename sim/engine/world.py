@@ -12,9 +12,10 @@ from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
 from ..model.staffing import Schedule
 from ..scenario import schema
-from ..scenario.schema import AffinitySpec, CallbackSpec, Scenario
+from ..scenario.schema import AffinitySpec, CallbackSpec, RoutingSpec, Scenario
 
-__all__ = ["EventRT", "FactRT", "IntentRT", "PoolSpec", "SegmentRT", "World", "compile_world"]
+__all__ = ["TALKING_FRACTION", "ConversationRT", "EventRT", "FactRT", "IntentRT", "PoolSpec",
+           "SegmentRT", "World", "compile_world"]
 
 
 def _cumulative(weights: list[float]) -> tuple[float, ...]:
@@ -51,15 +52,29 @@ class SegmentRT:
     frustration: float
     #: cumulative weights of the customer's devices (empty: one device)
     devices_cum: tuple[float, ...] = ()
+    #: interruptions per minute on a call with an agent (voice, video)
+    talk_rate: float = 0.0
+    #: interruptions per minute on hold; the agent's time to ring a customer who is
+    #: away; what becomes of the contact then ("requeue", "callback" or "abandon")
+    hold_rate: float = 0.0
+    ring: float = 0.0
+    missed: str = "requeue"
 
 
 @attrs.frozen
 class FactRT:
-    """A fact an intent needs: its name, collection time and scope."""
+    """A fact an intent needs: its name, collection time and scope.
+
+    *read* is an agent's time to read it where the history shows it (``None``: a
+    fraction of the collection time); *reauthenticate* makes every new agent contact
+    collect it again.
+    """
 
     name: str
     collect: Distribution
     scope: str
+    read: Distribution | None = None
+    reauthenticate: bool = False
 
 
 @attrs.frozen
@@ -122,6 +137,16 @@ def _pool_spec(pool: schema.Pool, intents: list[str]) -> PoolSpec:
 
 
 @attrs.frozen
+class ConversationRT:
+    """An asynchronous channel's conversations: *exchanges*, the customer's *reply_gap*,
+    whether the agent keeps the concurrency slot between exchanges (*hold_slot*)."""
+
+    exchanges: int
+    reply_gap: Distribution
+    hold_slot: bool
+
+
+@attrs.frozen
 class EventRT:
     """A scenario event, ready for the engine (*at* is absolute: warm-up included)."""
 
@@ -167,9 +192,16 @@ class World:
     #: session is lost: the segment's drop_after when synchronous, else the channel's
     #: timeout (infinite when it has none)
     timeout: dict[str, float] = attrs.field(factory=dict)
+    #: per agent touchpoint, how long an interruption may hold the agent of a resumable
+    #: session idle before the agent is freed (absent: through every interruption)
+    release_after: dict[str, float] = attrs.field(factory=dict)
+    #: per asynchronous agent touchpoint with exchanges, its conversations
+    conversations: dict[str, ConversationRT] = attrs.field(factory=dict)
     #: (touchpoint, intent index) -> every pool that serves it, in routing order
     pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
     affinity: AffinitySpec | None = None
+    #: the menu that may misroute a customer coming from self-service without hand-over
+    routing: RoutingSpec | None = None
     #: stop arrivals at the horizon and follow every issue to its end
     drain: bool = False
     #: how long after the horizon a drain may go on before the run stops anyway
@@ -208,10 +240,24 @@ def _thresholds(scenario: Scenario) -> dict[str, float]:
     return out
 
 
-def compile_world(scenario: Scenario) -> World:
-    """Build the engine's :class:`World` from a validated scenario."""
-    sec = scenario.scenario
-    segments = tuple(
+#: On a call with an agent, the interruption rate as a fraction of the segment's ``rate``
+#: when ``talking`` is not given (an assumption: a call holds attention, an app does not).
+TALKING_FRACTION = 0.05
+
+
+def _talk_rate(interruptions: schema.Interruptions | None) -> float:
+    """Interruptions per minute on a call with an agent: ``talking``, or a fraction of
+    ``rate``."""
+    if interruptions is None:
+        return 0.0
+    if interruptions.talking is not None:
+        return interruptions.talking
+    return interruptions.rate * TALKING_FRACTION
+
+
+def _segments(scenario: Scenario) -> tuple[SegmentRT, ...]:
+    """The scenario's segments, ready for the engine."""
+    return tuple(
         SegmentRT(
             name=s.name,
             starts=tuple(s.start),
@@ -223,18 +269,30 @@ def compile_world(scenario: Scenario) -> World:
             max_contacts=s.max_contacts,
             frustration=s.frustration,
             devices_cum=_cumulative(list(s.devices.values())) if s.devices else (),
+            talk_rate=_talk_rate(s.interruptions),
+            hold_rate=s.interruptions.waiting if s.interruptions else 0.0,
+            ring=s.interruptions.ring if s.interruptions else 0.0,
+            missed=s.interruptions.missed if s.interruptions else "requeue",
         )
         for s in scenario.segments
     )
-    intents = tuple(
+
+
+def _fact(scenario: Scenario, name: str) -> FactRT:
+    """Fact *name* as the scenario's ``[facts.NAME]`` table describes it (or by default)."""
+    spec = scenario.facts.get(name)
+    if spec is None:
+        return FactRT(name, Fixed(0.0), "issue")
+    return FactRT(name, spec.collect, spec.scope, spec.read, spec.reauthenticate)
+
+
+def _intents(scenario: Scenario) -> tuple[IntentRT, ...]:
+    """The scenario's intents, with their facts' collection times, ready for the engine."""
+    return tuple(
         IntentRT(
             name=i.name,
             facts=tuple(
-                FactRT(
-                    f,
-                    scenario.facts[f].collect if f in scenario.facts else Fixed(0.0),
-                    _scope(scenario, f),
-                )
+                _fact(scenario, f)
                 for f in i.facts
             ),
             handle=dict(i.handle),
@@ -248,7 +306,10 @@ def compile_world(scenario: Scenario) -> World:
         )
         for i in scenario.intents
     )
-    # routing order: lower priority first, ties in file order
+
+
+def _pools_for(scenario: Scenario) -> dict[tuple[str, int], tuple[int, ...]]:
+    """(touchpoint, intent index) -> every pool that serves it, lower priority first."""
     order = sorted(range(len(scenario.pools)), key=lambda p: scenario.pools[p].priority)
     pools_for: dict[tuple[str, int], tuple[int, ...]] = {}
     for k, intent in enumerate(scenario.intents):
@@ -257,22 +318,27 @@ def compile_world(scenario: Scenario) -> World:
             if pool.intents is None or intent.name in pool.intents:
                 for ch in pool.channels:
                     pools_for[ch, k] = (*pools_for.get((ch, k), ()), p)
+    return pools_for
+
+
+def _synchronous(scenario: Scenario) -> dict[str, bool]:
+    """Per touchpoint, whether its sessions are live (the channel's nature, or override)."""
     synchronous: dict[str, bool] = {}
     for name, tp in TOUCHPOINTS.items():
         spec = scenario.channels.get(tp.channel)
         override = spec.synchronous if spec is not None else None
         synchronous[name] = tp.channel in SYNCHRONOUS if override is None else override
-    cost = {
-        name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
-        for name, tp in TOUCHPOINTS.items()
-    }
-    profile = tuple((p.at, p.rate) for p in scenario.arrivals.profile or ())
+    return synchronous
+
+
+def _events(scenario: Scenario) -> tuple[EventRT, ...]:
+    """The scenario's events, at absolute times (warm-up included)."""
     intent_index = {i.name: k for k, i in enumerate(scenario.intents)}
     segment_index = {s.name: k for k, s in enumerate(scenario.segments)}
-    events = tuple(
+    return tuple(
         EventRT(
             name=e.name,
-            at=sec.warmup + e.at,
+            at=scenario.scenario.warmup + e.at,
             customers=e.customers,
             intent=intent_index[e.intent],
             segment=None if e.segment is None else segment_index[e.segment],
@@ -286,6 +352,25 @@ def compile_world(scenario: Scenario) -> World:
         )
         for e in scenario.events
     )
+
+
+def _conversations(scenario: Scenario) -> dict[str, ConversationRT]:
+    """The agent touchpoints whose contacts are conversations of several exchanges."""
+    out = {}
+    for name, tp in TOUCHPOINTS.items():
+        spec = scenario.channels.get(tp.channel)
+        if spec is not None and spec.exchanges > 1 and not tp.self_service:
+            out[name] = ConversationRT(spec.exchanges, spec.reply_gap, spec.hold_slot)
+    return out
+
+
+def compile_world(scenario: Scenario) -> World:
+    """Build the engine's :class:`World` from a validated scenario."""
+    sec = scenario.scenario
+    cost = {
+        name: scenario.channels[tp.channel].cost if tp.channel in scenario.channels else 0.0
+        for name, tp in TOUCHPOINTS.items()
+    }
     timeout = {
         name: math.inf if spec is None or spec.timeout is None else spec.timeout
         for name, tp in TOUCHPOINTS.items()
@@ -298,20 +383,27 @@ def compile_world(scenario: Scenario) -> World:
         thresholds=_thresholds(scenario),
         drain=sec.drain,
         rate=scenario.arrivals.rate,
-        profile=profile,
-        segments=segments,
+        profile=tuple((p.at, p.rate) for p in scenario.arrivals.profile or ()),
+        segments=_segments(scenario),
         segment_cum=_cumulative([s.share for s in scenario.segments]),
-        intents=intents,
+        intents=_intents(scenario),
         intent_cum=_cumulative([i.share for i in scenario.intents]),
         pools=tuple(_pool_spec(p, [i.name for i in scenario.intents]) for p in scenario.pools),
-        pools_for=pools_for,
+        pools_for=_pools_for(scenario),
         affinity=scenario.affinity,
+        routing=scenario.routing,
         routes=routes_from(scenario.journeys, TOUCHPOINTS),
-        synchronous=synchronous,
+        synchronous=_synchronous(scenario),
         cost=cost,
         callback=scenario.callback,
         escalation={tp: (e.to, e.accept) for tp, e in scenario.escalation.items()},
         population=None if scenario.population is None else scenario.population.customers,
-        events=events,
+        events=_events(scenario),
         timeout=timeout,
+        conversations=_conversations(scenario),
+        release_after={
+            name: spec.release_after for name, tp in TOUCHPOINTS.items()
+            for spec in [scenario.channels.get(tp.channel)]
+            if spec is not None and spec.release_after is not None
+        },
     )

@@ -76,6 +76,15 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
     _o("mean_handle_time", "min", "Mean handle time", None, "queue",
        "mean length of an agent session, from answer to release, dropped sessions "
        "included"),
+    _o("session_drop_rate", "share of agent sessions", "Sessions dropped", "lower", "queue",
+       "agent sessions an interruption dropped / agent sessions (by channel in the "
+       "breakdowns: the share of phone calls that drop)"),
+    _o("exchanges_per_contact", "exchanges", "Exchanges per contact", None, "queue",
+       "agent exchanges / answered assisted contacts that ended (an ordinary session is one "
+       "exchange; an asynchronous conversation with exchanges has several)"),
+    _o("mean_reply_gap", "min", "Mean reply gap", None, "queue",
+       "mean time from an agent's exchange to the customer's reply in asynchronous "
+       "conversations (interruptions included)"),
     _o("agent_utilization", "share of staffed time", "Agent utilization", None, "agents",
        "agent time busy with at least one session / agent time staffed"),
     _o("give_up_rate", _ENDED, "Give-up", "lower", "issue",
@@ -102,6 +111,8 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
        "contacts (self-service and assisted) / issues arrived"),
     _o("channel_switches_per_issue", "switches", "Channel switches per issue", "lower",
        "issue", "changes of channel between consecutive contacts / issues arrived"),
+    _o("transfers_per_issue", "transfers", "Transfers per issue", "lower", "issue",
+       "transfers from a misrouted agent to the right one / issues arrived"),
     _o("agent_minutes_per_issue", "min", "Agent minutes per issue", "lower", "issue",
        "agent busy time spent on the issue over all its contacts (each session's length "
        "divided by the channel's concurrency; call-back attempts included) / issues "
@@ -122,6 +133,11 @@ CATALOGUE: dict[str, Outcome] = {o.name: o for o in (
        "queue", "call backs the customer did not answer / call backs"),
     _o("callback_wait", "min", "Wait for the call back", "lower", "queue",
        "mean time from taking a call back to the agent's call"),
+    _o("affinity_hit_rate", "share of follow-up contacts", "Follow-ups to the last agent",
+       "higher", "queue",
+       "answered assisted contacts served by the agent who took the issue's last assisted "
+       "contact (under retention, the customer's last) / answered assisted contacts that "
+       "had such a last agent; only under a design with affinity"),
     _o("issues", "issues", "Issues", None, "run", "issues arrived after the warm-up"),
     _o("open_issues", "issues", "Open issues", None, "run",
        "issues arrived after the warm-up and still open when the run ended"),

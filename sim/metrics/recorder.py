@@ -78,6 +78,7 @@ class IssueState:
         "start",
         "switches",
         "touchpoint",
+        "transfers",
     )
 
     def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
@@ -92,6 +93,7 @@ class IssueState:
         self.contacts = 0
         self.repetitions = 0
         self.switches = 0
+        self.transfers = 0
         self.failures = 0
         self.cost = 0.0  # contact costs
         self.agent_minutes = 0.0
@@ -120,20 +122,28 @@ class QueueTally:
 
     abandoned: int
     abandoned_late: int
+    affinity_hits: int
     answered: int
     answered_in_time: int
     answered_wait: float
     callback_wait: float
     callbacks: int
+    conversations: int
+    dropped: int
+    exchanges: int
     entries: int
+    follow_ups: int
     handle_sum: float
+    replies: int
+    reply_gap_sum: float
     sessions: int
     unreachable: int
     wait_sum: float
 
-    __slots__ = ("abandoned", "abandoned_late", "answered", "answered_in_time",
-                 "answered_wait", "callback_wait", "callbacks", "entries", "handle_sum",
-                 "sessions", "unreachable", "wait_sum")
+    __slots__ = ("abandoned", "abandoned_late", "affinity_hits", "answered", "answered_in_time",
+                 "answered_wait", "callback_wait", "callbacks", "conversations", "dropped",
+                 "entries", "exchanges", "follow_ups", "handle_sum", "replies",
+                 "reply_gap_sum", "sessions", "unreachable", "wait_sum")
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -144,7 +154,7 @@ class QueueTally:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def outcomes(self, has_callback: bool) -> dict[str, float]:
+    def outcomes(self, has_callback: bool, has_affinity: bool = False) -> dict[str, float]:
         """The queue-side outcomes of these counts (NaN where nothing was measured)."""
         answered = self.answered
         return {
@@ -155,11 +165,16 @@ class QueueTally:
             "service_level_answered": _ratio(self.answered_in_time, answered),
             "service_level_offered": _ratio(self.answered_in_time, self.entries),
             "mean_handle_time": _ratio(self.handle_sum, self.sessions),
+            "session_drop_rate": _ratio(self.dropped, self.sessions),
             "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
             "callback_unreachable_rate": (
                 _ratio(self.unreachable, self.callbacks) if has_callback else math.nan),
             "callback_wait": (
                 _ratio(self.callback_wait, self.callbacks) if has_callback else math.nan),
+            "exchanges_per_contact": _ratio(self.exchanges, self.conversations),
+            "mean_reply_gap": _ratio(self.reply_gap_sum, self.replies),
+            "affinity_hit_rate": (
+                _ratio(self.affinity_hits, self.follow_ups) if has_affinity else math.nan),
         }
 
 
@@ -180,6 +195,7 @@ class IssueTally:
     repetitions: int
     resolved: int
     switches: int
+    transfers: int
     ttr_sum: float
 
     __slots__ = (
@@ -197,6 +213,7 @@ class IssueTally:
         "repetitions",
         "resolved",
         "switches",
+        "transfers",
         "ttr_sum",
     )
 
@@ -215,6 +232,7 @@ class IssueTally:
         self.repetitions += issue.repetitions
         self.repeat_issues += issue.repetitions > 0
         self.switches += issue.switches
+        self.transfers += issue.transfers
         self.contact_cost += issue.cost
         self.agent_minutes += issue.agent_minutes
         self.agent_cost += issue.agent_cost
@@ -234,6 +252,7 @@ class IssueTally:
             "repeat_rate": _ratio(self.repeat_issues, issues),
             "contacts_per_issue": _ratio(self.contacts, issues),
             "channel_switches_per_issue": _ratio(self.switches, issues),
+            "transfers_per_issue": _ratio(self.transfers, issues),
             "agent_minutes_per_issue": _ratio(self.agent_minutes, issues),
             "time_to_resolution": _ratio(self.ttr_sum, self.resolved),
             "cost_per_issue": (
@@ -347,13 +366,38 @@ class Recorder:
             cell.callback_wait += wait
             cell.unreachable += not answered
 
+    def follow_up(self, issue: IssueState, pool: str, channel: str, started: float,
+                  hit: bool) -> None:
+        """Count one assisted contact that had a last agent to go back to (*hit*: it did)."""
+        if started >= self.start:
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.follow_ups += 1
+            cell.affinity_hits += hit
+
+    def conversation(self, issue: IssueState, pool: str, channel: str, started: float,
+                     exchanges: int) -> None:
+        """Count one answered assisted contact that came to an end in *exchanges* exchanges
+        (an ordinary session is one)."""
+        if started >= self.start:
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.conversations += 1
+            cell.exchanges += exchanges
+
+    def reply(self, issue: IssueState, pool: str, channel: str, at: float, gap: float) -> None:
+        """Count one customer reply in a conversation, *gap* minutes after the exchange."""
+        if at >= self.start:
+            cell = self._queue_cell(pool, channel, issue, at)
+            cell.replies += 1
+            cell.reply_gap_sum += gap
+
     def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
-                      duration: float) -> None:
-        """Count one agent session of *duration* minutes, completed or dropped."""
+                      duration: float, dropped: bool = False) -> None:
+        """Count one agent session of *duration* minutes, completed or *dropped*."""
         if started >= self.start:
             cell = self._queue_cell(pool, channel, issue, started)
             cell.sessions += 1
             cell.handle_sum += duration
+            cell.dropped += dropped
 
     def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
         """Quantiles of the time to resolution (NaN without resolved issues)."""
@@ -369,7 +413,7 @@ class Recorder:
             self._issue_cell(issue).journey(issue)
 
     def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool,
-                 has_callback: bool = False) -> dict[str, float]:
+                 has_callback: bool = False, has_affinity: bool = False) -> dict[str, float]:
         """The outcomes of this replication (NaN where there is nothing to measure).
 
         Call :meth:`close` first.
@@ -379,7 +423,7 @@ class Recorder:
             queue.add(self.queue_cells[key])
         for ikey in sorted(self.issue_cells):
             issues.add(self.issue_cells[ikey])
-        out = {**queue.outcomes(has_callback), **issues.outcomes(has_costs)}
+        out = {**queue.outcomes(has_callback, has_affinity), **issues.outcomes(has_costs)}
         out["agent_utilization"] = _share(busy_area, staffed_time)
         out["time_to_resolution_p50"] = self._ttr_quantile(0.5)
         out["time_to_resolution_p90"] = self._ttr_quantile(0.9)
@@ -388,7 +432,7 @@ class Recorder:
         return {name: out[name] for name in OUTCOMES}
 
     def breakdown(self, names: dict[str, list[str]], has_costs: bool,
-                  has_callback: bool) -> dict[str, float]:
+                  has_callback: bool, has_affinity: bool = False) -> dict[str, float]:
         """Per dimension and key, the outcomes of that key's cells: ``by.DIM.KEY.OUTCOME``.
 
         *names* maps ``"pool"``, ``"segment"`` and ``"intent"`` to the names of their
@@ -404,7 +448,7 @@ class Recorder:
             "intent": lambda k: names["intent"][k[2]], "hour": lambda k: f"{k[3]:02d}"}
         for dim, of_queue in queue_dims.items():
             for key, tally in _group(self.queue_cells, of_queue, QueueTally).items():
-                for name, value in tally.outcomes(has_callback).items():
+                for name, value in tally.outcomes(has_callback, has_affinity).items():
                     out[f"by.{dim}.{key}.{name}"] = value
         for dim, of_issue in issue_dims.items():
             for key, itally in _group(self.issue_cells, of_issue, IssueTally).items():

@@ -32,6 +32,7 @@ __all__ = [
     "Population",
     "ProfileStep",
     "Rate",
+    "RoutingSpec",
     "Scenario",
     "ScenarioSection",
     "Segment",
@@ -142,12 +143,22 @@ class Interruptions:
     """Interruptions of a mobile session: *rate* per minute of session, *duration*.
 
     An interruption longer than *drop_after* drops a synchronous session (unless the
-    design makes sessions resumable).
+    design makes sessions resumable). *rate* holds in self-service and in agent sessions
+    in writing; on a call with an agent (voice, video) the rate is *talking*, by default
+    a twentieth of *rate* (a phone call holds attention far better than an app).
+
+    On hold the rate is *waiting* (default 0: nobody is interrupted on hold). A customer
+    away when an agent answers misses the answer: the agent spends *ring*, then the
+    contact is *missed*: back to the queue, a call back, or abandoned.
     """
 
     rate: Rate = attrs.field(validator=_non_negative)
     duration: Distribution
     drop_after: Duration = attrs.field(default=Duration(0.5), validator=_non_negative)
+    talking: Rate | None = attrs.field(default=None, validator=_non_negative)
+    waiting: Rate = attrs.field(default=Rate(0.0), validator=_non_negative)
+    ring: Duration = attrs.field(default=Duration(1 / 3), validator=_non_negative)
+    missed: Literal["requeue", "callback", "abandon"] = "requeue"
 
 
 @attrs.frozen
@@ -193,22 +204,40 @@ class Intent:
 
 @attrs.frozen
 class FactSpec:
-    """``[facts.NAME]``: how long collecting the fact takes, and what it belongs to."""
+    """``[facts.NAME]``: how long collecting the fact takes, and what it belongs to.
+
+    *read* is how long an agent takes to read the fact where the history (a hand-over,
+    a device report) shows it; ``None`` means a tenth of the collection time drawn for
+    the contact. With *reauthenticate*, every new agent contact collects the fact
+    whatever the history holds (an identity check), and that is not a repetition.
+    """
 
     collect: Distribution = Fixed(0.0)
     scope: Literal["issue", "customer"] = "issue"
+    read: Distribution | None = None
+    reauthenticate: bool = False
 
 
 @attrs.frozen
 class ChannelSpec:
     """``[channels.NAME]``: overrides of a channel's nature, its cost per contact, the
-    time an idle asynchronous session lasts, and its service-level threshold."""
+    time an idle asynchronous session lasts, its service-level threshold, and how long
+    an interruption of a resumable agent session may hold the agent idle
+    (*release_after*; none: through every interruption).
+
+    On an asynchronous channel, *exchanges* > 1 makes an agent contact a conversation:
+    the agent works an exchange, then is free while the customer takes a *reply_gap* to
+    answer (or keeps a concurrency slot with *hold_slot*)."""
 
     synchronous: bool | None = None
     cost: float = attrs.field(default=0.0, validator=_non_negative)
     timeout: Duration | None = attrs.field(default=None, validator=_positive)
     service_level_threshold: Duration | None = attrs.field(default=None,
                                                            validator=_non_negative)
+    release_after: Duration | None = attrs.field(default=None, validator=_non_negative)
+    exchanges: int = attrs.field(default=1, validator=_at_least_one)
+    reply_gap: Distribution = Fixed(0.0)
+    hold_slot: bool = False
 
 
 @attrs.frozen
@@ -343,6 +372,19 @@ class AffinitySpec:
 
 
 @attrs.frozen
+class RoutingSpec:
+    """``[routing]``: the menu a customer goes through to reach an agent.
+
+    A customer who leaves self-service for an agent without a hand-over is sent to the
+    wrong agent with probability *misroute*; that agent spends *transfer* (besides asking
+    what it cannot see) and transfers the customer, who waits again for the right one.
+    """
+
+    misroute: float = attrs.field(default=0.0, validator=_probability)
+    transfer: Distribution = Fixed(1.0)
+
+
+@attrs.frozen
 class Scenario:
     """A whole scenario file."""
 
@@ -360,3 +402,4 @@ class Scenario:
     population: Population | None = None
     events: list[Event] = attrs.field(factory=list)
     affinity: AffinitySpec | None = None
+    routing: RoutingSpec | None = None

@@ -14,7 +14,7 @@ import attrs
 import networkx as nx
 
 from ..errors import ScenarioError
-from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, TOUCHPOINTS
+from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, SYNCHRONOUS, TOUCHPOINTS
 from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from ..model.history import MAX_DEVICES, SILOED, UNIFIED, Topology
 from ..model.journey import GIVE_UP, RETRY, build_journey_graph
@@ -170,6 +170,11 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
             _check_names(f"intents[{k}].reported_facts", intent.reported_facts, intent.facts,
                          f"fact of intent {intent.name!r}")
     for i, seg in enumerate(scenario.segments):
+        if seg.interruptions is not None and seg.interruptions.missed == "callback" \
+                and scenario.callback is None:
+            raise ScenarioError(f"segments[{i}].interruptions.missed",
+                                "'callback' needs a [callback] table (add one, or allowed:"
+                                " 'requeue', 'abandon')")
         if seg.devices is not None:
             if not seg.devices or not any(w > 0 for w in seg.devices.values()):
                 raise ScenarioError(f"segments[{i}].devices",
@@ -178,6 +183,17 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
                 raise ScenarioError(f"segments[{i}].devices",
                                     f"names {len(seg.devices)} devices (allowed: at most"
                                     f" {MAX_DEVICES})")
+
+
+def _check_conversations(scenario: schema.Scenario) -> None:
+    """Conversations of several exchanges happen only on asynchronous channels."""
+    for name, spec in scenario.channels.items():
+        synchronous = name in SYNCHRONOUS if spec.synchronous is None else spec.synchronous
+        if spec.exchanges > 1 and synchronous:
+            raise ScenarioError(f"channels.{name}.exchanges",
+                                f"{name!r} is synchronous: a conversation of exchanges needs"
+                                " an asynchronous channel (allowed: 1, or set synchronous ="
+                                " false)")
 
 
 def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
@@ -423,6 +439,7 @@ def validate(scenario: schema.Scenario) -> None:
                 f" (facts of the intents: {', '.join(sorted(used_facts)) or 'none'})",
             )
     _check_names("channels", scenario.channels, CHANNELS, "channel")
+    _check_conversations(scenario)
     _check_pools(scenario, [i.name for i in scenario.intents])
     _check_journeys(scenario)
     _check_capability_tables(scenario)

@@ -1,0 +1,428 @@
+"""The contacts of an issue: a self-service session, and an agent queue then session.
+
+Both collect the facts the touchpoint cannot see in its history view (repetitions when
+the customer gave them before) and do the contact's work through the customer's
+interruptions.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..metrics.recorder import IssueState
+from ..model.channels import CHANNELS, TOUCHPOINTS
+from ..model.history import HistoryEvent
+from .pools import Agent, Pool
+from .routing import Routing
+from .state import ContactOutcome as Outcome
+from .state import Context, Draws, Proc, Seat, coin
+from .streams import CounterStream
+from .world import FactRT, IntentRT, SegmentRT
+
+__all__ = ["CALLS", "READ_FRACTION", "Contacts"]
+
+#: An agent's time to read a fact from the history, a hand-over or a device report, as a
+#: fraction of the time to collect it from the customer, when ``[facts.X] read`` is not
+#: given (an assumption: a glance at a screen against a question, an answer and a check).
+READ_FRACTION = 0.1
+
+#: Agent touchpoints where the customer talks with the agent: interruptions come at the
+#: segment's ``talking`` rate there.
+CALLS = frozenset({"voice", "video"})
+
+
+class Contacts(Routing):
+    """The part of a replication that runs one contact."""
+
+    def _self_service(self, issue: IssueState, ctx: Context, segment: SegmentRT,
+                      intent: IntentRT, tp: str, draws: Draws) -> Proc:
+        """A self-service session: the contact's outcome and, if dropped, the time away."""
+        if tp not in intent.self_service:
+            return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
+        success, time = intent.self_service[tp]
+        base = time.sample(draws.work)
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
+                                                1.0, draws.interrupt)
+        if not done:
+            return Outcome.DROPPED, extra
+        return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
+
+    def _assisted(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, draws: Draws, call_back: bool = False) -> Proc:
+        """Queue for an agent, then hold the session: the contact's outcome.
+
+        A customer away on hold when the agent answers misses the answer; the contact then
+        queues again (*call_back*: as a call back) or is abandoned, as the segment says.
+        """
+        env = self.env
+        entered = env.now
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
+                                                          call_back)
+        missed = agent is not None and not called_back and self._away(segment, entered, draws)
+        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                             draws, missed)
+        if missed and segment.missed != "abandon":
+            again = segment.missed == "callback" and self._can_call_back()
+            return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
+        if not answered:
+            return Outcome.ABANDONED, 0.0
+        assert agent is not None
+        spec = pool.spec
+        if self.monitor is not None:
+            self.monitor.waited(issue.index, entered, env.now)
+            self.monitor.assigned(
+                issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
+                spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
+            )
+        if self._misrouted(ctx, draws):
+            return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
+                                              agent))
+        return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
+
+    def _misrouted(self, ctx: Context, draws: Draws) -> bool:
+        """Whether the menu sends this contact to the wrong agent.
+
+        Only a contact that follows a self-service session without a hand-over can be
+        misrouted (with a hand-over the self-service context carries the intent).
+        """
+        routing = self.world.routing
+        if routing is None or routing.misroute <= 0 or not ctx.from_self_service:
+            return False
+        if ctx.handed is not None:
+            return False
+        return draws.misroute.random() < routing.misroute
+
+    def _transfer(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
+        """A misrouted contact: the wrong agent asks what it cannot see, spends the transfer
+        time and transfers; the customer waits again for the right agent.
+
+        What the customer told the wrong agent reaches the right one only under a history
+        that one store holds for every channel; otherwise it is asked again (repetitions).
+        """
+        env, routing = self.env, self.world.routing
+        assert routing is not None
+        started = env.now
+        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+                 for f, c in zip(intent.facts, collect, strict=True)]
+        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
+        ctx.unnoted = not any(g >= frozenset(CHANNELS) for g in self.design.topology.groups)
+        done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
+                                                routing.transfer.sample(draws.work), factor,
+                                                draws.interrupt, reads)
+        ctx.unnoted = False
+        self._release(issue, pool, agent, tp, env.now - started)
+        self.recorder.session_ended(issue, pool.spec.name, TOUCHPOINTS[tp].channel, started,
+                                    env.now - started, not done)
+        if not done:
+            return Outcome.DROPPED, extra
+        issue.transfers += 1
+        ctx.within, ctx.from_self_service = True, False  # the same call, to the right agent
+        return (yield from self._assisted(issue, ctx, segment, intent, tp, draws))
+
+    def _away(self, segment: SegmentRT, entered: float, draws: Draws) -> bool:
+        """Whether an interruption on hold, since *entered*, keeps the customer away now."""
+        rate = segment.hold_rate
+        if rate <= 0:
+            return False
+        now, rng = self.env.now, draws.hold
+        t = entered + rng.expovariate(rate)
+        while t <= now:
+            if t + segment.interrupt_duration.sample(rng) > now:
+                return True
+            t += rng.expovariate(rate)
+        return False
+
+    def _answered(self, issue: IssueState, pool: Pool, agent: Agent | None, called_back: bool,
+                  entered: float, tp: str, draws: Draws, missed: bool = False) -> Proc:
+        """Record the queue entry's end: True when the customer is now with the agent.
+
+        An unanswered call back costs the agent its attempt; an answer the customer
+        *missed* (away on hold) costs the agent the segment's ring time.
+        """
+        env, recorder = self.env, self.recorder
+        channel = TOUCHPOINTS[tp].channel
+        if agent is None:
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, False)
+            return False
+        if not called_back:
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, not missed)
+            if missed:
+                ring = self.world.segments[issue.segment].ring
+                yield env.timeout(ring)
+                self._release(issue, pool, agent, tp, ring)
+            return not missed
+        callback = self.world.callback
+        assert callback is not None
+        answered = not coin(callback.unreachable, draws)
+        recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, answered,
+                            callback=True)
+        if not answered:  # the agent's attempt, then the issue goes on as abandoned
+            yield env.timeout(callback.attempt)
+            self._release(issue, pool, agent, tp, callback.attempt)
+        return answered
+
+    def _can_call_back(self) -> bool:
+        """Whether the service can turn a missed answer into a call back."""
+        return self.design.callback and self.world.callback is not None
+
+    def _session(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                 tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
+        """The agent's session: collect what it cannot see, work, then resolve or not."""
+        env, spec = self.env, pool.spec
+        resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
+        factor = 1.0 + spec.penalty * (agent.sessions - 1)
+        base = intent.handle[tp].sample(draws.work)
+        seat = ctx.seat = Seat(pool, agent, env.now, draws)
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
+        if not intent.facts and rate <= 0:  # a plain queue: one timeout
+            if base > 0:
+                yield env.timeout(base * factor)
+            done, extra = True, 0.0
+        else:
+            collect = [f.collect.sample(draws.work) for f in intent.facts]
+            reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+                     for f, c in zip(intent.facts, collect, strict=True)]
+            done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
+                                                    base, factor, draws.interrupt, reads)
+        ctx.seat = None
+        if seat.agent is not None:  # else it left the queue while waiting to resume
+            self._end_seat(issue, seat, tp, not done)
+        if not done:
+            return Outcome.DROPPED, extra
+        if self.monitor is not None:
+            self.monitor.session(issue.index, seat.started, env.now)
+        self.recorder.conversation(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
+                                   seat.started, 1)
+        return self._settle(resolve, intent, tp, draws), 0.0
+
+    def _settle(self, resolve: float, intent: IntentRT, tp: str, draws: Draws) -> Outcome:
+        """Whether a completed session resolved the issue, with probability *resolve*."""
+        if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
+            # the same coin as without the bonus, so that the draws stay paired
+            resolved = draws.outcome.random() < resolve
+        else:
+            resolved = coin(resolve, draws)
+        return Outcome.RESOLVED if resolved else Outcome.UNRESOLVED
+
+    def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
+                      agent: Agent, customer: int) -> float:
+        """The session's resolution probability: with the affinity bonus for the last agent.
+
+        Under affinity, counts a follow-up contact (one with a last agent to go back to)
+        and notes *agent* as the issue's last agent, and under retention as *customer*'s.
+        """
+        resolve = intent.resolve[tp]
+        if self._affinity is None:
+            return resolve
+        where = (self.pools.index(pool), agent.index)
+        if issue.last_agent is not None:
+            self.recorder.follow_up(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
+                                    self.env.now, issue.last_agent == where)
+        if issue.last_agent == where:
+            resolve = min(1.0, resolve + self._affinity.bonus)
+        issue.last_agent = where
+        if self.design.retention:  # the customer's last agent, for their next issue
+            self._customer_agent[customer] = where
+        return resolve
+
+    def _release(self, issue: IssueState, pool: Pool, agent: Agent, tp: str,
+                 minutes: float) -> None:
+        """End *agent*'s session, charging its share of *minutes* of agent time to *issue*.
+
+        A session on a channel of concurrency *c* holds 1/*c* of the agent.
+        """
+        pool.release(agent, tp)
+        self._charge(issue, pool, tp, minutes)
+
+    def _charge(self, issue: IssueState, pool: Pool, tp: str, minutes: float) -> None:
+        """Charge *issue* its share of *minutes* of a session of *pool* on *tp*."""
+        used = minutes * pool.share[tp]
+        issue.agent_minutes += used
+        issue.agent_cost += used * pool.spec.cost_per_minute
+
+    def _converse(
+        self,
+        issue: IssueState,
+        ctx: Context,
+        segment: SegmentRT,
+        intent: IntentRT,
+        tp: str,
+        collect: list[float],
+        base: float,
+        factor: float,
+        rng: CounterStream,
+        reads: list[float] | None = None,
+    ) -> Proc:
+        """Ask for every fact the touchpoint cannot see, then do the work of the contact.
+
+        *reads* are an agent's times to read each fact it can see (``None`` in
+        self-service, where reading costs nothing); they are spent with the work.
+        Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
+        interruption dropped it (*rest*: how long the customer stays away).
+        """
+        fresh = reads is not None and not ctx.within  # a new agent contact
+        if self.trace is not None and not ctx.unnoted:
+            self._trace(issue, ctx, intent, tp, fresh)
+        read = 0.0
+        for k, (fact, minutes) in enumerate(zip(intent.facts, collect, strict=True)):
+            again = fresh and fact.reauthenticate
+            if not again and self._visible(issue, ctx, tp, fact.name):
+                read += reads[k] if reads is not None else 0.0
+                continue
+            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes * factor,
+                                               rng, again)
+            if not done:
+                return False, extra
+        return (yield from self._spend((base + read) * factor, segment, tp, rng, issue, ctx))
+
+    def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
+               fresh: bool) -> None:
+        """Log the contact for the repetition replay: the facts a history could spare."""
+        assert self.trace is not None
+        facts = tuple(f.name for f in intent.facts if f.name not in ctx.preknown
+                      and not (fresh and f.reauthenticate))
+        self.trace.append((ctx.key, issue.index, TOUCHPOINTS[tp].channel, self.env.now, facts))
+
+    def _visible(self, issue: IssueState, ctx: Context, tp: str, name: str) -> bool:
+        """Whether touchpoint *tp* can see fact *name*: reported by a device, in its history
+        view, or in the self-service view a hand-over passed on."""
+        history, now, handed = self.history, self.env.now, ctx.handed
+        if name in ctx.preknown or history.knows(TOUCHPOINTS[tp].channel, ctx.key, issue.index,
+                                                 name, now):
+            return True
+        return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
+                                                    handed[1])
+
+    def _ask(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str, fact: FactRT,
+             minutes: float, rng: CounterStream, reauthenticating: bool) -> Proc:
+        """Collect *fact* from the customer, counting a repetition if they gave it before.
+
+        A fact collected to re-authenticate a new call is asked whatever the history
+        holds, so it is never a repetition. Returns what :meth:`_spend` returns.
+        """
+        key, name, monitor, now = ctx.key, fact.name, self.monitor, self.env.now
+        if not reauthenticating:
+            if name in issue.given:
+                issue.repetitions += 1
+            if monitor is not None:  # the check: asked again of the very same identity
+                again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
+                    ctx.customer, ())
+                monitor.asked(issue.index, name, again, now)
+        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx)
+        if not done:
+            return False, extra
+        channel = TOUCHPOINTS[tp].channel
+        if not ctx.unnoted:
+            self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
+                        channel)
+        issue.given.add(name)
+        ctx.given.add((key, name))
+        if fact.scope == "customer" and self.world.population is not None:
+            self._customer_given.setdefault(ctx.customer, set()).add(name)
+            if monitor is not None:  # only the continuity check reads it
+                self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
+        return True, 0.0
+
+    def _write(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* to the history (checked for read-your-writes under a monitor)."""
+        if self.monitor is None:
+            self.history.append(event)
+        else:
+            self._checked_append(event, channel)
+
+    def _checked_append(self, event: HistoryEvent, channel: str) -> None:
+        """Append *event* and check that the writer reads it back (read-your-writes)."""
+        assert self.monitor is not None
+        try:
+            self.history.append(event)
+        except ValueError as e:
+            self.monitor.history_written(event.customer, False, event.at, str(e))
+            return
+        seen = self.history.knows(channel, event.customer, event.issue, event.fact, event.at)
+        self.monitor.history_written(
+            event.customer, seen, event.at,
+            f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
+        )
+
+    def _spend(
+        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
+        ctx: Context,
+    ) -> Proc:
+        """Spend *minutes* of session time, through the customer's interruptions.
+
+        Returns ``(True, 0)`` when done, ``(False, rest)`` when an interruption dropped the
+        session (*rest*: how long the customer stays away).
+        """
+        env = self.env
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
+        if rate <= 0:
+            if minutes > 0:
+                yield env.timeout(minutes)
+            return True, 0.0
+        limit = math.inf if self.design.resumable else (
+            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
+        release = self._release_after(tp) if ctx.seat is not None else math.inf
+        while minutes > 0:
+            gap = rng.expovariate(rate)
+            if gap >= minutes:
+                yield env.timeout(minutes)
+                break
+            yield env.timeout(gap)
+            minutes -= gap
+            length = segment.interrupt_duration.sample(rng)
+            dropped = length > limit
+            if self.monitor is not None:
+                self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
+            if dropped:
+                yield env.timeout(limit)
+                return False, length - limit
+            if length > release:  # the agent is freed, the customer resumes later
+                assert ctx.seat is not None
+                yield env.timeout(release)
+                if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
+                    return False, 0.0
+                continue
+            yield env.timeout(length)
+        return True, 0.0
+
+    def _release_after(self, tp: str) -> float:
+        """How long an interruption may hold an agent idle in a resumable session on *tp*
+        before the agent is freed (infinite: held through every interruption)."""
+        if not self.design.resumable or TOUCHPOINTS[tp].self_service:
+            return math.inf
+        return self.world.release_after.get(tp, math.inf)
+
+    def _end_seat(self, issue: IssueState, seat: Seat, tp: str, dropped: bool) -> None:
+        """Free the seat's agent and count its session."""
+        assert seat.agent is not None
+        now = self.env.now
+        self._release(issue, seat.pool, seat.agent, tp, now - seat.started)
+        self.recorder.session_ended(issue, seat.pool.spec.name, TOUCHPOINTS[tp].channel,
+                                    seat.started, now - seat.started, dropped)
+
+    def _park(self, issue: IssueState, seat: Seat, segment: SegmentRT, tp: str,
+              away: float) -> Proc:
+        """Free the agent of a resumable session through a long interruption; when the
+        customer is back after *away*, wait for an agent (as a call back where the design
+        calls back) and resume: True once an agent has the session again.
+
+        The facts already given stay in the channel's history; the agent who resumes
+        reads them. A customer who leaves that queue ends the session dropped.
+        """
+        env = self.env
+        self._end_seat(issue, seat, tp, False)
+        yield env.timeout(away)
+        intent, entered = self.world.intents[issue.intent], env.now
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp,
+                                                          seat.draws, self._can_call_back())
+        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                             seat.draws)
+        if not answered or agent is None:
+            seat.agent = None
+            return False
+        seat.pool, seat.agent, seat.started = pool, agent, env.now
+        return True
+

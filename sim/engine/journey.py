@@ -1,0 +1,241 @@
+"""The issue's journey: it arrives, then walks the journey graph contact by contact.
+
+DESIGN.md, "The behaviour model", steps 1–6: the customer, segment, intent and first
+touchpoint are drawn; a scenario event may notify the customer first; then each contact
+(self-service or assisted) ends in an outcome whose route says where the customer goes
+next, until the issue is resolved or given up.
+"""
+
+from __future__ import annotations
+
+from ..metrics.recorder import Ending, IssueState
+from ..model.channels import TOUCHPOINTS
+from ..model.history import HistoryEvent, identity
+from ..model.journey import GIVE_UP
+from .arrivals import arrival_times
+from .conversation import Conversations
+from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
+from .streams import CounterStream, Purpose
+from .world import EventRT, IntentRT, SegmentRT, pick
+
+__all__ = ["CUSTOMERS", "EVENTS", "PER_EVENT", "IssueJourney", "where_given_up"]
+
+#: Offsets of the entity indexes of customers and of event issues, far above those of
+#: Poisson issues, so that their streams never meet.
+CUSTOMERS = 1 << 40
+EVENTS = 1 << 41
+PER_EVENT = 1 << 24
+
+
+def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
+    """Where a customer who gives up after a contact with *outcome* gave up."""
+    if self_service:
+        return Ending.IN_SELF_SERVICE
+    return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
+
+
+class IssueJourney(Conversations):
+    """The part of a replication that starts issues and walks each one's journey."""
+
+    def _arrivals(self) -> Proc:
+        """Start an issue at each Poisson arrival."""
+        env = self.env
+        for index, t in enumerate(arrival_times(self.world, self.streams.unit_exponentials())):
+            yield env.timeout(t - env.now)
+            env.process(self._issue(index))
+
+    def _event(self, e: int, event: EventRT) -> Proc:
+        """At the event's time, start the issues of every customer it touches."""
+        env = self.env
+        if event.at >= self.world.end:
+            return
+        yield env.timeout(event.at - env.now)
+        base = EVENTS + e * PER_EVENT
+        for j in range(event.customers):
+            env.process(self._issue(base + j, event))
+
+    def _issue(self, index: int, event: EventRT | None = None) -> Proc:
+        """One issue, from its arrival to its end."""
+        issue, ctx, segment, intent, tp = self._open(index, event)
+        draws = Draws(self.streams.key(index))
+        device: int | None = None
+        if event is None:
+            self.recorder.flow(issue, "arrival", tp)
+        else:
+            settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
+            if settled:
+                self._ended(issue, Ending.RESOLVED)
+                self._forget(ctx)
+                return
+        ending = yield from self._walk(issue, ctx, segment, intent, tp, draws, device)
+        self._ended(issue, ending)
+        if ctx.given or event is not None:  # else nothing was written about them
+            self._forget(ctx)
+
+    def _open(self, index: int, event: EventRT | None,
+              ) -> tuple[IssueState, Context, SegmentRT, IntentRT, str]:
+        """Draw who the customer is, the intent and the first touchpoint; count the issue."""
+        world, design, env = self.world, self.design, self.env
+        profile = CounterStream(self.streams.key(index), Purpose.PROFILE)
+        person, who = index, profile
+        if world.population is not None:  # one of a finite set of customers comes back
+            person = min(int(profile.random() * world.population), world.population - 1)
+            who = CounterStream(self.streams.key(CUSTOMERS + person), Purpose.PROFILE)
+        if event is not None and event.segment is not None:
+            s = event.segment
+        else:
+            s = pick(world.segment_cum, who.random()) if len(world.segment_cum) > 1 else 0
+        if event is not None:
+            k = event.intent
+        else:
+            k = pick(world.intent_cum, profile.random()) if len(world.intent_cum) > 1 else 0
+        segment, intent = world.segments[s], world.intents[k]
+        starts = segment.start_cum
+        tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
+        reported = intent.reported > 0 and profile.random() < intent.reported
+        notified = event is not None and design.proactive and event.notify is not None
+        first = event.notify if notified and event is not None and event.notify else tp
+        issue = IssueState(index, s, k, env.now, env.now >= world.warmup,
+                           TOUCHPOINTS[first].channel)
+        self._in_flight += 1
+        self.recorder.issue_arrived(issue)
+        ctx = Context(person, person if design.retention else index,
+                      intent.reported_facts if reported and design.mesh else NOTHING)
+        if world.population is not None:
+            issue.given |= self._customer_given.get(person, set())
+            if design.retention:  # under affinity, back to the customer's last agent
+                issue.last_agent = self._customer_agent.get(person)
+        return issue, ctx, segment, intent, tp
+
+    def _start_event(self, issue: IssueState, ctx: Context, event: EventRT, draws: Draws,
+                     tp: str) -> Proc:
+        """An event's issue begins: ``(settled, first touchpoint, first device)``.
+
+        Notified (under a proactive design), the customer replies on the notified
+        touchpoint and device, or needs nothing more; else they find out after a while.
+        """
+        if self.design.proactive and event.notify is not None:
+            notified = yield from self._notify(issue, ctx, event, draws)
+            return notified, event.notify, 0  # the reply, on the notified device
+        self.recorder.flow(issue, "arrival", "event")
+        yield self.env.timeout(event.discover.sample(draws.route))
+        self.recorder.flow(issue, "event", tp)
+        return False, tp, None
+
+    def _walk(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+              tp: str, draws: Draws, device: int | None) -> Proc:
+        """Contact after contact until the issue ends: how it ended."""
+        linked = self.design.mesh or not segment.devices_cum
+        if not linked:
+            ctx.keys.add(ctx.key)
+        previous = None
+        ending = Ending.IN_SELF_SERVICE
+        while issue.contacts < segment.max_contacts:
+            self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
+            device = None
+            touch = TOUCHPOINTS[tp]
+            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
+            previous = tp
+            contact = self._self_service if touch.self_service else self._assisted
+            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            ctx.within, ctx.handed = False, None
+            if outcome is ContactOutcome.RESOLVED:
+                self.recorder.flow(issue, tp, outcome.value)
+                return Ending.RESOLVED
+            if outcome is not ContactOutcome.DROPPED:
+                issue.failures += 1
+            target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
+            if target == GIVE_UP or issue.contacts >= segment.max_contacts:
+                self.recorder.flow(issue, tp, ContactOutcome.ABANDONED.value)
+                return where_given_up(touch.self_service, outcome)  # or out of tolerance
+            self.recorder.flow(issue, tp, target)
+            issue.touchpoint = target  # open at the horizon while on the way: counted there
+            if transfer:  # on the spot, with the self-service view if the design hands over
+                ctx.within = True
+                if self.design.handover:
+                    ctx.handed = (touch.channel, self.env.now)
+            elif delay > 0:
+                yield self.env.timeout(delay)
+            tp = target
+        return ending
+
+    def _enter(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
+               linked: bool, device: int | None, previous: str | None, draws: Draws) -> None:
+        """Count a contact at *tp* starting: its device identity, a change of channel.
+
+        *previous* is the touchpoint of the contact before (``None`` for the first).
+        """
+        issue.contacts += 1
+        if self.monitor is not None:
+            self.monitor.contact_started(issue.index, issue.arrived, self.env.now)
+        touch = TOUCHPOINTS[tp]
+        issue.touchpoint = tp
+        if not ctx.within:  # a new contact, not an agent taking over within one
+            if not linked:
+                if device is None:
+                    device = pick(segment.devices_cum, draws.device.random())
+                ctx.key = identity(ctx.person, device)
+                ctx.keys.add(ctx.key)
+            if previous is not None and touch.channel != TOUCHPOINTS[previous].channel:
+                issue.switches += 1
+        issue.cost += self.world.cost[tp]
+
+    def _next_step(self, issue: IssueState, ctx: Context, tp: str, outcome: ContactOutcome,
+                   extra: float, draws: Draws) -> tuple[str, bool, float]:
+        """Where the customer goes after *outcome* at *tp*: ``(target, transfer, delay)``.
+
+        An in-channel escalation (under the design) comes first; else the journey graph.
+        *extra* is the time the customer stays away after a dropped contact.
+        """
+        world = self.world
+        escalate = (world.escalation.get(tp)
+                    if outcome is ContactOutcome.FAILED and self.design.escalation else None)
+        if escalate is not None and coin(escalate[1], draws):
+            return escalate[0], True, 0.0
+        route = world.routes[tp, outcome.value]
+        target = route.targets[0] if len(route.targets) == 1 else route.pick(
+            draws.route.random())
+        transfer = route.transfer and target in TOUCHPOINTS
+        if transfer or target == GIVE_UP or issue.contacts >= self._max_contacts(issue):
+            return target, transfer, 0.0
+        return target, False, extra + route.delay.sample(draws.route)
+
+    def _max_contacts(self, issue: IssueState) -> int:
+        """The most contacts the issue's customer makes (their tolerance for effort)."""
+        return self.world.segments[issue.segment].max_contacts
+
+    def _ended(self, issue: IssueState, ending: Ending) -> None:
+        """Count *issue* as ended; under a drain, the last one to end stops the run."""
+        self.recorder.issue_ended(issue, ending, self.env.now)
+        self._in_flight -= 1
+        if not self._in_flight and self._drained is not None:
+            succeed(self._drained)
+
+    def _notify(self, issue: IssueState, ctx: Context, event: EventRT, draws: Draws) -> Proc:
+        """Notify a customer an event touched: True when that settles the issue.
+
+        Otherwise the notification has put the facts it carries into the history of its
+        channel, and the customer replies there after a response time.
+        """
+        env, recorder = self.env, self.recorder
+        assert event.notify is not None
+        if event.notice > 0:
+            yield env.timeout(event.notice)
+        recorder.flow(issue, "arrival", "notified")
+        if coin(event.deflect, draws):
+            recorder.flow(issue, "notified", ContactOutcome.RESOLVED.value)
+            return True
+        channel = TOUCHPOINTS[event.notify].channel
+        for fact in event.known:
+            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now), channel)
+        recorder.flow(issue, "notified", event.notify)
+        delay = event.respond.sample(draws.route)
+        if delay > 0:
+            yield env.timeout(delay)
+        return False
+
+    def _forget(self, ctx: Context) -> None:
+        """Drop what the history holds of the issue's customer, unless the design retains it."""
+        if not self.design.retention:  # nobody will recognise this customer again
+            for key in ctx.keys or (ctx.key,):
+                self.history.forget(key)

@@ -1,0 +1,100 @@
+"""Queueing for an agent: which pool, which agent, patience, call back and affinity.
+
+The customer's side of the pool protocol (:mod:`.pools` is the pool's): a contact takes
+a free agent of the pools that serve it, or joins their queues (first waiting for its
+last agent, under affinity) until an agent takes it or its patience runs out.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..metrics.recorder import IssueState
+from .pools import Agent, Pool, QueueEntry
+from .state import Draws, EngineState, Proc, coin
+from .world import IntentRT, SegmentRT
+
+__all__ = ["Routing"]
+
+
+class Routing(EngineState):
+    """The part of a replication that puts contacts in agent queues."""
+
+    def _queue(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
+               draws: Draws, call_back: bool = False, patient: bool = False) -> Proc:
+        """Wait for an agent: ``(pool, agent, called back)``, the agent ``None`` if it left.
+
+        The patience is the segment's on this channel, shortened by frustration. With
+        *call_back* the contact waits as a call back (it missed an answer on hold); a
+        *patient* contact (a reply in a conversation) waits for ever, offered nothing.
+        """
+        env = self.env
+        pools = self._routes[tp, issue.intent]
+        pool = pools[0]
+        patience = math.inf
+        dist = None if patient else segment.patience.get(tp)
+        if dist is not None:
+            patience = dist.sample(draws.patience)
+            if segment.frustration:
+                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        entered = env.now
+        last = None if self._affinity is None else self._last_agent(issue, pools)
+        if last is not None:
+            pool = last[0]
+            agent = last[1] if pool.try_assign_to(last[1], tp) else None
+        elif len(pools) == 1:
+            agent = pool.try_assign(tp)
+        else:
+            for pool in pools:
+                agent = pool.try_assign(tp)
+                if agent is not None:
+                    break
+        if agent is not None:
+            pool.waited(entered, env.now)
+            return pool, agent, call_back
+        entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+        if last is not None:  # wait for the last agent first, then for anyone
+            assert self.world.affinity is not None
+            last[0].hold(entry, last[1])
+            env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
+        elif len(pools) == 1:
+            pool.enqueue(entry)
+        else:
+            for queue in pools:
+                queue.enqueue(entry)
+        called_back = call_back or (not patient
+                                    and self._takes_callback(pools[0], intent, tp, draws))
+        if patience < math.inf and not called_back:  # on a call back, no one holds
+            env.timeout(patience).callbacks.append(entry.renege)
+        agent = yield entry.event
+        entry.settle(env.now)
+        return (pools[0] if entry.pool is None else entry.pool), agent, called_back
+
+    def _last_agent(self, issue: IssueState, pools: tuple[Pool, ...]) -> tuple[Pool, Agent] | None:
+        """The agent who handled the issue's last assisted contact, if affinity routes to them.
+
+        Only under a design with affinity and a scenario with an ``[affinity]`` table, when
+        that agent's pool can serve this contact and the agent is on shift.
+        """
+        if self._affinity is None or issue.last_agent is None:
+            return None
+        p, a = issue.last_agent
+        pool = self.pools[p]
+        agent = pool.agents[a]
+        if pool not in pools or not agent.on_shift:
+            return None
+        return pool, agent
+
+    def _takes_callback(self, pool: Pool, intent: IntentRT, tp: str, draws: Draws) -> bool:
+        """Whether a customer joining *pool*'s queue is offered a call back and takes it.
+
+        The expected wait is the work ahead (those waiting, and this contact) over the
+        pool's session capacity now, at the intent's mean handle time on *tp*.
+        """
+        spec = self.world.callback
+        if spec is None or not self.design.callback:
+            return False
+        capacity = pool.headcount * pool.spec.concurrency.get(tp, 1)
+        expected = pool.waiting * intent.handle[tp].mean / capacity if capacity else math.inf
+        return expected > spec.offer_after and coin(spec.accept, draws)
+

@@ -1,0 +1,206 @@
+"""What the engine's processes share: contact outcomes, a customer's random draws, what
+the service knows of an issue, and the state every part of a replication reads.
+
+The parts of a replication each have a module of their own, stacked in one line of
+classes: :mod:`.routing` (queueing for a pool), :mod:`.contacts` (the self-service and
+assisted contacts), :mod:`.journey` (the issue, contact by contact) and
+:mod:`.replication` (running it and reading the outcomes). :class:`EngineState` declares
+the state they share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from enum import Enum
+from typing import Any
+
+import simpy
+
+from ..metrics.recorder import Recorder
+from ..model.design import Design
+from ..model.history import HistoryStore, identity
+from ..scenario.schema import AffinitySpec
+from .monitors import Monitor
+from .pools import Agent, Pool
+from .streams import CounterStream, Purpose, Streams
+from .world import World
+
+__all__ = [
+    "NOTHING",
+    "ContactOutcome",
+    "Context",
+    "Draws",
+    "EngineState",
+    "Proc",
+    "Seat",
+    "coin",
+    "succeed",
+]
+
+#: A SimPy process body.
+Proc = Generator[simpy.Event, Any, Any]
+
+#: No facts.
+NOTHING: frozenset[str] = frozenset()
+
+
+class ContactOutcome(Enum):
+    """How one contact ended; the value is the journey graph's name for it."""
+
+    RESOLVED = "resolved"
+    FAILED = "failed"  # self-service did not resolve it
+    ABANDONED = "abandoned"  # left the agent queue (or missed the call back)
+    UNRESOLVED = "unresolved"  # an agent session that did not resolve it
+    DROPPED = "dropped"  # an interruption ended the session
+
+
+def succeed(event: simpy.Event) -> None:
+    """Succeed *event* unless it already has."""
+    if not event.triggered:
+        event.succeed()
+
+
+class Draws:
+    """A customer's streams, one per purpose, each made the first time it is drawn from."""
+
+    __slots__ = ("_key", "_streams")
+
+    def __init__(self, key: int) -> None:
+        self._key = key
+        self._streams: dict[Purpose, CounterStream] = {}
+
+    def _get(self, purpose: Purpose) -> CounterStream:
+        stream = self._streams.get(purpose)
+        if stream is None:
+            stream = self._streams[purpose] = CounterStream(self._key, purpose)
+        return stream
+
+    @property
+    def patience(self) -> CounterStream:
+        """Patience draws."""
+        return self._get(Purpose.PATIENCE)
+
+    @property
+    def work(self) -> CounterStream:
+        """Handle, collection, reading and self-service times."""
+        return self._get(Purpose.WORK)
+
+    @property
+    def outcome(self) -> CounterStream:
+        """Self-service success and resolution coins."""
+        return self._get(Purpose.OUTCOME)
+
+    @property
+    def route(self) -> CounterStream:
+        """Journey choices and delays."""
+        return self._get(Purpose.ROUTE)
+
+    @property
+    def interrupt(self) -> CounterStream:
+        """Interruption arrivals and lengths."""
+        return self._get(Purpose.INTERRUPT)
+
+    @property
+    def hold(self) -> CounterStream:
+        """Interruptions while waiting on hold."""
+        return self._get(Purpose.HOLD)
+
+    @property
+    def misroute(self) -> CounterStream:
+        """Whether the menu sends a contact to the wrong agent."""
+        return self._get(Purpose.MISROUTE)
+
+    @property
+    def reply(self) -> CounterStream:
+        """Reply gaps in asynchronous conversations."""
+        return self._get(Purpose.REPLY)
+
+    @property
+    def device(self) -> CounterStream:
+        """Which device each contact starts on."""
+        return self._get(Purpose.DEVICE)
+
+
+class Seat:
+    """The agent session a contact holds now: its *pool*, *agent* and when it *started*.
+
+    A resumable session that releases its agent during a long interruption takes a new
+    seat when it resumes; *draws* are the customer's, for the queue it waits in then.
+    """
+
+    __slots__ = ("agent", "draws", "pool", "started")
+
+    def __init__(self, pool: Pool, agent: Agent, started: float, draws: Draws) -> None:
+        self.pool = pool
+        #: ``None`` once the customer left the queue waiting to resume
+        self.agent: Agent | None = agent
+        self.started = started
+        self.draws = draws
+
+
+class Context:
+    """What the design lets the service know of one issue, beyond its history view.
+
+    *customer* is who the customer is; *person* who the history knows them as (the
+    customer under retention, else this issue alone); *key* the identity of the
+    current contact (the person seen from a device); *within* whether an agent is taking
+    over in the same contact; *handed* the self-service channel and time whose view a
+    hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
+    a linked connected device reported; *given* the (identity, fact) pairs given in
+    this issue; *from_self_service* whether the contact follows a self-service session;
+    *unnoted* whether the facts given now stay out of the history.
+    """
+
+    __slots__ = ("customer", "from_self_service", "given", "handed", "key", "keys", "person",
+                 "preknown", "seat", "unnoted", "within")
+
+    def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
+        self.customer = customer
+        self.person = person
+        self.key = identity(person, 0)
+        #: every identity the issue used, when it may use more than :attr:`key`
+        self.keys: set[int] = set()
+        self.within = False
+        self.handed: tuple[str, float] | None = None
+        self.preknown = preknown
+        self.given: set[tuple[int, str]] = set()
+        #: the contact follows a self-service session (a menu may misroute it)
+        self.from_self_service = False
+        #: what the customer tells the agent now stays out of the history (a misrouted
+        #: agent's notes, under a history that is not unified)
+        self.unnoted = False
+        #: the agent session in progress, if any
+        self.seat: Seat | None = None
+
+
+def coin(p: float, draws: Draws) -> bool:
+    """True with probability *p*; certain outcomes draw nothing (the same in every design)."""
+    if p >= 1.0:
+        return True
+    if p <= 0.0:
+        return False
+    return draws.outcome.random() < p
+
+
+class EngineState:
+    """The state of one replication that its parts share (set by ``Replication``)."""
+
+    world: World
+    design: Design
+    streams: Streams
+    monitor: Monitor | None
+    trace: list[tuple[int, int, str, float, tuple[str, ...]]] | None
+    env: simpy.Environment
+    history: HistoryStore
+    recorder: Recorder
+    pools: list[Pool]
+    #: with a finite population: per customer, the customer-scope facts given so far
+    _customer_given: dict[int, set[str]]
+    #: and under which identities (read only by the continuity check)
+    _customer_keys: dict[int, set[tuple[int, str]]]
+    _routes: dict[tuple[str, int], tuple[Pool, ...]]
+    _in_flight: int
+    #: the scenario's affinity, when the design routes back to the last agent
+    _affinity: AffinitySpec | None
+    _customer_agent: dict[int, tuple[int, int]]
+    _drained: simpy.Event | None
