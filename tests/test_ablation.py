@@ -127,21 +127,21 @@ def test_effects_are_the_right_paired_differences_and_nan_is_unavailable() -> No
 def test_ablate_command_end_to_end(scenarios: Path, tmp_path: Path) -> None:
     """`omnisim ablate` prints the table and writes the json, csv, manifest and figures."""
     out = tmp_path / "abl"
-    # mobile-first rather than the default unified: three capabilities instead of nine
+    # unified-history rather than the default all: three capabilities instead of nine
     # keep the test fast, and the six left alike must be reported as not differing
     proc = run_omnisim("ablate", str(scenarios / "app-to-phone.toml"), "-n", "2",
-                       "--from", "siloed", "--to", "mobile-first", "--out", str(out),
+                       "--from", "siloed", "--to", "unified-history", "--out", str(out),
                        "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in out.iterdir()} == {
         "ablation.json", "ablation.csv", "replications.csv", "manifest.json",
         "ablation.png", "ablation.svg"}
     data = json.loads((out / "ablation.json").read_text())
-    assert data["from"] == "siloed" and data["to"] == "mobile-first"
+    assert data["from"] == "siloed" and data["to"] == "unified-history"
     assert list(data["capabilities"]) == list(CAPABILITY_FIELDS)
     caps = [c for c, entry in data["capabilities"].items() if entry["differs"]]
     same = [c for c in CAPABILITY_FIELDS if c not in caps]
-    assert caps == differing(BUILTIN_DESIGNS["siloed"], BUILTIN_DESIGNS["mobile-first"])
+    assert caps == differing(BUILTIN_DESIGNS["siloed"], BUILTIN_DESIGNS["unified-history"])
     assert "history" in caps and same
     with (out / "ablation.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -159,8 +159,8 @@ def test_ablate_command_end_to_end(scenarios: Path, tmp_path: Path) -> None:
         assert re.search(rf"^\W*{cap}\s", table, re.MULTILINE), cap  # a row of its own
     for outcome in OUTCOMES:
         assert outcome in table
-    assert "on in siloed" in table and "off in mobile-first" in table
-    assert "mobile-first − siloed" in table
+    assert "on in siloed" in table and "off in unified-history" in table
+    assert "unified-history − siloed" in table
     assert f"not ablated: {', '.join(same)}" in table
 
 

@@ -45,6 +45,7 @@ def erlang_a_results() -> list[dict[str, float]]:
     return next(iter(results.values()))
 
 
+@pytest.mark.slow  # 10 replications of 10^5 arrivals; the default run has the small grid
 def test_queue_abandonment_interval_covers_exact_erlang_a(
     erlang_a_results: list[dict[str, float]],
 ) -> None:
@@ -54,6 +55,7 @@ def test_queue_abandonment_interval_covers_exact_erlang_a(
     assert est["ci_low"] <= exact <= est["ci_high"], (exact, est)
 
 
+@pytest.mark.slow
 def test_utilization_interval_covers_exact_erlang_a(
     erlang_a_results: list[dict[str, float]],
 ) -> None:

@@ -74,12 +74,13 @@ def test_resumed_run_loads_saved_units_and_equals_serial(serial: Any, tmp_path: 
 def test_interrupted_command_resumes_to_the_uninterrupted_files(tmp_path: Path) -> None:
     """``omnisim run`` stopped by Ctrl-C, then run with --resume, writes the same files."""
     full = tmp_path / "full"
-    done = run_omnisim("run", str(STORY), "--out", str(full), "-n", "6", "--quiet")
+    done = run_omnisim("run", str(STORY), "--out", str(full), "-n", "6", "--quiet",
+                       "--horizon", "4h")
     assert done.returncode == 0, done.stderr
     part = tmp_path / "part"
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "run", str(STORY), "--out", str(part), "-n", "6",
-         "--quiet", "--jobs", "1"],
+         "--quiet", "--jobs", "1", "--horizon", "4h"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 120

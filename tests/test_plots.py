@@ -37,7 +37,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
 
     out = tmp_path_factory.mktemp("story")
     done = run_omnisim("run", str(SCENARIOS / "app-to-phone.toml"), "--replications", "2",
-                       "--out", str(out), "--quiet")
+                       "--out", str(out), "--quiet", "--horizon", "4h")
     assert done.returncode == 0, done.stderr
     written = plot_results(out)
     _OPEN_FIGURES[:] = plt.get_fignums()
@@ -172,7 +172,7 @@ def test_plot_command_and_run_plot_write_the_figures(tmp_path: Path) -> None:
 
     out = tmp_path / "r"
     done = run_omnisim("run", str(SCENARIOS / "app-to-phone.toml"), "-n", "2", "--out",
-                       str(out), "--plot", "--quiet")
+                       str(out), "--plot", "--quiet", "--horizon", "4h")
     assert done.returncode == 0, done.stderr
     assert (out / "figures" / "journeys.png").stat().st_size > 10_000
     done = run_omnisim("plot", str(out), "--out", str(tmp_path / "f"), "--format", "svg")

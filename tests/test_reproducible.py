@@ -13,7 +13,8 @@ def test_same_seed_gives_identical_summary(tmp_path: Path) -> None:
     for name, jobs in (("a", "1"), ("b", "2")):
         out = tmp_path / name
         done = run_omnisim("run", str(SCENARIOS / "app-to-phone.toml"), "--out", str(out),
-                           "--replications", "3", "--jobs", jobs, "--quiet")
+                           "--replications", "3", "--jobs", jobs, "--quiet",
+                           "--horizon", "4h")
         assert done.returncode == 0, done.stderr
         outs.append(out)
     a, b = outs
@@ -27,7 +28,8 @@ def test_other_seed_gives_other_results(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / seed
         done = run_omnisim("run", str(SCENARIOS / "app-to-phone.toml"), "--out", str(out),
-                           "--replications", "2", "--seed", seed, "--quiet")
+                           "--replications", "2", "--seed", seed, "--quiet",
+                           "--horizon", "4h")
         assert done.returncode == 0, done.stderr
         texts.append((out / "replications.csv").read_text())
     assert texts[0] != texts[1]

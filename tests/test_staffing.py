@@ -253,7 +253,7 @@ def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
     out = tmp_path / "staff"
     # a loose target: met a few agents below the story's headcount, so the search is short
     done = run_omnisim("staff", str(STORY), "--target", "service_level>=0.4", "-n", "3",
-                       "--out", str(out))
+                       "--out", str(out), "--design", "siloed", "unified-history")
     assert done.returncode == 0, done.stderr
     assert "agents needed" in done.stdout and "Δ agents vs siloed" in done.stdout
     assert "simulating" in done.stderr  # progress names the headcount being simulated
