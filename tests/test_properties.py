@@ -1,4 +1,4 @@
-"""Continuity invariants (DESIGN.md) as hypothesis properties of whole simulations."""
+"""Continuity invariants (docs/invariants.md) as hypothesis properties of whole simulations."""
 
 from __future__ import annotations
 

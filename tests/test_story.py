@@ -69,7 +69,7 @@ def test_unified_handles_faster(story: tuple[Path, dict[str, Any]]) -> None:
 
 
 def test_results_files_follow_the_contract(story: tuple[Path, dict[str, Any]]) -> None:
-    """summary.json, replications.csv and manifest.json have the shape DESIGN.md fixes."""
+    """summary.json, replications.csv and manifest.json have the shape the README fixes."""
     out, summary = story
     for design in ("siloed", "unified-history", "mobile-first"):
         outcomes = summary["designs"][design]["outcomes"]

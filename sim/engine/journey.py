@@ -1,6 +1,6 @@
 """The issue's journey: it arrives, then walks the journey graph contact by contact.
 
-DESIGN.md, "The behaviour model", steps 1–6: the customer, segment, intent and first
+docs/model.md, "What one issue does": the customer, segment, intent and first
 touchpoint are drawn; a scenario event may notify the customer first; then each contact
 (self-service or assisted) ends in an outcome whose route says where the customer goes
 next, until the issue is resolved or given up.

@@ -1,4 +1,5 @@
-"""Results files: summary.json, replications.csv and manifest.json (DESIGN.md).
+"""Results files: summary.json, replications.csv, breakdown.csv and manifest.json (the
+results contract of the README).
 
 Files are written to a temporary name and renamed into place, so an interrupted run never
 leaves a half-written file over an earlier complete one.

@@ -489,7 +489,7 @@ _PAGE = """\
      sim/experiment/validation.py and run `nox -s validate` again. -->
 # Validation against queueing theory
 
-Is the model right? Simple cases must match queueing theory (DESIGN.md, question 4). This
+Is the model right? Simple cases must match queueing theory. This
 page sets the simulator beside the exact steady state of the two textbook call-centre
 queues, on a grid of {ncases} cases.
 

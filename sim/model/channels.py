@@ -18,7 +18,7 @@ __all__ = [
     "Touchpoint",
 ]
 
-#: Every channel, in the order DESIGN.md lists them.
+#: Every channel, in the order docs/model.md lists them.
 CHANNELS: tuple[str, ...] = (
     "app",
     "web",
