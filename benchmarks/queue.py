@@ -156,7 +156,7 @@ def run_omnisim(case: str, arrivals: int, seed: int) -> tuple[float, float, floa
         "mean_wait": out["mean_wait"],
         **clock.facts(),
     }
-    return wall, out["queue_abandonment_rate"], out["agent_utilization"], extra
+    return wall, out["abandonment_rate"], out["agent_utilization"], extra
 
 
 def run_simpy(case: str, arrivals: int, seed: int) -> tuple[float, float, float, dict[str, Any]]:

@@ -94,7 +94,7 @@ def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, 
         "expected_arrivals": arrivals, "issues_after_warmup": out["issues"],
         "arrivals_per_s": arrivals / wall, "rss_before_run_mib": rss_before,
         "cpu_s": cpu, "cpu_stall_s": _stall_since(psi),
-        "rss_peak_mib": measure.rss_mib(), "abandonment_rate": out["abandonment_rate"],
+        "rss_peak_mib": measure.rss_mib(), "give_up_rate": out["give_up_rate"],
         "repetitions_per_issue": out["repetitions_per_issue"],
         "agent_utilization": out["agent_utilization"],
     }
@@ -137,7 +137,7 @@ def child_study(jobs: int, replications: int, seed: int | None,
         "results_digest": digest,
         "issues_per_unit": mean(designs[0].name, "issues"),
         "means": {d.name: {k: mean(d.name, k) for k in (
-            "abandonment_rate", "queue_abandonment_rate", "agent_utilization",
+            "give_up_rate", "abandonment_rate", "agent_utilization",
             "repetitions_per_issue", "mean_wait")} for d in designs},
     }
 
@@ -253,13 +253,13 @@ def render(report: dict[str, Any]) -> str:
             f"**{'yes' if study['identical'] else 'NO'}**. "
             f"≈{s1['issues_per_unit']:,.0f} issues per replication after the warm-up.",
             "",
-            "| design | abandonment | queue abandonment | agent utilization | "
+            "| design | give-up | abandonment | agent utilization | "
             "repetitions/issue | mean wait min |",
             "|---|---:|---:|---:|---:|---:|",
         ]
         for design, m in s1["means"].items():
             lines.append(
-                f"| {design} | {m['abandonment_rate']:.3f} | {m['queue_abandonment_rate']:.3f} "
+                f"| {design} | {m['give_up_rate']:.3f} | {m['abandonment_rate']:.3f} "
                 f"| {m['agent_utilization']:.3f} | {m['repetitions_per_issue']:.2f} | "
                 f"{m['mean_wait']:.2f} |"
             )

@@ -116,7 +116,7 @@ APP: dict[str, Any] = {
 def test_in_app_escalation_keeps_customers_who_would_give_up() -> None:
     """Help without leaving the app: fewer give up, fewer change channel."""
     sc = build(**APP)
-    assert lower(effect(sc, "abandonment_rate"))
+    assert lower(effect(sc, "give_up_rate"))
     assert lower(effect(sc, "channel_switches_per_issue"))
 
 

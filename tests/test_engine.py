@@ -46,7 +46,7 @@ def test_erlang_c_mean_wait_without_abandonment() -> None:
     exact = erlang_c(1.5, 1.0, 2).mean_wait
     est = estimate([r["mean_wait"] for r in reps])
     assert est["ci_low"] <= exact <= est["ci_high"], (exact, est)
-    assert all(r["queue_abandonment_rate"] == 0 for r in reps)
+    assert all(r["abandonment_rate"] == 0 for r in reps)
 
 
 def test_issues_are_conserved() -> None:
@@ -62,8 +62,8 @@ def test_issues_are_conserved() -> None:
     out = simulate(compile_world(sc), resolve_designs(sc)[0], 3, 0)
     assert out["issues"] > 500
     assert 0 <= out["open_issues"] < out["issues"]
-    assert out["abandonment_rate"] + out["resolution_rate"] == pytest.approx(1.0)
-    assert 0 < out["abandonment_rate"] < 1
+    assert out["give_up_rate"] + out["resolution_rate"] == pytest.approx(1.0)
+    assert 0 < out["give_up_rate"] < 1
     assert out["contacts_per_issue"] > 1  # retries and follow-ups happened
 
 
@@ -201,8 +201,8 @@ def test_callbacks_lower_queue_abandonment() -> None:
     """Offering call backs when the wait is long lowers queue abandonment (interval < 0)."""
     sc = scenario(**CALLBACK)
     res = outcomes(sc, 8)
-    diff = paired_difference([r["queue_abandonment_rate"] for r in res["with-callback"]],
-                             [r["queue_abandonment_rate"] for r in res["siloed"]])
+    diff = paired_difference([r["abandonment_rate"] for r in res["with-callback"]],
+                             [r["abandonment_rate"] for r in res["siloed"]])
     assert diff["ci_high"] is not None and diff["ci_high"] < 0, diff
     assert all(r["callback_rate"] == 0 for r in res["siloed"])
     taken = estimate([r["callback_rate"] for r in res["with-callback"]])

@@ -48,9 +48,9 @@ def erlang_a_results() -> list[dict[str, float]]:
 def test_queue_abandonment_interval_covers_exact_erlang_a(
     erlang_a_results: list[dict[str, float]],
 ) -> None:
-    """The 95% interval of queue_abandonment_rate covers the exact P(abandon)."""
+    """The 95% interval of abandonment_rate covers the exact P(abandon)."""
     exact, _ = erlang_a_exact(48.0, 1.0, 0.5, 50)
-    est = estimate([r["queue_abandonment_rate"] for r in erlang_a_results])
+    est = estimate([r["abandonment_rate"] for r in erlang_a_results])
     assert est["ci_low"] <= exact <= est["ci_high"], (exact, est)
 
 

@@ -79,7 +79,7 @@ def test_constant_schedule_equals_flat_headcount() -> None:
     scheduled["pools"][0]["schedule"] = [{"at": "0h", "agents": 2}, {"at": "9h", "agents": 2}]
     a, b = run(flat, replications=3)["siloed"], run(scheduled, replications=3)["siloed"]
     assert all(same(x, y) for x, y in zip(a, b, strict=True))
-    assert a[0]["queue_abandonment_rate"] > 0  # a real queue, not an empty comparison
+    assert a[0]["abandonment_rate"] > 0  # a real queue, not an empty comparison
 
 
 def test_utilization_uses_the_staffed_time() -> None:
@@ -230,7 +230,7 @@ class _Intents(Replication):
     def _assisted(self, issue: Any, ctx: Any, segment: Any, intent: Any, tp: str,
                   draws: Any) -> Any:
         self.intents = getattr(self, "intents", {})
-        self.intents[issue.customer] = intent.name
+        self.intents[issue.index] = intent.name
         return (yield from super()._assisted(issue, ctx, segment, intent, tp, draws))
 
 

@@ -67,7 +67,7 @@ def test_results_files_follow_the_contract(story: tuple[Path, dict[str, Any]]) -
     out, summary = story
     for design in ("siloed", "unified"):
         outcomes = summary["designs"][design]["outcomes"]
-        for name in ("abandonment_rate", "queue_abandonment_rate", "repetitions_per_issue",
+        for name in ("abandonment_rate", "give_up_rate", "asa", "repetitions_per_issue",
                      "repeat_rate", "agent_utilization", "resolution_rate",
                      "contacts_per_issue", "channel_switches_per_issue", "mean_wait",
                      "mean_handle_time", "time_to_resolution", "cost_per_issue"):

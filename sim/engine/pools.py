@@ -181,6 +181,12 @@ class Pool:
             return self.spec.agents * horizon
         return self.spec.schedule.staffed(self.start, self.end)
 
+    def staffed_between(self, a: float, b: float) -> float:
+        """Agent-minutes staffed from *a* to *b*."""
+        if self.spec.schedule is None:
+            return self.spec.agents * (b - a)
+        return self.spec.schedule.staffed(a, b)
+
     def _account(self) -> None:
         now = self.env.now
         last = self._last
@@ -418,7 +424,7 @@ class Pool:
 
     def waited(self, entered: float, now: float) -> None:
         """Count one queue entry (made after the warm-up) that left after *now − entered*."""
-        if entered >= self.start:
+        if self.start <= entered < self.end:
             self.entries += 1
             self.wait_sum += now - entered
 

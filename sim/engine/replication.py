@@ -14,7 +14,7 @@ from typing import Any
 
 import simpy
 
-from ..metrics.recorder import IssueState, Recorder, pool_outcomes
+from ..metrics.recorder import Ending, IssueState, Recorder, pool_outcomes
 from ..model.channels import TOUCHPOINTS
 from ..model.design import Design
 from ..model.history import HistoryEvent, HistoryStore, identity
@@ -130,6 +130,19 @@ _EVENTS = 1 << 41
 _PER_EVENT = 1 << 24
 
 
+def _succeed(event: simpy.Event) -> None:
+    """Succeed *event* unless it already has."""
+    if not event.triggered:
+        event.succeed()
+
+
+def _where_given_up(self_service: bool, outcome: str) -> Ending:
+    """Where a customer who gives up after a contact with *outcome* gave up."""
+    if self_service:
+        return Ending.IN_SELF_SERVICE
+    return Ending.IN_QUEUE if outcome == ABANDONED else Ending.AFTER_CONTACT
+
+
 def _coin(p: float, draws: _Draws) -> bool:
     """True with probability *p*; certain outcomes draw nothing (the same in every design)."""
     if p >= 1.0:
@@ -194,7 +207,7 @@ class Replication:
         self.streams = streams
         self.env = simpy.Environment()
         self.history = HistoryStore(design.topology)
-        self.recorder = Recorder(world.warmup, world.end, world.threshold)
+        self.recorder = Recorder(world.warmup, world.end, world.thresholds)
         self.pools = [Pool(self.env, spec, world.warmup, world.end) for spec in world.pools]
         # with a finite population: per customer, the customer-scope facts given so far,
         # and under which identities
@@ -204,31 +217,61 @@ class Replication:
         self._routes = {key: tuple(self.pools[p] for p in ps)
                         for key, ps in world.pools_for.items()}
         self._affinity = world.affinity if design.affinity else None
+        self._in_flight = 0  # issues started and not ended
+        #: under a drain, succeeds when the last issue ends after the horizon
+        self._drained: simpy.Event | None = None
 
     def run(self) -> dict[str, float]:
         """Simulate to the horizon and return the outcomes."""
         self.env.process(self._arrivals())
         for e, event in enumerate(self.world.events):
             self.env.process(self._event(e, event))
-        self.env.run(until=self.world.end)
+        world = self.world
+        self.env.run(until=world.end)
+        if world.drain and self._in_flight:
+            drained = self._drained = self.env.event()
+            self.env.timeout(world.drain_limit).callbacks.append(lambda _: _succeed(drained))
+            self.env.run(until=drained)
         for pool in self.pools:
             pool.finish()
+        rec = self.recorder
         if self.monitor is not None:
-            rec = self.recorder
             self.monitor.ended(rec.issues, rec.resolved, rec.abandoned, len(rec.live),
                                self.env.now)
         self._open_at: dict[str, int] = {}
-        for issue in self.recorder.live:
+        for issue in rec.live:
             self._open_at[issue.touchpoint] = self._open_at.get(issue.touchpoint, 0) + 1
-        horizon = self.world.horizon
+        rec.close()
+        horizon = world.horizon
         busy = sum(p.busy_area for p in self.pools)
-        flat = sum(p.spec.agents for p in self.pools if p.spec.schedule is None)
-        staffed = flat * horizon + sum(p.staffed(horizon) for p in self.pools
-                                       if p.spec.schedule is not None)
-        out = self.recorder.outcomes(busy, staffed, self.world.has_costs,
-                                     self.world.callback is not None)
+        staffed = sum(p.staffed(horizon) for p in self.pools)
+        callback = world.callback is not None
+        out = rec.outcomes(busy, staffed, world.has_costs, callback)
         out.update(pool_outcomes(self.pools, horizon))
+        out.update(rec.breakdown(self._names, world.has_costs, callback))
+        out.update(self._hourly_utilization())
         return out
+
+    @property
+    def _names(self) -> dict[str, list[str]]:
+        return {"segment": [s.name for s in self.world.segments],
+                "intent": [i.name for i in self.world.intents]}
+
+    def _hourly_utilization(self) -> dict[str, float]:
+        """``by.hour.HH.agent_utilization`` over every pool, from the 15-minute slots."""
+        busy: dict[int, float] = {}
+        staffed: dict[int, float] = {}
+        start, end = self.world.warmup, self.world.end
+        for pool in self.pools:
+            for k, area in enumerate(pool.busy_slots):
+                a = start + k * SLOT
+                b = min(a + SLOT, end)
+                hour = int(a % 1440.0 // 60.0)
+                busy[hour] = busy.get(hour, 0.0) + area
+                staffed[hour] = staffed.get(hour, 0.0) + pool.staffed_between(a, b)
+        return {f"by.hour.{h:02d}.agent_utilization": (busy[h] / staffed[h] if staffed[h]
+                                                        else math.nan)
+                for h in sorted(busy)}
 
     def details(self) -> dict[str, Any]:
         """What the figures need beyond the outcomes (call after :meth:`run`).
@@ -289,7 +332,10 @@ class Replication:
         tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
         reported = intent.reported > 0 and profile.random() < intent.reported
         recorder = self.recorder
-        issue = IssueState(index, s, k, env.now, env.now >= world.warmup)
+        issue = IssueState(index, s, k, env.now, env.now >= world.warmup,
+                           TOUCHPOINTS[event.notify if event is not None and design.proactive
+                                       and event.notify is not None else tp].channel)
+        self._in_flight += 1
         recorder.issue_arrived(issue)
         ctx = _Context(person, person if design.retention else index,
                        intent.reported_facts if reported and design.mesh else _NOTHING)
@@ -301,7 +347,7 @@ class Replication:
             if design.proactive and event.notify is not None:
                 notified = yield from self._notify(issue, ctx, event, draws)
                 if notified:
-                    recorder.issue_ended(issue, True, env.now)
+                    self._ended(issue, Ending.RESOLVED)
                     self._forget(ctx)
                     return
                 tp, first_device = event.notify, 0  # the reply, on the notified device
@@ -314,7 +360,7 @@ class Replication:
         monitor = self.monitor
         device = first_device
         previous = None
-        resolved = False
+        ending = Ending.IN_SELF_SERVICE
         linked = design.mesh or not segment.devices_cum
         keys = ctx.keys
         if not linked:
@@ -322,7 +368,7 @@ class Replication:
         while issue.contacts < segment.max_contacts:
             issue.contacts += 1
             if monitor is not None:
-                monitor.contact_started(issue.customer, issue.arrived, env.now)
+                monitor.contact_started(issue.index, issue.arrived, env.now)
             touch = TOUCHPOINTS[tp]
             issue.touchpoint = tp
             if not ctx.within:  # a new contact, not an agent taking over within one
@@ -344,7 +390,7 @@ class Replication:
                                                            draws)
             ctx.within, ctx.handed = False, None
             if outcome == RESOLVED:
-                resolved = True
+                ending = Ending.RESOLVED
                 recorder.flow(issue, tp, RESOLVED)
                 break
             if outcome != DROPPED:
@@ -362,6 +408,7 @@ class Replication:
                 transfer = route.transfer and target in TOUCHPOINTS
             if target == GIVE_UP or issue.contacts >= segment.max_contacts:
                 recorder.flow(issue, tp, ABANDONED)
+                ending = _where_given_up(touch.self_service, outcome)
                 break  # gave up, or out of tolerance for effort
             recorder.flow(issue, tp, target)
             issue.touchpoint = target  # open at the horizon while on the way: counted there
@@ -375,9 +422,16 @@ class Replication:
                 if delay > 0:
                     yield env.timeout(delay)
             tp = target
-        recorder.issue_ended(issue, resolved, env.now)
+        self._ended(issue, ending)
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx)
+
+    def _ended(self, issue: IssueState, ending: Ending) -> None:
+        """Count *issue* as ended; under a drain, the last one to end stops the run."""
+        self.recorder.issue_ended(issue, ending, self.env.now)
+        self._in_flight -= 1
+        if not self._in_flight and self._drained is not None:
+            _succeed(self._drained)
 
     def _notify(self, issue: IssueState, ctx: _Context, event: EventRT, draws: _Draws) -> Proc:
         """Notify a customer an event touched: True when that settles the issue.
@@ -395,7 +449,7 @@ class Replication:
             return True
         channel = TOUCHPOINTS[event.notify].channel
         for fact in event.known:
-            self._write(HistoryEvent(ctx.key, issue.customer, fact, channel, env.now), channel)
+            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now), channel)
         recorder.flow(issue, "notified", event.notify)
         delay = event.respond.sample(draws.route)
         if delay > 0:
@@ -422,64 +476,30 @@ class Replication:
 
     def _assisted(self, issue: IssueState, ctx: _Context, segment: SegmentRT, intent: IntentRT,
                   tp: str, draws: _Draws) -> Proc:
+        """Queue for an agent, then hold the session: the contact's outcome."""
         env, recorder = self.env, self.recorder
-        pools = self._routes[tp, issue.intent]
-        pool = pools[0]
-        patience = math.inf
-        if segment.patience is not None:
-            patience = segment.patience.sample(draws.patience)
-            if segment.frustration:
-                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         entered = env.now
-        last = None if self._affinity is None else self._last_agent(issue, pools)
-        if last is not None:
-            pool = last[0]
-            agent = last[1] if pool.try_assign_to(last[1], tp) else None
-        elif len(pools) == 1:
-            agent = pool.try_assign(tp)
-        else:
-            for pool in pools:
-                agent = pool.try_assign(tp)
-                if agent is not None:
-                    break
-        called_back = False
+        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws)
+        channel = TOUCHPOINTS[tp].channel
         if agent is None:
-            entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
-            if last is not None:  # wait for the last agent first, then for anyone
-                assert self.world.affinity is not None
-                last[0].hold(entry, last[1])
-                env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
-            elif len(pools) == 1:
-                pool.enqueue(entry)
-            else:
-                for queue in pools:
-                    queue.enqueue(entry)
-            called_back = self._takes_callback(pools[0], intent, tp, draws)
-            if patience < math.inf and not called_back:  # on a call back, no one holds
-                env.timeout(patience).callbacks.append(entry.renege)
-            agent = yield entry.event
-            entry.settle(env.now)
-            if agent is None:
-                recorder.queue_left(entered, env.now, served=False)
-                return ABANDONED, 0.0
-            assert entry.pool is not None
-            pool = entry.pool
-        else:
-            pool.waited(entered, env.now)
-        recorder.queue_left(entered, env.now, served=True, held=not called_back)
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, False)
+            return ABANDONED, 0.0
         if called_back:
             assert self.world.callback is not None
             answered = not _coin(self.world.callback.unreachable, draws)
-            recorder.callback_taken(entered, answered)
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, answered,
+                                callback=True)
             if not answered:  # the agent's attempt, then the issue goes on as abandoned
                 yield env.timeout(self.world.callback.attempt)
-                pool.release(agent, tp)
+                self._release(issue, pool, agent, tp, self.world.callback.attempt)
                 return ABANDONED, 0.0
+        else:
+            recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, True)
         spec = pool.spec
         if self.monitor is not None:
-            self.monitor.waited(issue.customer, entered, env.now)
+            self.monitor.waited(issue.index, entered, env.now)
             self.monitor.assigned(
-                issue.customer, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
+                issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
                 spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
             )
         resolve = intent.resolve[tp]
@@ -499,16 +519,74 @@ class Replication:
             collect = [f.collect.sample(draws.work) for f in intent.facts]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
                                                     base, factor, draws.interrupt)
-        pool.release(agent, tp)
+        self._release(issue, pool, agent, tp, env.now - started)
+        recorder.session_ended(issue, spec.name, channel, started, env.now - started)
         if not done:
             return DROPPED, extra
-        recorder.session_handled(started, env.now - started)
         if self.monitor is not None:
-            self.monitor.session(issue.customer, started, env.now)
+            self.monitor.session(issue.index, started, env.now)
         if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
             # the same coin as without the bonus, so that the draws stay paired
             return (RESOLVED if draws.outcome.random() < resolve else UNRESOLVED), 0.0
         return (RESOLVED if _coin(resolve, draws) else UNRESOLVED), 0.0
+
+    def _release(self, issue: IssueState, pool: Pool, agent: Agent, tp: str,
+                 minutes: float) -> None:
+        """End *agent*'s session, charging its share of *minutes* of agent time to *issue*.
+
+        A session on a channel of concurrency *c* holds 1/*c* of the agent.
+        """
+        pool.release(agent, tp)
+        used = minutes * pool.share[tp]
+        issue.agent_minutes += used
+        issue.agent_cost += used * pool.spec.cost_per_minute
+
+    def _queue(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
+               draws: _Draws) -> Proc:
+        """Wait for an agent: ``(pool, agent, called back)``, the agent ``None`` if it left.
+
+        The patience is the segment's on this channel, shortened by frustration.
+        """
+        env = self.env
+        pools = self._routes[tp, issue.intent]
+        pool = pools[0]
+        patience = math.inf
+        dist = segment.patience.get(tp)
+        if dist is not None:
+            patience = dist.sample(draws.patience)
+            if segment.frustration:
+                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        entered = env.now
+        last = None if self._affinity is None else self._last_agent(issue, pools)
+        if last is not None:
+            pool = last[0]
+            agent = last[1] if pool.try_assign_to(last[1], tp) else None
+        elif len(pools) == 1:
+            agent = pool.try_assign(tp)
+        else:
+            for pool in pools:
+                agent = pool.try_assign(tp)
+                if agent is not None:
+                    break
+        if agent is not None:
+            pool.waited(entered, env.now)
+            return pool, agent, False
+        entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+        if last is not None:  # wait for the last agent first, then for anyone
+            assert self.world.affinity is not None
+            last[0].hold(entry, last[1])
+            env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
+        elif len(pools) == 1:
+            pool.enqueue(entry)
+        else:
+            for queue in pools:
+                queue.enqueue(entry)
+        called_back = self._takes_callback(pools[0], intent, tp, draws)
+        if patience < math.inf and not called_back:  # on a call back, no one holds
+            env.timeout(patience).callbacks.append(entry.renege)
+        agent = yield entry.event
+        entry.settle(env.now)
+        return (pools[0] if entry.pool is None else entry.pool), agent, called_back
 
     def _last_agent(self, issue: IssueState, pools: tuple[Pool, ...]) -> tuple[Pool, Agent] | None:
         """The agent who handled the issue's last assisted contact, if affinity routes to them.
@@ -559,13 +637,13 @@ class Replication:
         channel = TOUCHPOINTS[tp].channel
         key, preknown, handed = ctx.key, ctx.preknown, ctx.handed
         if self.trace is not None:
-            self.trace.append((key, issue.customer, channel, env.now,
+            self.trace.append((key, issue.index, channel, env.now,
                                tuple(f.name for f in intent.facts if f.name not in preknown)))
         for fact, minutes in zip(intent.facts, collect, strict=True):
             name = fact.name
-            if name in preknown or history.knows(channel, key, issue.customer, name, env.now):
+            if name in preknown or history.knows(channel, key, issue.index, name, env.now):
                 continue
-            if handed is not None and history.knows(handed[0], key, issue.customer, name,
+            if handed is not None and history.knows(handed[0], key, issue.index, name,
                                                      handed[1]):
                 continue
             repeated = name in issue.given
@@ -574,11 +652,11 @@ class Replication:
             if monitor is not None:  # the check: asked again of the very same identity
                 again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
                     ctx.customer, ())
-                monitor.asked(issue.customer, name, again, env.now)
+                monitor.asked(issue.index, name, again, env.now)
             done, extra = yield from self._spend(minutes * factor, segment, tp, rng, issue)
             if not done:
                 return False, extra
-            self._write(HistoryEvent(key, issue.customer, name, channel, env.now, fact.scope),
+            self._write(HistoryEvent(key, issue.index, name, channel, env.now, fact.scope),
                         channel)
             issue.given.add(name)
             ctx.given.add((key, name))
@@ -631,7 +709,7 @@ class Replication:
             length = segment.interrupt_duration.sample(rng)
             dropped = length > limit
             if self.monitor is not None:
-                self.monitor.interrupted(issue.customer, dropped, len(issue.given), env.now)
+                self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
             if dropped:
                 yield env.timeout(limit)
                 return False, length - limit

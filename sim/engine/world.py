@@ -7,7 +7,7 @@ from itertools import accumulate
 
 import attrs
 
-from ..model.channels import SYNCHRONOUS, TOUCHPOINTS
+from ..model.channels import CHANNELS, SYNCHRONOUS, TOUCHPOINTS
 from ..model.dists import Distribution, Fixed
 from ..model.journey import Route, routes_from
 from ..model.staffing import Schedule
@@ -42,7 +42,8 @@ class SegmentRT:
     name: str
     starts: tuple[str, ...]
     start_cum: tuple[float, ...]
-    patience: Distribution | None
+    #: per agent touchpoint, how long the customer waits for an agent (absent: for ever)
+    patience: dict[str, Distribution]
     interrupt_rate: float
     interrupt_duration: Distribution
     drop_after: float
@@ -91,6 +92,8 @@ class PoolSpec:
     intents: tuple[str, ...] | None = None
     schedule: Schedule | None = None
     levels: tuple[int, ...] = ()
+    #: loaded cost of one agent-minute
+    cost_per_minute: float = 0.0
 
     def serves(self, channel: str, intent: str) -> bool:
         """Whether the pool's skills include *channel* and *intent*."""
@@ -115,7 +118,7 @@ def _pool_spec(pool: schema.Pool, intents: list[str]) -> PoolSpec:
         levels = tuple(order.index(r) for r in ranks)
     return PoolSpec(pool.name, agents, {c: pool.concurrency.get(c, 1) for c in pool.channels},
                     pool.concurrency_penalty, None if pool.intents is None else tuple(pool.intents),
-                    schedule, levels)
+                    schedule, levels, pool.cost_per_minute)
 
 
 @attrs.frozen
@@ -142,7 +145,8 @@ class World:
     name: str
     horizon: float
     warmup: float
-    threshold: float
+    #: per channel, the service-level threshold T (minutes)
+    thresholds: dict[str, float]
     rate: float | None
     profile: tuple[tuple[float, float], ...]
     segments: tuple[SegmentRT, ...]
@@ -166,6 +170,10 @@ class World:
     #: (touchpoint, intent index) -> every pool that serves it, in routing order
     pools_for: dict[tuple[str, int], tuple[int, ...]] = attrs.field(factory=dict)
     affinity: AffinitySpec | None = None
+    #: stop arrivals at the horizon and follow every issue to its end
+    drain: bool = False
+    #: how long after the horizon a drain may go on before the run stops anyway
+    drain_limit: float = 7 * 1440.0
 
     @property
     def end(self) -> float:
@@ -174,8 +182,30 @@ class World:
 
     @property
     def has_costs(self) -> bool:
-        """True when the scenario gives a cost for some channel."""
-        return any(c > 0 for c in self.cost.values())
+        """True when the scenario gives a cost for some channel or agent time."""
+        return any(c > 0 for c in self.cost.values()) or any(
+            p.cost_per_minute > 0 for p in self.pools)
+
+
+def _patience(patience: Distribution | dict[str, Distribution] | None,
+              ) -> dict[str, Distribution]:
+    """A segment's patience per agent touchpoint: one for all, or one per channel."""
+    if patience is None:
+        return {}
+    if isinstance(patience, dict):
+        return dict(patience)
+    return {name: patience for name, tp in TOUCHPOINTS.items() if not tp.self_service}
+
+
+def _thresholds(scenario: Scenario) -> dict[str, float]:
+    """Each channel's service-level threshold: its own, else the scenario's."""
+    default = scenario.scenario.service_level_threshold
+    out: dict[str, float] = {}
+    for channel in CHANNELS:
+        spec = scenario.channels.get(channel)
+        own = spec.service_level_threshold if spec is not None else None
+        out[channel] = default if own is None else own
+    return out
 
 
 def compile_world(scenario: Scenario) -> World:
@@ -186,7 +216,7 @@ def compile_world(scenario: Scenario) -> World:
             name=s.name,
             starts=tuple(s.start),
             start_cum=_cumulative(list(s.start.values())),
-            patience=s.patience,
+            patience=_patience(s.patience),
             interrupt_rate=s.interruptions.rate if s.interruptions else 0.0,
             interrupt_duration=s.interruptions.duration if s.interruptions else Fixed(0.0),
             drop_after=s.interruptions.drop_after if s.interruptions else 0.0,
@@ -265,7 +295,8 @@ def compile_world(scenario: Scenario) -> World:
         name=sec.name,
         horizon=sec.horizon,
         warmup=sec.warmup,
-        threshold=sec.service_level_threshold,
+        thresholds=_thresholds(scenario),
+        drain=sec.drain,
         rate=scenario.arrivals.rate,
         profile=profile,
         segments=segments,

@@ -41,9 +41,11 @@ __all__ = [
 #: The headline outcomes an ablation reports, in the order tables and figures show them.
 OUTCOMES: tuple[str, ...] = (
     "abandonment_rate",
+    "give_up_rate",
     "repetitions_per_issue",
     "agent_utilization",
-    "mean_wait",
+    "asa",
+    "agent_minutes_per_issue",
     "cost_per_issue",
 )
 

@@ -20,7 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..metrics.recorder import OUTCOMES, UNITS
+from ..metrics.outcomes import unit_of
+from ..metrics.recorder import BREAKDOWN_DIMENSIONS, OUTCOMES, UNITS
 from ..metrics.stats import estimate, paired_difference
 from .ablation import Ablation
 from .runner import Results
@@ -28,6 +29,8 @@ from .staffing import Staffing, staffing_csv
 
 __all__ = [
     "atomic_write",
+    "breakdown_csv",
+    "build_breakdown",
     "build_summary",
     "json_safe",
     "outcome_unit",
@@ -43,7 +46,65 @@ _PACKAGES = ("omnisim", "simpy", "numpy", "scipy", "attrs", "cattrs", "networkx"
 
 def _outcome_names(results: Results) -> list[str]:
     first = next(iter(results.values()))[0]
-    return [*OUTCOMES, *sorted(k for k in first if k not in UNITS)]
+    return [*OUTCOMES, *sorted(k for k in first if k not in UNITS and not k.startswith(BY))]
+
+
+#: The prefix of a breakdown value's name: ``by.DIMENSION.KEY.OUTCOME``.
+BY = "by."
+
+
+def split_breakdown_name(name: str) -> tuple[str, str, str]:
+    """``by.DIMENSION.KEY.OUTCOME`` as (dimension, key, outcome); keys may hold dots."""
+    dimension, rest = name[len(BY):].split(".", 1)
+    key, outcome = rest.rsplit(".", 1)
+    return dimension, key, outcome
+
+
+def _breakdown_names(results: Results) -> list[str]:
+    """Every breakdown value any replication has, by dimension, key and outcome order."""
+    names = {k for reps in results.values() for out in reps for k in out if k.startswith(BY)}
+    order = {name: i for i, name in enumerate(OUTCOMES)}
+    dims = {d: i for i, d in enumerate(BREAKDOWN_DIMENSIONS)}
+
+    def rank(name: str) -> tuple[int, str, int]:
+        dim, key, outcome = split_breakdown_name(name)
+        return dims.get(dim, len(dims)), key, order.get(outcome, len(order))
+
+    return sorted(names, key=rank)
+
+
+def build_breakdown(results: Results) -> dict[str, Any]:
+    """Per design, dimension, key and outcome: the mean and 95% interval over replications.
+
+    A replication in which a key saw nothing (no issue of that segment, say) counts as
+    nothing to measure for it.
+    """
+    names = _breakdown_names(results)
+    out: dict[str, Any] = {}
+    for design, reps in results.items():
+        tree: dict[str, Any] = {}
+        for name in names:
+            dim, key, outcome = split_breakdown_name(name)
+            est = estimate([r.get(name, math.nan) for r in reps])
+            tree.setdefault(dim, {}).setdefault(key, {})[outcome] = {
+                k: v for k, v in est.items() if k != "n"}
+        out[design] = tree
+    return out
+
+
+def breakdown_csv(results: Results) -> str:
+    """breakdown.csv as text: ``design,replication,dimension,key,outcome,value``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["design", "replication", "dimension", "key", "outcome", "value"])
+    names = _breakdown_names(results)
+    for design, reps in results.items():
+        for r, out in enumerate(reps):
+            for name in names:
+                value = out.get(name, math.nan)
+                if not math.isnan(value):
+                    writer.writerow([design, r, *split_breakdown_name(name), repr(value)])
+    return buffer.getvalue()
 
 
 def build_summary(results: Results, scenario_info: dict[str, Any]) -> dict[str, Any]:
@@ -83,18 +144,13 @@ def build_summary(results: Results, scenario_info: dict[str, Any]) -> dict[str, 
         "units": {o: outcome_unit(o) for o in names},
         "designs": designs,
         "differences": differences,
+        "breakdown": build_breakdown(results),
     }
 
 
 def outcome_unit(outcome: str) -> str:
     """The unit of *outcome*, per-pool outcomes (``pool.NAME.mean_wait``) included."""
-    if outcome in UNITS:
-        return UNITS[outcome]
-    return {
-        "mean_queue_length": "contacts waiting",
-        "arrival_rate": "queue entries per min",
-        "mean_wait": "min",
-    }.get(outcome.rsplit(".", 1)[-1], "share of staffed time")
+    return unit_of(outcome)
 
 
 def json_safe(value: Any) -> Any:
@@ -178,7 +234,7 @@ def write_results(
     argv: Sequence[str] | None = None,
     details: dict[str, list[dict[str, Any]]] | None = None,
 ) -> None:
-    """Write summary.json, replications.csv and manifest.json into *out_dir*.
+    """Write summary.json, replications.csv, breakdown.csv and manifest.json into *out_dir*.
 
     With *details*, also series.csv, journeys.csv and ttr_quantiles.csv (for the figures).
     """
@@ -187,6 +243,7 @@ def write_results(
         out_dir / "summary.json", json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n"
     )
     atomic_write(out_dir / "replications.csv", replications_csv(results))
+    atomic_write(out_dir / "breakdown.csv", breakdown_csv(results))
     if details:
         for name, text in _details_csvs(details).items():
             atomic_write(out_dir / name, text)

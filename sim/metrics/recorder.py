@@ -1,79 +1,101 @@
 """What a replication records while it runs, and the outcomes derived from it.
 
 The recorder keeps sums and counts, not per-contact lists, so memory stays flat however
-long the horizon; the percentiles of the time to resolution come from a DDSketch
-(Masson, Rim & Lee, VLDB 2019) with 0.5% relative accuracy, whose size does not grow
-with the number of issues. Only issues that arrive, and queue entries that start, after the
-warm-up count.
+long the horizon. Counts are kept in *cells*: queue entries by (pool, channel, segment,
+intent, hour of the day they joined the queue), issues by (channel they started on,
+segment, intent, hour of the day they arrived). The outcomes of the whole replication
+add every cell up; a breakdown adds up the cells of one key of one dimension. Cells are
+added in a fixed order, so the sums are the same in every run.
+
+The percentiles of the time to resolution come from a DDSketch (Masson, Rim & Lee, VLDB
+2019) with 0.5% relative accuracy, whose size does not grow with the number of issues.
+Only issues that arrive, and queue entries that start, after the warm-up count.
+
+Every outcome's definition is in :data:`sim.metrics.outcomes.CATALOGUE`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import Any, Protocol
 
 from ddsketch import DDSketch
 
-__all__ = ["OUTCOMES", "UNITS", "IssueState", "Recorder"]
+from .outcomes import CATALOGUE, OUTCOMES
 
-#: Outcome names, in the order tables show them, and their units.
-UNITS: dict[str, str] = {
-    "abandonment_rate": "share of ended issues",
-    "queue_abandonment_rate": "share of agent-queue entries",
-    "repetitions_per_issue": "facts asked again per issue",
-    "repeat_rate": "share of issues",
-    "agent_utilization": "share of staffed time",
-    "resolution_rate": "share of ended issues",
-    "first_contact_resolution": "share of ended issues",
-    "contacts_per_issue": "contacts",
-    "channel_switches_per_issue": "switches",
-    "mean_wait": "min",
-    "service_level": "share of held agent-queue entries",
-    "mean_handle_time": "min",
-    "time_to_resolution": "min",
-    "time_to_resolution_p50": "min",
-    "time_to_resolution_p90": "min",
-    "cost_per_issue": "currency units",
-    "callback_rate": "share of agent-queue entries",
-    "callback_unreachable_rate": "share of callbacks",
-    "callback_wait": "min",
-    "issues": "issues arrived after the warm-up",
-    "open_issues": "issues still open at the horizon",
-}
-OUTCOMES: tuple[str, ...] = tuple(UNITS)
+__all__ = [
+    "BREAKDOWN_DIMENSIONS",
+    "OUTCOMES",
+    "UNITS",
+    "Ending",
+    "IssueState",
+    "IssueTally",
+    "QueueTally",
+    "Recorder",
+    "pool_outcomes",
+]
+
+#: Outcome names and their units (from the catalogue), in the order tables show them.
+UNITS: dict[str, str] = {name: o.unit for name, o in CATALOGUE.items()}
+
+#: The dimensions of the breakdowns, in the order files list them.
+BREAKDOWN_DIMENSIONS: tuple[str, ...] = ("pool", "channel", "segment", "intent", "hour")
+
+
+class Ending(Enum):
+    """How an issue ended, and for one given up, where the customer gave up."""
+
+    RESOLVED = "resolved"
+    IN_SELF_SERVICE = "give_up_in_self_service"
+    IN_QUEUE = "give_up_in_queue"
+    AFTER_CONTACT = "give_up_after_contact"
 
 
 class IssueState:
-    """One issue's journey so far: counts the engine updates as the customer moves."""
+    """One issue's journey so far: counts the engine updates as the customer moves.
+
+    *index* is the issue's entity index (its random streams' key), *start* the channel
+    of its first touchpoint, *hour* the hour of the day it arrived.
+    """
 
     __slots__ = (
+        "agent_cost",
+        "agent_minutes",
         "arrived",
         "contacts",
         "cost",
-        "customer",
         "failures",
         "given",
+        "hour",
+        "index",
         "intent",
         "last_agent",
         "measured",
         "repetitions",
         "segment",
+        "start",
         "switches",
         "touchpoint",
     )
 
-    def __init__(self, customer: int, segment: int, intent: int, arrived: float, measured: bool):
-        self.customer = customer
+    def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
+                 start: str = "") -> None:
+        self.index = index
         self.segment = segment
         self.intent = intent
         self.arrived = arrived
         self.measured = measured
+        self.start = start
+        self.hour = int(arrived % 1440.0 // 60.0)
         self.contacts = 0
         self.repetitions = 0
         self.switches = 0
         self.failures = 0
-        self.cost = 0.0
+        self.cost = 0.0  # contact costs
+        self.agent_minutes = 0.0
+        self.agent_cost = 0.0
         self.given: set[str] = set()
         self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
         #: (pool index, agent index) of the agent who took its last assisted contact
@@ -93,36 +115,173 @@ def _share(numerator: float, denominator: float) -> float:
     return 1.0 if 1.0 < value <= 1.0 + 1e-9 else value
 
 
-class Recorder:
-    """Sums and counts of one replication, from *start* (end of warm-up) to *end*."""
+class QueueTally:
+    """Counts and sums over agent-queue entries and agent sessions (one cell, or a sum)."""
 
-    def __init__(self, start: float, end: float, threshold: float) -> None:
-        self.start, self.end, self.threshold = start, end, threshold
+    abandoned: int
+    abandoned_late: int
+    answered: int
+    answered_in_time: int
+    answered_wait: float
+    callback_wait: float
+    callbacks: int
+    entries: int
+    handle_sum: float
+    sessions: int
+    unreachable: int
+    wait_sum: float
+
+    __slots__ = ("abandoned", "abandoned_late", "answered", "answered_in_time",
+                 "answered_wait", "callback_wait", "callbacks", "entries", "handle_sum",
+                 "sessions", "unreachable", "wait_sum")
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+    def add(self, other: QueueTally) -> None:
+        """Add *other*'s counts to these."""
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def outcomes(self, has_callback: bool) -> dict[str, float]:
+        """The queue-side outcomes of these counts (NaN where nothing was measured)."""
+        answered = self.answered
+        return {
+            "abandonment_rate": _ratio(self.abandoned, self.entries),
+            "asa": _ratio(self.answered_wait, answered),
+            "mean_wait": _ratio(self.wait_sum, self.entries),
+            "service_level": _ratio(self.answered_in_time, answered + self.abandoned_late),
+            "service_level_answered": _ratio(self.answered_in_time, answered),
+            "service_level_offered": _ratio(self.answered_in_time, self.entries),
+            "mean_handle_time": _ratio(self.handle_sum, self.sessions),
+            "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
+            "callback_unreachable_rate": (
+                _ratio(self.unreachable, self.callbacks) if has_callback else math.nan),
+            "callback_wait": (
+                _ratio(self.callback_wait, self.callbacks) if has_callback else math.nan),
+        }
+
+
+class IssueTally:
+    """Counts and sums over issues (one cell, or a sum)."""
+
+    after_contact: int
+    agent_cost: float
+    agent_minutes: float
+    contact_cost: float
+    contacts: int
+    ended: int
+    first_contact: int
+    in_queue: int
+    in_self_service: int
+    issues: int
+    repeat_issues: int
+    repetitions: int
+    resolved: int
+    switches: int
+    ttr_sum: float
+
+    __slots__ = (
+        "after_contact",
+        "agent_cost",
+        "agent_minutes",
+        "contact_cost",
+        "contacts",
+        "ended",
+        "first_contact",
+        "in_queue",
+        "in_self_service",
+        "issues",
+        "repeat_issues",
+        "repetitions",
+        "resolved",
+        "switches",
+        "ttr_sum",
+    )
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+    def add(self, other: IssueTally) -> None:
+        """Add *other*'s counts to these."""
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def journey(self, issue: IssueState) -> None:
+        """Add what *issue* did (contacts, repetitions, time and money spent)."""
+        self.contacts += issue.contacts
+        self.repetitions += issue.repetitions
+        self.repeat_issues += issue.repetitions > 0
+        self.switches += issue.switches
+        self.contact_cost += issue.cost
+        self.agent_minutes += issue.agent_minutes
+        self.agent_cost += issue.agent_cost
+
+    def outcomes(self, has_costs: bool) -> dict[str, float]:
+        """The issue-side outcomes of these counts (NaN where nothing was measured)."""
+        ended, issues = self.ended, self.issues
+        given_up = self.in_self_service + self.in_queue + self.after_contact
+        return {
+            "give_up_rate": _ratio(given_up, ended),
+            "give_up_in_self_service": _ratio(self.in_self_service, ended),
+            "give_up_in_queue": _ratio(self.in_queue, ended),
+            "give_up_after_contact": _ratio(self.after_contact, ended),
+            "resolution_rate": _ratio(self.resolved, ended),
+            "first_contact_resolution": _ratio(self.first_contact, ended),
+            "repetitions_per_issue": _ratio(self.repetitions, issues),
+            "repeat_rate": _ratio(self.repeat_issues, issues),
+            "contacts_per_issue": _ratio(self.contacts, issues),
+            "channel_switches_per_issue": _ratio(self.switches, issues),
+            "agent_minutes_per_issue": _ratio(self.agent_minutes, issues),
+            "time_to_resolution": _ratio(self.ttr_sum, self.resolved),
+            "cost_per_issue": (
+                _ratio(self.contact_cost + self.agent_cost, issues) if has_costs else math.nan),
+            "agent_cost_per_issue": _ratio(self.agent_cost, issues) if has_costs else math.nan,
+        }
+
+
+#: A queue cell's key: (pool, channel, segment index, intent index, hour of the day).
+QueueKey = tuple[str, str, int, int, int]
+#: An issue cell's key: (start channel, segment index, intent index, hour of the day).
+IssueKey = tuple[str, int, int, int]
+
+
+class Recorder:
+    """Sums and counts of one replication, from *start* (end of warm-up) to *end*.
+
+    *thresholds* gives each channel's service-level threshold T (minutes).
+    """
+
+    def __init__(self, start: float, end: float, thresholds: dict[str, float]) -> None:
+        self.start, self.end = start, end
+        self.thresholds = thresholds
+        self.queue_cells: dict[QueueKey, QueueTally] = {}
+        self.issue_cells: dict[IssueKey, IssueTally] = {}
         self.issues = 0
         self.resolved = 0
-        self.abandoned = 0
-        self.first_contact = 0
-        self.contacts = 0
-        self.repetitions = 0
-        self.repeat_issues = 0
-        self.switches = 0
-        self.cost = 0.0
+        self.abandoned = 0  # issues given up
         self.ttr = DDSketch(relative_accuracy=_TTR_ACCURACY)
-        self.ttr_sum = 0.0
-        self.entries = 0
-        self.queue_abandoned = 0
-        self.held = 0  # entries that held (did not take a call back)
-        self.wait_sum = 0.0  # time on hold
-        self.answered_in_time = 0
-        self.handled = 0
-        self.handle_sum = 0.0
-        self.callbacks = 0  # queue entries (after the warm-up) that took a call back
-        self.unreachable = 0  # ... of which nobody answered
-        self.callback_wait_sum = 0.0  # from taking the call back to the agent's call
-        self.live: set[IssueState] = set()
+        #: measured issues still open, in arrival order (a dict: ordered, O(1) removal)
+        self.live: dict[IssueState, None] = {}
         #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
         #: "resolved", "abandoned" and "open" end it
         self.flows: dict[tuple[str, str], int] = {}
+
+    def _issue_cell(self, issue: IssueState) -> IssueTally:
+        key = (issue.start, issue.segment, issue.intent, issue.hour)
+        cell = self.issue_cells.get(key)
+        if cell is None:
+            cell = self.issue_cells[key] = IssueTally()
+        return cell
+
+    def _queue_cell(self, pool: str, channel: str, issue: IssueState, at: float) -> QueueTally:
+        key = (pool, channel, issue.segment, issue.intent, int(at % 1440.0 // 60.0))
+        cell = self.queue_cells.get(key)
+        if cell is None:
+            cell = self.queue_cells[key] = QueueTally()
+        return cell
 
     def flow(self, issue: IssueState, source: str, target: str) -> None:
         """Count one step of a measured issue's journey."""
@@ -134,62 +293,67 @@ class Recorder:
         """Count a new issue (if it arrived after the warm-up)."""
         if issue.measured:
             self.issues += 1
-            self.live.add(issue)
+            self._issue_cell(issue).issues += 1
+            self.live[issue] = None
 
-    def issue_ended(self, issue: IssueState, resolved: bool, now: float) -> None:
-        """Count how *issue* ended: resolved, or abandoned (given up)."""
+    def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
+        """Count how *issue* ended: resolved, or given up (and where)."""
         if not issue.measured:
             return
-        self.live.discard(issue)
-        self._add_journey(issue)
-        if resolved:
+        del self.live[issue]
+        cell = self._issue_cell(issue)
+        cell.journey(issue)
+        cell.ended += 1
+        if ending is Ending.RESOLVED:
             self.resolved += 1
+            cell.resolved += 1
             self.ttr.add(now - issue.arrived)
-            self.ttr_sum += now - issue.arrived
+            cell.ttr_sum += now - issue.arrived
             if issue.contacts <= 1:  # a notification that settles it counts too
-                self.first_contact += 1
+                cell.first_contact += 1
+            return
+        self.abandoned += 1
+        if ending is Ending.IN_SELF_SERVICE:
+            cell.in_self_service += 1
+        elif ending is Ending.IN_QUEUE:
+            cell.in_queue += 1
         else:
-            self.abandoned += 1
+            cell.after_contact += 1
 
-    def _add_journey(self, issue: IssueState) -> None:
-        self.contacts += issue.contacts
-        self.repetitions += issue.repetitions
-        self.repeat_issues += issue.repetitions > 0
-        self.switches += issue.switches
-        self.cost += issue.cost
+    def queue_left(self, issue: IssueState, pool: str, channel: str, entered: float,
+                   now: float, answered: bool, callback: bool = False) -> None:
+        """Count one agent-queue entry that ended: answered after a wait, or not.
 
-    def queue_left(self, entered: float, now: float, served: bool, held: bool = True) -> None:
-        """Count one agent-queue entry that ended: served after a wait, or abandoned.
-
-        An entry that took a call back (*held* false) did not hold: its wait counts in
-        ``callback_wait``, not in the hold measures ``mean_wait`` and ``service_level``.
+        A call-back entry (*callback*) counts like any other, its wait being the time
+        from taking the call back to the agent's call; it is answered when the customer
+        picks up. Entries that joined the queue during the warm-up do not count.
         """
         if entered < self.start:
             return
-        self.entries += 1
+        cell = self._queue_cell(pool, channel, issue, entered)
         wait = now - entered
-        if not held:
-            self.callback_wait_sum += wait
-            return
-        self.held += 1
-        self.wait_sum += wait
-        if served:
-            if wait <= self.threshold:
-                self.answered_in_time += 1
+        cell.entries += 1
+        cell.wait_sum += wait
+        late = wait > self.thresholds[channel]
+        if answered:
+            cell.answered += 1
+            cell.answered_wait += wait
+            cell.answered_in_time += not late
         else:
-            self.queue_abandoned += 1
+            cell.abandoned += 1
+            cell.abandoned_late += late
+        if callback:
+            cell.callbacks += 1
+            cell.callback_wait += wait
+            cell.unreachable += not answered
 
-    def callback_taken(self, entered: float, answered: bool) -> None:
-        """Count one call back (of an entry after the warm-up), answered or not."""
-        if entered >= self.start:
-            self.callbacks += 1
-            self.unreachable += not answered
-
-    def session_handled(self, started: float, duration: float) -> None:
-        """Count one finished agent session of *duration* minutes."""
+    def session_ended(self, issue: IssueState, pool: str, channel: str, started: float,
+                      duration: float) -> None:
+        """Count one agent session of *duration* minutes, completed or dropped."""
         if started >= self.start:
-            self.handled += 1
-            self.handle_sum += duration
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.sessions += 1
+            cell.handle_sum += duration
 
     def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
         """Quantiles of the time to resolution (NaN without resolved issues)."""
@@ -199,42 +363,65 @@ class Recorder:
         value = self.ttr.get_quantile_value(q) if self.resolved else None
         return math.nan if value is None else float(value)
 
-    def outcomes(
-        self, busy_area: float, staffed_time: float, has_costs: bool, has_callback: bool = False
-    ) -> dict[str, float]:
-        """The outcomes of this replication (NaN where there is nothing to measure)."""
-        for issue in self.live:  # open at the horizon: count what they did so far
-            self._add_journey(issue)
-        self.live.clear()
-        ended = self.resolved + self.abandoned
-        out = {
-            "abandonment_rate": _ratio(self.abandoned, ended),
-            "queue_abandonment_rate": _ratio(self.queue_abandoned, self.entries),
-            "repetitions_per_issue": _ratio(self.repetitions, self.issues),
-            "repeat_rate": _ratio(self.repeat_issues, self.issues),
-            "agent_utilization": _share(busy_area, staffed_time),
-            "resolution_rate": _ratio(self.resolved, ended),
-            "first_contact_resolution": _ratio(self.first_contact, ended),
-            "contacts_per_issue": _ratio(self.contacts, self.issues),
-            "channel_switches_per_issue": _ratio(self.switches, self.issues),
-            "mean_wait": _ratio(self.wait_sum, self.held),
-            "service_level": _ratio(self.answered_in_time, self.held),
-            "mean_handle_time": _ratio(self.handle_sum, self.handled),
-            "time_to_resolution": _ratio(self.ttr_sum, self.resolved),
-            "time_to_resolution_p50": self._ttr_quantile(0.5),
-            "time_to_resolution_p90": self._ttr_quantile(0.9),
-            "cost_per_issue": _ratio(self.cost, self.issues) if has_costs else math.nan,
-            "callback_rate": _ratio(self.callbacks, self.entries) if has_callback else math.nan,
-            "callback_unreachable_rate": (
-                _ratio(self.unreachable, self.callbacks) if has_callback else math.nan
-            ),
-            "callback_wait": (
-                _ratio(self.callback_wait_sum, self.callbacks) if has_callback else math.nan
-            ),
-            "issues": float(self.issues),
-            "open_issues": float(self.issues - ended),
-        }
+    def close(self) -> None:
+        """Count what the issues still open did so far (call once, at the end)."""
+        for issue in self.live:
+            self._issue_cell(issue).journey(issue)
+
+    def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool,
+                 has_callback: bool = False) -> dict[str, float]:
+        """The outcomes of this replication (NaN where there is nothing to measure).
+
+        Call :meth:`close` first.
+        """
+        queue, issues = QueueTally(), IssueTally()
+        for key in sorted(self.queue_cells):
+            queue.add(self.queue_cells[key])
+        for ikey in sorted(self.issue_cells):
+            issues.add(self.issue_cells[ikey])
+        out = {**queue.outcomes(has_callback), **issues.outcomes(has_costs)}
+        out["agent_utilization"] = _share(busy_area, staffed_time)
+        out["time_to_resolution_p50"] = self._ttr_quantile(0.5)
+        out["time_to_resolution_p90"] = self._ttr_quantile(0.9)
+        out["issues"] = float(self.issues)
+        out["open_issues"] = float(self.issues - self.resolved - self.abandoned)
+        return {name: out[name] for name in OUTCOMES}
+
+    def breakdown(self, names: dict[str, list[str]], has_costs: bool,
+                  has_callback: bool) -> dict[str, float]:
+        """Per dimension and key, the outcomes of that key's cells: ``by.DIM.KEY.OUTCOME``.
+
+        *names* maps ``"pool"``, ``"segment"`` and ``"intent"`` to the names of their
+        indexes (pools are already named in the keys).
+        """
+        out: dict[str, float] = {}
+        queue_dims: dict[str, Callable[[QueueKey], str]] = {
+            "pool": lambda k: k[0], "channel": lambda k: k[1],
+            "segment": lambda k: names["segment"][k[2]],
+            "intent": lambda k: names["intent"][k[3]], "hour": lambda k: f"{k[4]:02d}"}
+        issue_dims: dict[str, Callable[[IssueKey], str]] = {
+            "channel": lambda k: k[0], "segment": lambda k: names["segment"][k[1]],
+            "intent": lambda k: names["intent"][k[2]], "hour": lambda k: f"{k[3]:02d}"}
+        for dim, of_queue in queue_dims.items():
+            for key, tally in _group(self.queue_cells, of_queue, QueueTally).items():
+                for name, value in tally.outcomes(has_callback).items():
+                    out[f"by.{dim}.{key}.{name}"] = value
+        for dim, of_issue in issue_dims.items():
+            for key, itally in _group(self.issue_cells, of_issue, IssueTally).items():
+                for name, value in itally.outcomes(has_costs).items():
+                    out[f"by.{dim}.{key}.{name}"] = value
         return out
+
+
+def _group(cells: dict[Any, Any], key_of: Callable[[Any], str], kind: type) -> dict[str, Any]:
+    """Sum *cells* by the key *key_of* gives them, in sorted order of cell and key."""
+    groups: dict[str, Any] = {}
+    for cell_key in sorted(cells):
+        key = key_of(cell_key)
+        if key not in groups:
+            groups[key] = kind()
+        groups[key].add(cells[cell_key])
+    return dict(sorted(groups.items()))
 
 
 class PoolBooks(Protocol):

@@ -15,7 +15,7 @@ import attrs
 
 from .history import SILOED, UNIFIED, Topology
 
-__all__ = ["BUILTIN_DESIGNS", "CAPABILITIES", "CAPABILITY_FIELDS", "Design", "switch"]
+__all__ = ["ALIASES", "BUILTIN_DESIGNS", "CAPABILITIES", "CAPABILITY_FIELDS", "Design", "switch"]
 
 
 @attrs.frozen
@@ -104,12 +104,24 @@ def switch(design: Design, capability: str, to: Design, name: str | None = None)
 
 _ALL_ON = {field: True for field in CAPABILITY_FIELDS.values() if field != "topology"}
 
-#: Designs every scenario may name without defining them.
+#: Designs every scenario may name without defining them. Each isolates what it adds:
+#: ``unified-history`` is the history alone; ``mobile-first`` adds to it the other two
+#: tenets of the mobile-first argument; ``all`` switches everything on.
 BUILTIN_DESIGNS: dict[str, Design] = {
-    # multichannel: every capability off
+    # multichannel: every capability off, one history per channel
     "siloed": Design("siloed", SILOED),
-    # omnichannel: every capability on
+    # one history that follows the customer across channels, devices and issues — and
+    # nothing else
+    "unified-history": Design("unified-history", UNIFIED, retention=True, mesh=True),
+    # unified persistent history, conversations that survive interruptions, and in-app
+    # escalation that hands the self-service context to the agent
+    "mobile-first": Design("mobile-first", UNIFIED, retention=True, mesh=True,
+                           resumable=True, escalation=True, handover=True),
+    # every capability on
+    "all": Design("all", UNIFIED, **_ALL_ON),
+    # the old name of ``all``, kept so that existing scenario files keep working
     "unified": Design("unified", UNIFIED, **_ALL_ON),
-    # the first seed's argument: one history, help inside the app, sessions that survive
-    "mobile-first": Design("mobile-first", UNIFIED, resumable=True, escalation=True),
 }
+
+#: Built-in names that are another design under an older name.
+ALIASES: dict[str, str] = {"unified": "all"}

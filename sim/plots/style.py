@@ -15,6 +15,9 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..metrics.outcomes import CATALOGUE
+from ..metrics.outcomes import HEADLINE as _HEADLINE
+
 __all__ = [
     "CI",
     "HEADLINE",
@@ -31,38 +34,10 @@ __all__ = [
 CI = "95% confidence interval"
 
 #: The headline outcomes of the figures, in the order they are shown.
-HEADLINE: tuple[str, ...] = (
-    "abandonment_rate",
-    "queue_abandonment_rate",
-    "repetitions_per_issue",
-    "agent_utilization",
-    "resolution_rate",
-    "contacts_per_issue",
-    "mean_wait",
-    "mean_handle_time",
-    "time_to_resolution",
-    "cost_per_issue",
-)
+HEADLINE: tuple[str, ...] = _HEADLINE
 
-#: Readable names of the outcomes.
-LABELS: dict[str, str] = {
-    "abandonment_rate": "Abandonment",
-    "queue_abandonment_rate": "Queue abandonment",
-    "repetitions_per_issue": "Repetitions per issue",
-    "repeat_rate": "Issues with a repetition",
-    "agent_utilization": "Agent utilization",
-    "resolution_rate": "Resolution",
-    "first_contact_resolution": "First-contact resolution",
-    "contacts_per_issue": "Contacts per issue",
-    "channel_switches_per_issue": "Channel switches per issue",
-    "mean_wait": "Mean wait for an agent",
-    "service_level": "Service level",
-    "mean_handle_time": "Mean handle time",
-    "time_to_resolution": "Mean time to resolution",
-    "time_to_resolution_p50": "Median time to resolution",
-    "time_to_resolution_p90": "90th percentile time to resolution",
-    "cost_per_issue": "Cost per issue",
-}
+#: Readable names of the outcomes (from the outcome catalogue).
+LABELS: dict[str, str] = {name: o.label for name, o in CATALOGUE.items()}
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 _PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",

@@ -16,8 +16,8 @@ from ..metrics.recorder import UNITS
 __all__ = ["HEADLINE", "plot_sweep"]
 
 #: Outcomes a sweep plots by default.
-HEADLINE = ("abandonment_rate", "repetitions_per_issue", "agent_utilization", "mean_wait",
-            "service_level", "cost_per_issue")
+HEADLINE = ("abandonment_rate", "give_up_rate", "repetitions_per_issue", "agent_utilization",
+            "asa", "service_level", "cost_per_issue")
 
 
 def plot_sweep(

@@ -206,6 +206,24 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
     return cls(mean)
 
 
+def _structure_patience(value: object, _: type) -> Any:
+    """A segment's patience: one distribution, or a table of one per channel."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and "dist" not in value and value and all(
+            isinstance(v, dict | str) for v in value.values()):
+        out = {}
+        for channel, dist in value.items():
+            try:
+                out[channel] = _structure_dist(dist, dists.Distribution)
+            except ScenarioError as e:
+                raise ScenarioError(_join(channel, e.path), e.message) from None
+            except ValueError as e:
+                raise ScenarioError(channel, str(e)) from None
+        return out
+    return _structure_dist(value, dists.Distribution)
+
+
 def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
     """``app = 0.4`` is short for ``app = { success = 0.4 }``."""
     if not isinstance(value, int | float) or isinstance(value, bool):
@@ -290,6 +308,8 @@ converter.register_structure_hook(schema.Duration, _duration)
 converter.register_structure_hook(schema.Rate, _rate)
 converter.register_structure_hook(dists.Distribution, _structure_dist)
 converter.register_structure_hook(str | list[list[str]] | None, _structure_history)
+converter.register_structure_hook(dists.Distribution | dict[str, dists.Distribution] | None,
+                                  _structure_patience)
 converter.register_structure_hook_func(
     lambda t: typing.get_origin(t) is typing.Literal, _structure_literal
 )

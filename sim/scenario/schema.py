@@ -118,6 +118,7 @@ class ScenarioSection:
         default=Duration(20 / 60), validator=_non_negative
     )
     description: str = ""
+    drain: bool = False
 
 
 @attrs.frozen
@@ -151,12 +152,17 @@ class Interruptions:
 
 @attrs.frozen
 class Segment:
-    """``[[segments]]``: a kind of customer."""
+    """``[[segments]]``: a kind of customer.
+
+    *patience* is one distribution for every agent channel, or a table of one per
+    channel (``{ voice = {...}, email = "2d" }``); a channel it does not name is waited
+    on for ever.
+    """
 
     name: str
     share: float = attrs.field(validator=_probability)
     start: dict[str, float] = attrs.field(validator=_weights)
-    patience: Distribution | None = None
+    patience: Distribution | dict[str, Distribution] | None = None
     interruptions: Interruptions | None = None
     max_contacts: int = attrs.field(default=20, validator=_at_least_one)
     frustration: float = attrs.field(default=0.0, validator=_probability)
@@ -195,11 +201,14 @@ class FactSpec:
 
 @attrs.frozen
 class ChannelSpec:
-    """``[channels.NAME]``: overrides of a channel's nature and its cost per contact."""
+    """``[channels.NAME]``: overrides of a channel's nature, its cost per contact, the
+    time an idle asynchronous session lasts, and its service-level threshold."""
 
     synchronous: bool | None = None
     cost: float = attrs.field(default=0.0, validator=_non_negative)
     timeout: Duration | None = attrs.field(default=None, validator=_positive)
+    service_level_threshold: Duration | None = attrs.field(default=None,
+                                                           validator=_non_negative)
 
 
 @attrs.frozen
@@ -228,6 +237,7 @@ class Pool:
     schedule: list[ShiftStep] | None = None
     priority: int = 1
     priorities: dict[str, int] = attrs.field(factory=dict)
+    cost_per_minute: float = attrs.field(default=0.0, validator=_non_negative)
 
 
 @attrs.frozen

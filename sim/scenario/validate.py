@@ -348,6 +348,9 @@ def validate(scenario: schema.Scenario) -> None:
     for i, seg in enumerate(scenario.segments):
         _check_names(f"segments[{i}].start", seg.start, list(TOUCHPOINTS), "touchpoint")
         _check_sum(f"segments[{i}].start", seg.start.values(), "start weights")
+        if isinstance(seg.patience, dict):
+            _check_names(f"segments[{i}].patience", seg.patience, list(ASSISTED),
+                         "assisted channel")
     used_facts: set[str] = set()
     for i, intent in enumerate(scenario.intents):
         path = f"intents[{i}]"
