@@ -791,8 +791,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if not args.quiet:
         console = Console(highlight=False)
         sa.print_sensitivity(report, console)
-        console.print(f"{len(draws.blocks)} parameter sets × 2 designs × {args.replications} "
-                      f"replications; results in {out_dir}/ ({elapsed:.1f} s)"
+        reps = f"{args.replications} replication{'s' if args.replications > 1 else ''}"
+        console.print(f"{len(draws.blocks)} parameter sets × 2 designs × {reps}; results in "
+                      f"{out_dir}/ ({elapsed:.1f} s)"
                       + (f"; {len(figures)} figures in {out_dir}/figures/" if figures else ""),
                       markup=False)
     return 0

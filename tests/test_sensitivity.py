@@ -26,7 +26,7 @@ from sim.scenario.uncertain import Uncertain, apply_sample, resolve_uncertain
 TINY = """
 [scenario]
 name = "tiny"
-horizon = "1h"
+horizon = "40min"
 warmup = "10min"
 seed = 5
 designs = ["siloed", "unified"]

@@ -38,23 +38,38 @@ from .runner import Unit, UnitOutput, UnitStore, _dask, _local
 
 __all__ = [
     "DEFAULT_SAMPLES",
+    "LEVEL",
     "METHODS",
+    "RESAMPLES",
     "Draws",
+    "SetStore",
     "analyse",
+    "analyse_outcome",
     "check_samples",
     "draw",
+    "headline",
     "lhs_indices",
     "minimum_samples",
+    "print_sensitivity",
+    "report",
+    "run_sensitivity",
     "run_sets",
+    "samples_csv",
+    "set_outcomes",
+    "set_units",
     "sobol_analysis",
+    "sobol_estimates",
+    "tidy_csv",
+    "write_sensitivity",
 ]
 
 #: The sampling and estimation methods.
 METHODS = ("sobol", "lhs")
 #: The default number of base samples N.
 DEFAULT_SAMPLES = 32
-#: Bootstrap resamples and interval level of the indices.
+#: Bootstrap resamples of the indices' intervals.
 RESAMPLES = 1000
+#: Level of the indices' bootstrap intervals.
 LEVEL = 0.95
 
 

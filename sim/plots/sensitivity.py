@@ -88,7 +88,7 @@ def _scatter(ax: Axes, x: np.ndarray, diff: np.ndarray, assumption: Mapping[str,
     ax.set_title(f"the difference against {assumption['path']}")
     ax.set_xlabel(f"{assumption['path']} ({assumption['unit'] or 'value'})")
     ax.set_ylabel(f"{b} − {a} ({unit})")
-    ax.legend(loc="upper left", frameon=False)
+    ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
 
 
 def sensitivity_figure(data: Mapping[str, Any], outcome: str, x: np.ndarray,
