@@ -239,7 +239,7 @@ BAD = [
     ('"facts.problem.collect" = { low = "-1min", high = "2min", source = "s" }',
      "uncertain.facts.problem.collect: a negative duration (allowed: >= 0)"),
     ('"arrivals.rate" = { low = "3/min", high = "2/min", source = "s" }',
-     "uncertain.arrivals.rate: low must be < high (got low 3, high 2)"),
+     "uncertain.arrivals.rate: low 3 is not below high 2 (allowed: low < high)"),
     ('"arrivals.rate" = { low = "1/min", high = "3/min" }',
      "uncertain.arrivals.rate: missing source"),
     ('"callback.accept" = { dist = "beta", mean = 0.4, sd = 0.6, source = "s" }',

@@ -489,7 +489,8 @@ def print_sensitivity(data: dict[str, Any], console: Any) -> None:
             hinge = "no variation" if "vary" in o.get("note", "") else "sets missing"
         table.add_row(name, _num(o["mean"]), _num(o["p5"]), _num(o["p95"]), p, hinge)
     console.print(table)
-    index = "total Sobol index" if method == "sobol" else "standardized regression coefficient"
+    index = ("total Sobol index" if method == "sobol"
+             else "standardized regression coefficient in absolute value")
     console.print(f"{b} − {a} paired at each parameter set (times in minutes); 5%, 95%: "
                   f"quantiles over the sets; P(better): share of the sets where {b} is "
                   f"better; hinges on: the assumption (#) with the largest {index}, "

@@ -85,9 +85,9 @@ def _scatter(ax: Axes, x: np.ndarray, diff: np.ndarray, assumption: Mapping[str,
         ax.text(0.99, 0.02 if o["better"] == "lower" else 0.98, f"{b} better this side",
                 transform=ax.transAxes, ha="right", fontsize=8, color="0.35",
                 va="bottom" if o["better"] == "lower" else "top")
-    ax.set_title(f"the difference against {assumption['path']}")
+    ax.set_title("the difference against the strongest assumption")
     ax.set_xlabel(f"{assumption['path']} ({assumption['unit'] or 'value'})")
-    ax.set_ylabel(f"{b} − {a} ({unit})")
+    ax.set_ylabel(f"{b} − {a}\n({unit})")
     ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
 
 

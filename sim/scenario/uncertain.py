@@ -215,10 +215,11 @@ def _check_params(where: str, dist: str, p: tuple[float, ...], unit: str) -> Non
     if what and min(p) < 0:
         raise ScenarioError(where, f"a negative {what.split()[1]} (allowed: >= 0)")
     if dist == "uniform" and not p[0] < p[1]:
-        raise ScenarioError(where, f"low must be < high (got low {p[0]:g}, high {p[1]:g})")
+        raise ScenarioError(where, f"low {p[0]:g} is not below high {p[1]:g} (allowed: "
+                            "low < high)")
     if dist == "triangular" and not (p[0] <= p[1] <= p[2] and p[0] < p[2]):
-        raise ScenarioError(where, f"must have low <= mode <= high and low < high (got "
-                            f"{p[0]:g}, {p[1]:g}, {p[2]:g})")
+        raise ScenarioError(where, f"low {p[0]:g}, mode {p[1]:g}, high {p[2]:g} are out of "
+                            "order (allowed: low <= mode <= high, low < high)")
     if dist == "beta" and (unit or not 0 < p[0] < 1 or p[1] <= 0
                            or p[1] ** 2 >= p[0] * (1 - p[0])):
         raise ScenarioError(where, "a beta range needs 0 < mean < 1 and 0 < sd < "
