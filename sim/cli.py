@@ -29,7 +29,16 @@ from .experiment.ablation import Ablation
 from .experiment.check import check_world
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
-from .experiment.staffing import Point, Staffing, find_staffing, headcount_evaluator, parse_target
+from .experiment.staffing import (
+    Point,
+    Staffing,
+    Target,
+    find_staffing,
+    headcount_evaluator,
+    parse_target,
+)
+from .metrics.outcomes import HEADLINE
+from .metrics.recorder import BREAKDOWN_DIMENSIONS
 from .model.design import Design
 from .scenario import load_scenario, resolve_designs
 from .scenario.schema import Scenario
@@ -77,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="omnisim",
         description="Simulate omnichannel customer service and compare service designs.",
     )
+    parser.add_argument("--version", action="version", version=f"omnisim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser(
         "run",
@@ -107,6 +117,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
+    run.add_argument("--by", metavar="DIMENSION", choices=BREAKDOWN_DIMENSIONS,
+                     help="also print the outcomes per pool, channel, segment, intent or "
+                     "hour (all are in breakdown.csv and summary.json either way)")
+    run.add_argument("--equalize", metavar="EXPR",
+                     help="first staff each design to the same target on one pool (e.g. "
+                     "'service_level>=0.8'), then compare every outcome at those headcounts")
+    run.add_argument("--pool", metavar="NAME",
+                     help="the pool --equalize staffs (default: the only one)")
+    run.add_argument("--max-agents", metavar="N", type=_positive_int, default=None,
+                     help="the largest headcount --equalize tries (default: 10 × the "
+                     "scenario's)")
     plot = sub.add_parser(
         "plot",
         help="draw the figures of a results folder",
@@ -182,9 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     ablate.add_argument("--from", dest="base", metavar="NAME", default="siloed",
                         help="the base design capabilities are switched on in (default: "
                         "siloed)")
-    ablate.add_argument("--to", dest="full", metavar="NAME", default="unified",
+    ablate.add_argument("--to", dest="full", metavar="NAME", default="all",
                         help="the full design capabilities are switched off in (default: "
-                        "unified)")
+                        "all)")
     ablate.add_argument("--out", metavar="DIR", type=Path,
                         help="results folder (default: results/<scenario-name>-ablation/)")
     ablate.add_argument("--replications", "-n", metavar="N", type=_replications,
@@ -234,6 +255,29 @@ def _parser() -> argparse.ArgumentParser:
                           default=Path("results") / "validation",
                           help="folder for validation.md and validation.png (default: "
                           "results/validation/)")
+    graph = sub.add_parser(
+        "graph",
+        help="the journey graph of a scenario or a run, as GraphML and DOT",
+        description="For a scenario file, write its designed journey graph (designed.graphml, "
+        "designed.dot); for a results folder, the journeys observed per design "
+        "(observed-DESIGN.graphml, .dot), for Gephi, yEd, Graphviz or networkx.",
+    )
+    graph.add_argument("path", metavar="SCENARIO|DIR", type=Path,
+                       help="a scenario file, or a folder `omnisim run` wrote")
+    graph.add_argument("--out", metavar="DIR", type=Path,
+                       help="where to write (default: results/<scenario-name>-graph/ for a "
+                       "scenario, DIR/graphs/ for a results folder)")
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML report of a results folder",
+        description="Write DIR/report.html: the scenario file, the manifest, the comparison "
+        "table, the breakdowns, every figure (inlined SVG) and the ablation, staffing and "
+        "sensitivity results the folder has. It opens without network access.",
+    )
+    report.add_argument("results", metavar="DIR", type=Path,
+                        help="a folder omnisim run, ablate, staff or sensitivity wrote")
+    report.add_argument("--out", metavar="FILE", type=Path,
+                        help="where to write the report (default: DIR/report.html)")
     return parser
 
 
@@ -278,65 +322,140 @@ def _sensitivity_parser(sub: Any) -> None:
     sens.add_argument("--quiet", "-q", action="store_true", help="print no table")
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("omnisim")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "scenario"
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, digits: int = 4) -> str:
     if value is None:
         return "–"
     if value == 0:
         return "0"
-    if abs(value) >= 1e4:
+    if abs(value) >= min(1e4, 10**digits):
         return f"{value:,.0f}"
-    return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+    return f"{value:.{digits}g}" if abs(value) >= 1e-3 else f"{value:.{digits - 2}e}"
 
 
-def _interval(est: dict[str, Any]) -> str:
+def _interval(est: dict[str, Any], digits: int = 4) -> str:
     if est["mean"] is None:
         return "–"
     if est["ci_low"] is None:
-        return _fmt(est["mean"])
-    return f"{_fmt(est['mean'])} [{_fmt(est['ci_low'])}, {_fmt(est['ci_high'])}]"
+        return _fmt(est["mean"], digits)
+    return (f"{_fmt(est['mean'], digits)} [{_fmt(est['ci_low'], digits)}, "
+            f"{_fmt(est['ci_high'], digits)}]")
 
 
 def print_table(summary: dict[str, Any], console: Console) -> None:
-    """Print outcomes per design (mean [95% CI]) and the paired differences."""
+    """Print outcomes per design (mean [95% CI]) and the paired differences.
+
+    Above the table, what each design changes from the baseline, and the headcounts of
+    a comparison at equal service. One column per design and difference when that fits
+    the console; else one block per outcome, one line per design, which fits 80 columns.
+    """
     designs = summary["designs"]
     diffs = summary["differences"]
-    table = Table(title=f"{summary['scenario']['name']}: mean [95% CI] over "
-                  f"{summary['scenario']['replications']} replications")
-    table.add_column("outcome")
-    for name in designs:
-        table.add_column(name, justify="right")
-    for name, d in diffs.items():
-        table.add_column(f"{name} − {d['baseline']}", justify="right")
+    info = summary["scenario"]
+    for name, changed in info.get("changes", {}).items():
+        console.print(f"{name} = {next(iter(designs))} + {', '.join(changed) or 'nothing'}",
+                      markup=False, highlight=False)
+    if "equalized" in info:
+        eq = info["equalized"]
+        console.print(f"at equal service: each design staffed to {eq['target']} "
+                      f"({eq['confidence']:.0%} interval) on pool {eq['pool']}: "
+                      + ", ".join(f"{d} {n} agents" for d, n in eq["agents"].items()),
+                      markup=False, highlight=False)
+    title = (f"{summary['scenario']['name']}: mean [95% CI] over "
+             f"{summary['scenario']['replications']} replications")
+    wide = _wide_table(summary, _table_rows(summary, 4), title)
+    if _natural_width(wide) <= console.width:
+        console.print(wide)
+    else:
+        console.print(title, markup=False)
+        for line in _long_lines(summary, _table_rows(summary, 3)):
+            console.print(line, markup=False, soft_wrap=True)
+    if diffs:
+        console.print("* the 95% interval of the paired difference excludes 0")
+
+
+def _natural_width(table: Table) -> int:
+    """The width *table* takes when nothing constrains it."""
+    import io
+
+    return Console(width=1_000_000, file=io.StringIO()).measure(table).maximum
+
+
+def _table_rows(summary: dict[str, Any], digits: int,
+                ) -> list[tuple[str, list[str], list[str]]]:
+    """Per outcome with a value: its label, the cells per design and per difference."""
+    designs, diffs = summary["designs"], summary["differences"]
+    rows = []
     for outcome, unit in summary["units"].items():
         cells = [designs[d]["outcomes"][outcome] for d in designs]
         if all(c["mean"] is None for c in cells):
             continue
         label = f"{outcome} ({unit})" if unit == "min" else outcome
-        row = [label, *(_interval(c) for c in cells)]
+        marked = []
         for d in diffs.values():
             est = d["outcomes"][outcome]
-            mark = ""
-            if est["ci_low"] is not None and (est["ci_low"] > 0 or est["ci_high"] < 0):
-                mark = " *"
-            row.append(_interval(est) + mark)
-        table.add_row(*row)
-    console.print(table)
-    if diffs:
-        console.print("* the 95% interval of the paired difference excludes 0")
+            excludes = est["ci_low"] is not None and (est["ci_low"] > 0 or est["ci_high"] < 0)
+            marked.append(_interval(est, digits) + (" *" if excludes else ""))
+        rows.append((label, [_interval(c, digits) for c in cells], marked))
+    return rows
+
+
+def _wide_table(summary: dict[str, Any], rows: list[tuple[str, list[str], list[str]]],
+                title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("outcome", no_wrap=True)
+    for name in summary["designs"]:
+        table.add_column(name, justify="right", no_wrap=True)
+    for name, d in summary["differences"].items():
+        table.add_column(f"{name} − {d['baseline']}", justify="right", no_wrap=True)
+    for label, cells, marked in rows:
+        table.add_row(label, *cells, *marked)
+    return table
+
+
+def _long_lines(summary: dict[str, Any],
+                rows: list[tuple[str, list[str], list[str]]]) -> list[str]:
+    """One block per outcome: a line per design with its mean and its difference.
+
+    With three significant digits, it fits 80 columns for design names up to 16
+    characters.
+    """
+    names = list(summary["designs"])
+    name_width = max(len(n) for n in names) + 2
+    value_width = max(len(c) for _, cells, _ in rows for c in cells)
+    lines = [f"{'':{name_width}} {'mean [95% CI]':>{value_width}}   − {names[0]} [95% CI]"]
+    for label, cells, marked in rows:
+        lines.append(label)
+        for i, name in enumerate(names):
+            diff = f"   {marked[i - 1]}" if i else ""
+            lines.append(f"  {name:{name_width - 2}} {cells[i]:>{value_width}}{diff}".rstrip())
+    return lines
 
 
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     try:
         designs = resolve_designs(scenario, args.design)
+        target = _equalize_target(args, scenario)
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
     replications = args.replications or sec.replications
+    if replications < 2:
+        print(f"omnisim run: warning: {replications} replication: no confidence interval can "
+              "be computed (give -n 2 or more)", file=sys.stderr)
     seed = sec.seed if args.seed is None else args.seed
     out_dir = args.out or Path("results") / _slug(sec.name)
     world = compile_world(scenario)
@@ -349,12 +468,19 @@ def _run(args: argparse.Namespace) -> int:
     if not args.resume and units.exists():
         shutil.rmtree(units)
     details: dict[str, list[dict[str, Any]]] = {}
-    results = run_experiment(world, designs, replications, seed, jobs=jobs, check=args.check,
-                             details=details, store=UnitStore(units), executor=args.executor,
-                             scheduler=args.scheduler)
-    elapsed = time.perf_counter() - started
     info = {**_scenario_info(args.scenario, scenario, seed, replications),
-            "designs": [d.name for d in designs], "pools": _headcounts(scenario)}
+            "designs": [d.name for d in designs], "pools": _headcounts(scenario),
+            "changes": _changes(designs)}
+    if target is not None:
+        equalized = _equalized(args, scenario, designs, target, replications, seed, jobs,
+                               details)
+        results = equalized.results
+        info["equalized"] = equalized.to_dict()
+    else:
+        results = run_experiment(world, designs, replications, seed, jobs=jobs,
+                                 check=args.check, details=details, store=UnitStore(units),
+                                 executor=args.executor, scheduler=args.scheduler)
+    elapsed = time.perf_counter() - started
     summary = build_summary(results, info)
     write_results(out_dir, summary, results, {
         **_manifest_base(info),
@@ -364,12 +490,89 @@ def _run(args: argparse.Namespace) -> int:
     }, details=details)
     figures = _plots(out_dir) if args.plot else []
     if not args.quiet:
-        console = Console(width=max(Console().width, 160))
+        console = Console(highlight=False)
         print_table(summary, console)
+        if args.by:
+            print_breakdown(summary, args.by, console)
         console.print(f"results in {out_dir}/ ({elapsed:.1f} s)")
         if figures:
             console.print(f"{len(figures)} figures in {figures[0].parent}/")
     return 0
+
+
+def _changes(designs: Sequence[Design]) -> dict[str, list[str]]:
+    """For each design after the first, the capabilities that differ from the first."""
+    from .experiment.ablation import differing
+
+    return {d.name: differing(designs[0], d) for d in designs[1:]}
+
+
+def _equalize_target(args: argparse.Namespace, scenario: Scenario) -> Target | None:
+    """The target of ``--equalize``, with ``args.pool`` set to the pool it staffs."""
+    if args.equalize is None:
+        if args.pool is not None:
+            raise ScenarioError("--pool", "is only for --equalize")
+        return None
+    pools = [p.name for p in scenario.pools]
+    try:
+        target = parse_target(args.equalize, pools)
+    except ScenarioError as e:
+        raise ScenarioError("--equalize", e.message.replace("--target: ", "")) from None
+    if args.pool is None and len(pools) != 1:
+        raise ScenarioError("--pool", f"missing: the scenario has {len(pools)} pools, name "
+                            f"the one --equalize staffs ({', '.join(pools)})")
+    args.pool = args.pool or pools[0]
+    if args.pool not in pools:
+        raise ScenarioError("--pool", f"unknown pool {args.pool!r} (pools: {', '.join(pools)})")
+    if next(p.agents for p in scenario.pools if p.name == args.pool) is None:
+        raise ScenarioError("--pool", f"pool {args.pool!r} has a schedule; --equalize staffs "
+                            "a flat headcount (allowed: a pool with agents = N)")
+    return target
+
+
+def _equalized(args: argparse.Namespace, scenario: Scenario, designs: list[Design],
+               target: Target, replications: int, seed: int, jobs: int,
+               details: dict[str, list[dict[str, Any]]]) -> Any:
+    """Run ``--equalize``: staff each design to the target, then run it there."""
+    from .experiment.equalize import equalize
+
+    if replications < 2:
+        raise ScenarioError("--replications", "must be >= 2 for --equalize, whose target "
+                            "is met with confidence")
+    err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
+    err.print(f"staffing pool {args.pool} so that every design meets {target} ...")
+
+    def simulated(agents: int, points: list[Point]) -> None:
+        err.print(f"  {agents} agents: " + ", ".join(
+            f"{p.design} {_fmt(p.mean)} {'met' if p.meets else 'not met'}" for p in points))
+
+    try:
+        return equalize(scenario, args.pool, designs, target, replications, seed, jobs=jobs,
+                        cap=args.max_agents, details=details, on_simulated=simulated)
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+
+
+def print_breakdown(summary: dict[str, Any], dimension: str, console: Console) -> None:
+    """Print the headline outcomes per key of *dimension*, mean [95% CI] per design."""
+    tree = summary["breakdown"]
+    designs = list(tree)
+    table = Table(title=f"{summary['scenario']['name']}: by {dimension}, mean [95% CI]")
+    table.add_column(dimension)
+    table.add_column("outcome")
+    for name in designs:
+        table.add_column(name, justify="right")
+    keys = sorted({k for d in designs for k in tree[d].get(dimension, {})})
+    for key in keys:
+        cells = {d: tree[d].get(dimension, {}).get(key, {}) for d in designs}
+        shown = [o for o in HEADLINE
+                 if any(cells[d].get(o, {}).get("mean") is not None for d in designs)]
+        for i, outcome in enumerate(shown):
+            empty = {"mean": None}
+            table.add_row(key if i == 0 else "", outcome,
+                          *(_interval(cells[d].get(outcome, empty)) for d in designs),
+                          end_section=i == len(shown) - 1)
+    console.print(table)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -634,30 +837,37 @@ def _effect(est: dict[str, Any]) -> str:
 
 
 def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
-    """Print each capability's effect per outcome, both directions, and the total."""
-    from .metrics.recorder import UNITS
+    """Print each capability's effect per outcome, both directions, and the total.
+
+    One row per capability and outcome, so the table stays narrow however many
+    outcomes an ablation reports.
+    """
+    from .metrics.outcomes import unit_of
 
     base, full = ablation.base.name, ablation.full.name
     table = Table(title=f"{title}: effect [95% CI] of each capability, from {base} to "
                   f"{full}, paired over {ablation.replications} replications")
-    table.add_column("capability", no_wrap=True, min_width=10)
-    table.add_column("switched", no_wrap=True, min_width=14)
-    for outcome in ablation.outcomes:
-        unit = UNITS[outcome]
-        table.add_column(f"{outcome} ({unit})" if unit == "min" else outcome, justify="right",
-                         no_wrap=True)
+    table.add_column("capability", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column(f"on in {base}", justify="right")
+    table.add_column(f"off in {full}", justify="right")
+    outcomes = ablation.outcomes
     for cap in ablation.capabilities:
-        for direction, label in (("on", f"on in {base}"), ("off", f"off in {full}")):
-            table.add_row(cap if direction == "on" else "", label,
-                          *(_effect(ablation.effects[cap, direction, o])
-                            for o in ablation.outcomes),
-                          end_section=direction == "off")
-    table.add_row("all", f"{full} − {base}", *(_effect(ablation.total[o])
-                                               for o in ablation.outcomes))
+        for i, o in enumerate(outcomes):
+            unit = unit_of(o)
+            table.add_row(cap if i == 0 else "", f"{o} ({unit})" if unit == "min" else o,
+                          _effect(ablation.effects[cap, "on", o]),
+                          _effect(ablation.effects[cap, "off", o]),
+                          end_section=i == len(outcomes) - 1)
+    for i, o in enumerate(outcomes):
+        table.add_row("all" if i == 0 else "", o,
+                      f"{full} − {base}: {_effect(ablation.total[o])}" if i == 0
+                      else _effect(ablation.total[o]), "")
     console.print(table)
     console.print("on: (" + base + " + capability) − " + base + "; off: " + full + " − ("
-                  + full + " − capability); * the 95% interval excludes 0; identical: the same "
-                  "value in every replication", markup=False)
+                  + full + " − capability); all: " + full + " − " + base + "; * the 95% "
+                  "interval excludes 0; identical: the same value in every replication",
+                  markup=False)
     if ablation.same:
         console.print(f"same in {base} and {full}, not ablated: {', '.join(ablation.same)}",
                       markup=False)
@@ -730,7 +940,7 @@ def _ablate(args: argparse.Namespace) -> int:
 
         figures = save_figure(tornado_figure(data, title=sec.name), out_dir / "ablation")
     if not args.quiet:
-        console = Console(width=max(Console().width, 180))
+        console = Console(width=max(Console().width, 120))
         print_ablation(ablation, console, sec.name)
         console.print(f"{len(ablation.designs)} designs × {replications} replications; "
                       f"results in {out_dir}/ ({elapsed:.1f} s)"
@@ -799,6 +1009,21 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from .experiment.graph import write_graphs
+
+    for path in write_graphs(args.path, args.out):
+        print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    print(write_report(args.results, args.out))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -819,6 +1044,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ablate(args)
         if args.command == "sensitivity":
             return _sensitivity(args)
+        if args.command == "graph":
+            return _graph(args)
+        if args.command == "report":
+            return _report(args)
     except ScenarioError as e:
         print(e.line(), file=sys.stderr)
         return 2

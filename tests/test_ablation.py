@@ -100,7 +100,7 @@ def test_effects_are_the_right_paired_differences_and_nan_is_unavailable() -> No
                                              retention=True)
     pairs = ablation_designs(base, full)
     level = {base.name: 0.0, full.name: 10.0, "siloed+resumable": 3.0,
-             "full-resumable": 6.0, "siloed+retention": 1.0, "full-retention": 9.0}
+             "full-no-resumable": 6.0, "siloed+retention": 1.0, "full-no-retention": 9.0}
     results = {
         name: [{o: (math.nan if o == "cost_per_issue" else value + 0.1 * r + 0.01 * r * r)
                 for o in OUTCOMES} for r in range(5)]
@@ -108,11 +108,11 @@ def test_effects_are_the_right_paired_differences_and_nan_is_unavailable() -> No
     }
     assert set(results) == {base.name, full.name, *(d.name for p in pairs.values() for d in p)}
     ablation = summarize_ablation(results, base, full)
-    assert ablation.effects["resumable", "on", "mean_wait"]["mean"] == pytest.approx(3.0)
-    assert ablation.effects["resumable", "off", "mean_wait"]["mean"] == pytest.approx(4.0)
-    assert ablation.effects["retention", "on", "mean_wait"]["mean"] == pytest.approx(1.0)
-    assert ablation.effects["retention", "off", "mean_wait"]["mean"] == pytest.approx(1.0)
-    assert ablation.total["mean_wait"]["mean"] == pytest.approx(10.0)
+    assert ablation.effects["resumable", "on", "asa"]["mean"] == pytest.approx(3.0)
+    assert ablation.effects["resumable", "off", "asa"]["mean"] == pytest.approx(4.0)
+    assert ablation.effects["retention", "on", "asa"]["mean"] == pytest.approx(1.0)
+    assert ablation.effects["retention", "off", "asa"]["mean"] == pytest.approx(1.0)
+    assert ablation.total["asa"]["mean"] == pytest.approx(10.0)
     assert ablation.same == tuple(c for c in CAPABILITY_FIELDS
                                   if c not in ("resumable", "retention"))
     assert ablation.effects["resumable", "on", "cost_per_issue"]["mean"] is None

@@ -265,7 +265,7 @@ def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["design", "agents", "outcome", "mean", "ci_low", "ci_high",
                              "meets"]
-    assert len(rows) == 2 * len(data["simulated_headcounts"])
+    assert len(rows) == len(data["designs"]) * len(data["simulated_headcounts"])
     for name, found in data["designs"].items():
         needed = found["agents"]
         assert needed is not None
@@ -273,8 +273,8 @@ def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
         mine = {int(r["agents"]): r["meets"] for r in rows if r["design"] == name}
         assert mine[needed] == "true" and mine[needed - 1] == "false"
         assert all(m == "true" for h, m in mine.items() if h > needed)  # monotone here
-    assert data["designs"]["unified"]["delta_agents"] == (
-        data["designs"]["unified"]["agents"] - data["designs"]["siloed"]["agents"])
+    assert data["designs"]["unified-history"]["delta_agents"] == (
+        data["designs"]["unified-history"]["agents"] - data["designs"]["siloed"]["agents"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["target"] == "service_level>=0.4" and manifest["replications"] == 3
     assert (out / "staffing.png").stat().st_size > 10_000

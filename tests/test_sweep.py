@@ -56,7 +56,7 @@ def test_sweep_command_writes_a_tidy_table_and_figures(tmp_path: Path) -> None:
     """``omnisim sweep`` writes one row per point × design × replication × outcome."""
     out = tmp_path / "sw"
     done = run_omnisim("sweep", str(STORY), "--vary", "pools.voice.agents=16,20",
-                       "-n", "2", "--out", str(out))
+                       "-n", "2", "--out", str(out), "--design", "siloed", "unified-history")
     assert done.returncode == 0, done.stderr
     with (out / "sweep.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -64,7 +64,7 @@ def test_sweep_command_writes_a_tidy_table_and_figures(tmp_path: Path) -> None:
     util = {(r["pools.voice.agents"], r["design"], r["replication"]): float(r["value"])
             for r in rows if r["outcome"] == "agent_utilization"}
     assert len(util) == 2 * 2 * 2
-    assert all(util["16", d, r] > util["20", d, r] for d in ("siloed", "unified")
+    assert all(util["16", d, r] > util["20", d, r] for d in ("siloed", "unified-history")
                for r in ("0", "1"))  # more agents, lower utilization (same customers)
     assert (out / "sweep_agent_utilization.png").stat().st_size > 10_000
 

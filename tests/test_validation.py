@@ -1,18 +1,15 @@
 """``omnisim validate``: the simulator against exact Erlang C and Erlang A values.
 
-The small grid (one M/M/5 and one M/M/3+M queue, 20 replications, seed 7: nine
-comparisons) runs through the real command, and every exact value must lie inside its
-interval. The intervals are at the Bonferroni family-wise 95% level, 1 − 0.05/9 ≈ 99.44%
-each, not at 95%: nine 95% intervals, and the five outcomes of one case move together,
-miss somewhere about one run in four for a perfect simulator (at seed 7, A2's five
-outcomes sit 1.0–1.5 half-widths from its exact values, four outside their 95% intervals;
-runs of A2 with 100 and 200 replications on other seeds put them inside, at +0.3% to
-+0.6%, so that is chance, not bias). At the family-wise level a correct simulator fails
-this test at most one run in twenty, whatever the correlation, while an error of a few
-per cent still fails it. The rest checks the machinery without simulating: the generated
-scenario files read back as the cases they describe, the exact values are the ones
-sim.theory gives, misses are reported and turn the exit status to 1, and bad arguments
-exit 2.
+The small grid (one M/M/5 and one M/M/3+M queue, 20 replications, seed 7: eight outcomes
+each, 16 comparisons) runs through the real command, and every exact value must lie inside
+its interval. The intervals are at the Bonferroni family-wise 95% level, 1 − 0.05/16 ≈
+99.69% each, not at 95%: sixteen 95% intervals, and the outcomes of one case move
+together, miss somewhere far more often than one run in twenty for a perfect simulator. At
+the family-wise level a correct simulator fails this test at most one run in twenty,
+whatever the correlation, while an error of a few per cent still fails it. The rest checks
+the machinery without simulating: the generated scenario files read back as the cases they
+describe, the exact values are the ones sim.theory gives under the same names, misses are
+reported and turn the exit status to 1, and bad arguments exit 2.
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ import math
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 from conftest import run_omnisim
 
@@ -77,11 +75,12 @@ def test_small_grid_page_has_every_value_inside(small_run: tuple[Path, str, int]
     page = (out / "validation.md").read_text(encoding="utf-8")
     rows = _rows_of_markdown(page)
     expected = COMPARISONS
-    assert expected == 9
+    assert expected == 16
     assert len(rows) == expected
     assert {r[0] for r in rows} == {c.name for c in v.small_grid()}
+    assert {r[2].strip("`") for r in rows} == set(v.OUTCOMES)
     assert all(r[-1] == "yes" for r in rows), [r for r in rows if r[-1] != "yes"]
-    assert f"{expected} of {expected} exact values lie inside their 99.4444% intervals" in page
+    assert f"{expected} of {expected} exact values lie inside their 99.6875% intervals" in page
     assert "![" in page and "(validation.png)" in page
 
 
@@ -139,25 +138,42 @@ def test_grids_cover_the_ranges_asked_for() -> None:
 
 
 def test_exact_values_are_sim_theorys() -> None:
-    """The exact column is sim.theory's, compared like with like."""
+    """The exact column is sim.theory's, outcome for outcome under the same names."""
     c = v.ValidationCase("X", agents=4, arrival_rate=3.0, handle_mean=1.0, patience_mean=None,
                          threshold=0.0, horizon=10.0, warmup=1.0)
     theory_c = erlang_c(3.0, 1.0, 4)
     exact = {k: val for k, (val, _) in c.exact().items()}
-    assert exact["service_level"] == pytest.approx(1 - theory_c.p_wait)  # t = 0: 1 − P(W > 0)
-    assert exact["mean_wait"] == pytest.approx(theory_c.mean_wait)
+    assert list(exact) == list(v.OUTCOMES)
+    assert exact["abandonment_rate"] == 0.0
+    for level in ("service_level", "service_level_answered", "service_level_offered"):
+        assert exact[level] == pytest.approx(1 - theory_c.p_wait)  # t = 0: 1 − P(W > 0)
+    assert exact["asa"] == exact["mean_wait"] == pytest.approx(theory_c.mean_wait)
     assert exact["agent_utilization"] == pytest.approx(0.75)
-    assert "queue_abandonment_rate" not in exact
     a = v.ValidationCase("Y", agents=4, arrival_rate=5.0, handle_mean=1.0, patience_mean=2.0,
                          threshold=20.0, horizon=10.0, warmup=1.0)
     theory_a = erlang_a(5.0, 1.0, 0.5, 4)
     exact = {k: val for k, (val, _) in a.exact().items()}
-    assert exact["queue_abandonment_rate"] == pytest.approx(theory_a.p_abandon)
-    # served within 20 s, abandoning customers counted as failures (not the offered wait)
+    assert list(exact) == list(v.OUTCOMES)
+    assert exact["abandonment_rate"] == pytest.approx(theory_a.abandonment_rate)
+    assert exact["asa"] == pytest.approx(theory_a.asa)
+    assert exact["mean_wait"] == pytest.approx(theory_a.mean_wait)
     assert exact["service_level"] == pytest.approx(theory_a.service_level(20 / 60))
-    assert exact["service_level"] < theory_a.p_wait_at_most(20 / 60)
+    assert exact["service_level_answered"] == pytest.approx(
+        theory_a.service_level_answered(20 / 60))
+    assert exact["service_level_offered"] == pytest.approx(
+        theory_a.service_level_offered(20 / 60))
+    # Abandonment makes the three definitions differ, in this order.
+    assert exact["service_level_offered"] < exact["service_level"]
+    assert exact["service_level"] < exact["service_level_answered"]
+    assert exact["asa"] < exact["mean_wait"] / (1 - exact["abandonment_rate"])
     assert exact["agent_utilization"] == pytest.approx(theory_a.utilization)
     assert exact[f"pool.{v.POOL}.mean_queue_length"] == pytest.approx(theory_a.mean_queue_length)
+
+
+def test_exact_meanings_keep_the_table_intact() -> None:
+    """No meaning contains a "|", which would split a cell of the Markdown table."""
+    for case in v.full_grid():
+        assert all("|" not in meaning for _, meaning in case.exact().values()), case.name
 
 
 def test_unstable_erlang_c_case_is_refused() -> None:
@@ -211,8 +227,12 @@ def test_markdown_reports_misses_honestly() -> None:
 
 
 def test_plot_writes_a_png(tmp_path: Path) -> None:
-    """plot_validation draws rows (a miss among them) to a PNG file."""
-    rows = [_row(1.5, 1.0, 2.0, "A1"), _row(3.0, 1.0, 2.0, "A2")]
+    """plot_validation draws rows (a miss, and exact zeros met and missed) to a PNG file."""
+    zero = v.ValidationRow("C1", "Erlang C", "M/M/1", "abandonment_rate", 0.0, "0", 0.0, 0.0,
+                           0.0, 20, 1.0)
+    nonzero = attrs.evolve(zero, case="C2", mean=0.01, ci_low=0.005, ci_high=0.015)
+    rows = [_row(1.5, 1.0, 2.0, "A1"), _row(3.0, 1.0, 2.0, "A2"), zero, nonzero]
+    assert zero.inside and not nonzero.inside
     v.plot_validation(rows, tmp_path / "v.png")
     assert (tmp_path / "v.png").read_bytes()[:4] == b"\x89PNG"
 

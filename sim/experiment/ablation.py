@@ -70,7 +70,7 @@ def ablation_designs(base: Design, full: Design) -> dict[str, tuple[Design, Desi
 
     The on-alone design is *base* with the capability as in *full*, named
     ``BASE+CAPABILITY``; the off-alone design is *full* with the capability as in *base*,
-    named ``FULL-CAPABILITY``. Raises :class:`~sim.errors.SimError` if the two designs
+    named ``FULL-no-CAPABILITY``. Raises :class:`~sim.errors.SimError` if the two designs
     have the same name or differ in no capability.
     """
     if base.name == full.name:
@@ -81,7 +81,7 @@ def ablation_designs(base: Design, full: Design) -> dict[str, tuple[Design, Desi
         raise SimError(f"designs {base.name!r} and {full.name!r} differ in no capability "
                        f"(nothing to ablate; capabilities: {', '.join(CAPABILITY_FIELDS)})")
     return {cap: (switch(base, cap, full, f"{base.name}+{cap}"),
-                  switch(full, cap, base, f"{full.name}-{cap}"))
+                  switch(full, cap, base, f"{full.name}-no-{cap}"))
             for cap in caps}
 
 

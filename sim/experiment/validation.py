@@ -11,23 +11,24 @@ under test, not a separate code path.
 Each outcome's mean over replications, with its Student-t interval (95% unless asked
 otherwise; :func:`~sim.metrics.stats.estimate`), is set beside the exact steady-state value from
 :mod:`sim.theory.erlang` (Erlang C: Gross, Shortle, Thompson & Harris 2008, §2.3; Erlang A:
-Palm 1943, Garnett, Mandelbaum & Reiman 2002, Mandelbaum & Zeltyn 2007). Like is compared
-with like:
+Palm 1943, Garnett, Mandelbaum & Reiman 2002, Mandelbaum & Zeltyn 2007). The simulator's
+queue outcomes and the theory's share their names and definitions (T is the scenario's
+service-level threshold, W an entry's wait until answered or until it abandons):
 
-* ``queue_abandonment_rate`` (abandoned queue entries / queue entries) — ``p_abandon``,
-  the share of arrivals who abandon (every arrival is one queue entry here).
-* ``mean_wait`` (wait of every queue entry, served or abandoned, immediate service
-  counted as 0) — ``mean_wait`` = E[Lq]/λ over all arrivals (Erlang A), C/(nμ − λ)
-  (Erlang C).
-* ``service_level`` (entries *served* within the scenario's threshold / all entries that
-  ended, abandoning ones counting as failures) — ``ErlangA.service_level(t)`` =
-  P(served and W ≤ t), and ``ErlangC.service_level(t)`` = P(W ≤ t) = 1 − C·e^{−(nμ−λ)t}
-  (everyone is served). With a threshold of 0 it is 1 − P(W > 0), the Erlang C
-  probability of waiting itself, which the simulator has no direct outcome for.
-* ``agent_utilization`` (busy agent time / staffed time) — ``utilization`` =
-  λ(1 − P(abandon))/(nμ) (Erlang A), ``occupancy`` = λ/(nμ) (Erlang C).
+* ``abandonment_rate`` — entries that left unanswered / entries; P(abandon) (0 for Erlang C).
+* ``asa`` — mean wait of answered entries; E[W | answered].
+* ``mean_wait`` — mean wait of every entry, abandoners until they left; E[W].
+* ``service_level`` — answered within T / (answered + abandoned after T);
+  P(answered, W ≤ T) / (1 − P(abandoned, W ≤ T)).
+* ``service_level_answered`` — answered within T / answered; P(W ≤ T | answered).
+* ``service_level_offered`` — answered within T / entries; P(answered, W ≤ T).
+* ``agent_utilization`` (busy agent time / staffed time) — λ(1 − P(abandon))/(nμ).
 * ``pool.agents.mean_queue_length`` (time-average number waiting, a separate tally from
   the per-entry waits) — E[Lq].
+
+With a threshold of 0 every service level is the share answered at once (for
+``service_level_answered``, over the share answered): the Erlang C cases C1 and C3 so
+check 1 − P(W > 0), the probability of waiting itself.
 
 With many comparisons at 95%, about one exact value in twenty falls outside its interval
 by chance alone; :func:`render_markdown` says so next to the count of misses, and also
@@ -43,6 +44,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -75,9 +77,12 @@ CONFIDENCE = 0.95
 
 #: The simulator's outcomes compared, in table order.
 OUTCOMES: tuple[str, ...] = (
-    "queue_abandonment_rate",
+    "abandonment_rate",
+    "asa",
     "mean_wait",
     "service_level",
+    "service_level_answered",
+    "service_level_offered",
     "agent_utilization",
     f"pool.{POOL}.mean_queue_length",
 )
@@ -214,26 +219,24 @@ class ValidationCase:
                         self.agents)
 
     def exact(self) -> dict[str, tuple[float, str]]:
-        """Exact value of each compared outcome, with what the value is."""
+        """Exact value of each compared outcome (:data:`OUTCOMES`), with what the value is."""
         t = self.threshold / 60.0
-        sl = f"P(served, W ≤ {self.threshold:g} s)"
         theory = self.theory()
+        w = f"W ≤ {self.threshold:g} s"
         if isinstance(theory, ErlangC):
-            if self.threshold == 0:
-                sl = "1 − P(W > 0)"
-            return {
-                "mean_wait": (theory.mean_wait, "E[W] = C/(nμ − λ)"),
-                "service_level": (theory.service_level(t), sl),
-                "agent_utilization": (theory.occupancy, "λ/(nμ)"),
-                f"pool.{POOL}.mean_queue_length": (theory.mean_queue_length, "E[Lq]"),
-            }
-        return {
-            "queue_abandonment_rate": (theory.p_abandon, "P(abandon)"),
-            "mean_wait": (theory.mean_wait, "E[W] over all arrivals"),
-            "service_level": (theory.service_level(t), sl),
-            "agent_utilization": (theory.utilization, "λ(1 − P(ab))/(nμ)"),
-            f"pool.{POOL}.mean_queue_length": (theory.mean_queue_length, "E[Lq]"),
-        }
+            level = "1 − P(W > 0)" if self.threshold == 0 else f"P({w})"
+            meanings = ["0 (nobody abandons)", "E[W] = C/(nμ − λ)", "E[W] = C/(nμ − λ)",
+                        level, level, level, "λ/(nμ)"]
+            utilization = theory.occupancy
+        else:
+            meanings = ["P(abandon)", "E[W ∣ answered]", "E[W], all arrivals",
+                        f"P(ans, {w})/(1 − P(ab, {w}))", f"P({w} ∣ answered)",
+                        f"P(answered, {w})", "λ(1 − P(ab))/(nμ)"]
+            utilization = theory.utilization
+        values = [theory.abandonment_rate, theory.asa, theory.mean_wait,
+                  theory.service_level(t), theory.service_level_answered(t),
+                  theory.service_level_offered(t), utilization, theory.mean_queue_length]
+        return dict(zip(OUTCOMES, zip(values, [*meanings, "E[Lq]"], strict=True), strict=True))
 
 
 @attrs.frozen
@@ -503,35 +506,41 @@ units and the engine are all under test. The exact values come from `sim.theory.
 - **Erlang C**: Erlang (1917); Gross, Shortle, Thompson & Harris, *Fundamentals of
   Queueing Theory*, 4th ed. (2008), §2.3. P(W > 0) = C comes from the Erlang B recursion,
   C = B/(1 − ρ(1 − B)); E[W] = C/(nμ − λ); P(W ≤ t) = 1 − C·e^(−(nμ − λ)t); occupancy
-  λ/(nμ); E[Lq] = λE[W].
+  λ/(nμ); E[Lq] = λE[W]. Nobody abandons, so the ASA is E[W] and the three service levels
+  are all P(W ≤ t).
 - **Erlang A**: Palm (1943); Garnett, Mandelbaum & Reiman (2002); Mandelbaum & Zeltyn
   (2007). The stationary law of the birth–death chain with death rate min(k, n)μ +
-  max(k − n, 0)θ gives E[Lq]; P(abandon) = θE[Lq]/λ; E[W] = E[Lq]/λ over all arrivals;
-  utilization λ(1 − P(abandon))/(nμ); the service level P(served and W ≤ t) from the
-  Beta laws of the waits at each queue position (see the `ErlangA` docstring).
+  max(k − n, 0)θ gives E[Lq] and, by PASTA, where an arrival starts in the queue. An
+  arrival that finds all n agents busy and j − 1 others waiting starts at position j;
+  from position j it moves up at rate nμ + (j − 1)θ (a service ends or someone ahead
+  abandons) and abandons at rate θ. Absorption in this chain gives P(abandon), E[W] and
+  E[W; answered]; its law at time t (by uniformization) gives P(answered, W ≤ t) and
+  P(abandoned, W > t), hence the three service levels (see the `ErlangA` docstring).
+  Utilization is λ(1 − P(abandon))/(nμ).
 
-Each simulated outcome is compared with the exact value that measures the same thing:
+Each simulated outcome is compared with the exact value that measures the same thing (t
+is `[scenario] service_level_threshold`; W is an entry's wait until it is answered or
+until it abandons):
 
 | simulator outcome | what the simulator counts | exact value |
 |---|---|---|
-| `queue_abandonment_rate` | entries that left unserved / entries | P(abandon) |
-| `mean_wait` | mean wait of all entries (served, abandoned, or 0) | E[W], all arrivals |
-| `service_level` | entries served within t / entries (1) | P(served, W ≤ t) (2) |
-| `agent_utilization` | busy agent time / staffed time | λ(1 − P(ab))/(nμ) (3) |
-| `pool.agents.mean_queue_length` | time-average number waiting (4) | E[Lq] |
+| `abandonment_rate` | entries that left unanswered / entries | P(abandon) (0 for Erlang C) |
+| `asa` | mean wait of answered entries | E[W ∣ answered] |
+| `mean_wait` | mean wait of all entries, abandoners until they left | E[W] |
+| `service_level` | answered within t / (answered + abandoned after t) | (2) |
+| `service_level_answered` | answered within t / answered | P(W ≤ t ∣ answered) |
+| `service_level_offered` | answered within t / entries | P(answered, W ≤ t) |
+| `agent_utilization` | busy agent time / staffed time | λ(1 − P(abandon))/(nμ); Erlang C λ/(nμ) |
+| `pool.agents.mean_queue_length` | time-average number waiting (1) | E[Lq] |
 
-(1) t is `[scenario] service_level_threshold`; entries that abandon count as failures,
-whatever their wait. (2) Erlang A: `ErlangA.service_level(t)`; Erlang C (no one
-abandons): P(W ≤ t) = `ErlangC.service_level(t)`. (3) Erlang C: λ/(nμ). (4) A separate
-tally from the per-entry waits: the area under the queue length over the window.
+(1) A separate tally from the per-entry waits: the area under the queue length over the
+window. (2) P(answered, W ≤ t)/(1 − P(abandoned, W ≤ t)): abandoners who left within t
+count in neither part.
 
 Every arrival here is exactly one queue entry (no retries, no self-service), so the
-simulator's per-entry shares are the theory's per-arrival probabilities. The simulator
-has no outcome for the Erlang C probability of waiting, P(W > 0); cases C1 and C3 measure
-it through a service-level threshold of 0 s: `service_level` is then the share served
-without waiting, 1 − P(W > 0). `sim.theory`'s Erlang A also offers
-`p_wait_at_most(t)`, the law of the *offered* wait, which ignores the customer's own
-patience: that is not what the simulator's `service_level` counts, and it is not used.
+simulator's per-entry shares are the theory's per-arrival probabilities. With a threshold
+of 0 s (cases C1 and C3) every service level is the share answered without waiting,
+1 − P(W > 0): the Erlang C probability of waiting, which has no outcome of its own.
 
 Each case runs {replications} replications on a seed of its own, derived from the run's
 seed ({seed}) and the case's name, so that the cases' errors are independent (on one seed,
@@ -593,6 +602,52 @@ def render_page(rows: Sequence[ValidationRow], *, command: str, replications: in
     )
 
 
+def _draw_point(ax: Any, x: int, r: ValidationRow) -> None:
+    """One case of one panel: the exact value's diamond on the zero line, and the simulated
+    mean with its interval as a deviation from it in percent."""
+    color = "tab:blue" if r.inside else "tab:red"
+    ax.plot([x], [0.0], marker="D", color="black", markersize=6, fillstyle="none",
+            linestyle="none", zorder=3)
+    if r.exact == 0:  # no scale: on the line only if the simulation is exactly 0 too
+        if r.mean == r.ci_low == r.ci_high == 0:
+            ax.plot([x], [0.0], "o", color=color, markersize=5, zorder=2)
+        else:
+            ax.text(x, 0.0, "≠ 0", ha="center", va="top", fontsize=8, color=color)
+        return
+    scale = 100.0 / r.exact
+    err = [[(r.mean - r.ci_low) * scale], [(r.ci_high - r.mean) * scale]]
+    ax.errorbar([x], [(r.mean - r.exact) * scale], yerr=err, fmt="o", capsize=4,
+                markersize=5, color=color, zorder=2)
+
+
+def _draw_panel(ax: Any, outcome: str, rows: Sequence[ValidationRow], cases: list[str],
+                splits: list[int]) -> None:
+    """The panel of one outcome: every case at its place, "n/a" where it has no such row."""
+    sub = {r.case: r for r in rows if r.outcome == outcome}
+    for x, case in enumerate(cases):
+        if case in sub:
+            _draw_point(ax, x, sub[case])
+    ax.axhline(0.0, color="grey", linewidth=0.8, zorder=1)
+    low, high = ax.get_ylim()
+    span = max(abs(low), abs(high))
+    ax.set_ylim(-span, span)
+    for x, case in enumerate(cases):
+        if case not in sub:
+            ax.text(x, 0.0, "n/a", ha="center", va="bottom", fontsize=7, color="grey")
+    for i in splits:
+        ax.axvline(i - 0.5, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels([f"{c}\n{fmt(sub[c].exact) if c in sub else '–'}" for c in cases],
+                       fontsize=8)
+    ax.set_xlim(-0.6, len(cases) - 0.4)
+    ax.set_ylabel("deviation, %", fontsize=8)
+    misses = sum(not r.inside for r in sub.values())
+    ax.set_title(f"{outcome}: {len(sub) - misses} of {len(sub)} exact values "
+                 "inside the interval", fontsize=10, loc="left")
+    ax.grid(axis="y", linewidth=0.4, alpha=0.6)
+    ax.tick_params(axis="y", labelsize=8)
+
+
 def plot_validation(rows: Sequence[ValidationRow], path: str | Path) -> None:
     """Draw one panel per outcome: simulated mean with its interval against the exact.
 
@@ -601,8 +656,10 @@ def plot_validation(rows: Sequence[ValidationRow], path: str | Path) -> None:
     exact value is the hollow diamond on the zero line, the simulated mean a dot with its
     interval, red when the exact value lies outside it. Every panel has the same cases at
     the same places; the tick labels give each case's exact value ("–" where the case
-    has no such outcome: nobody abandons an Erlang C queue). Uses matplotlib's Agg canvas
-    without ``pyplot``, so the caller's backend is left alone.
+    has no such outcome). Where the exact value is 0 (nobody abandons an Erlang C queue)
+    there is nothing to divide by: the dot sits on the line when the simulation also gives
+    exactly 0, and "≠ 0" marks it otherwise. Uses matplotlib's Agg canvas without
+    ``pyplot``, so the caller's backend is left alone.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -610,44 +667,15 @@ def plot_validation(rows: Sequence[ValidationRow], path: str | Path) -> None:
     confidence = rows[0].confidence if rows else CONFIDENCE
     level = _level(confidence)
     cases = list(dict.fromkeys(r.case for r in rows))
-    where = {c: i for i, c in enumerate(cases)}
     models = {r.case: r.model for r in rows}
     outcomes = [o for o in OUTCOMES if any(r.outcome == o for r in rows)]
     splits = [i for i in range(1, len(cases)) if models[cases[i]] != models[cases[i - 1]]]
-    fig = Figure(figsize=(max(6.0, 0.85 * len(cases) + 2.5), 2.35 * len(outcomes) + 1.1),
+    fig = Figure(figsize=(max(6.0, 0.85 * len(cases) + 2.5), 2.0 * len(outcomes) + 1.1),
                  layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
     for ax, outcome in zip(axes, outcomes, strict=True):
-        sub = {r.case: r for r in rows if r.outcome == outcome}
-        for case, r in sub.items():
-            x = where[case]
-            scale = 100.0 / r.exact if r.exact else math.nan
-            err = [[(r.mean - r.ci_low) * scale], [(r.ci_high - r.mean) * scale]]
-            ax.errorbar([x], [(r.mean - r.exact) * scale], yerr=err, fmt="o", capsize=4,
-                        markersize=5, color="tab:blue" if r.inside else "tab:red", zorder=2)
-            ax.plot([x], [0.0], marker="D", color="black", markersize=6, fillstyle="none",
-                    linestyle="none", zorder=3)
-        ax.axhline(0.0, color="grey", linewidth=0.8, zorder=1)
-        low, high = ax.get_ylim()
-        span = max(abs(low), abs(high))
-        ax.set_ylim(-span, span)
-        for case in cases:
-            if case not in sub:
-                ax.text(where[case], 0.0, "n/a", ha="center", va="bottom", fontsize=7,
-                        color="grey")
-        for i in splits:
-            ax.axvline(i - 0.5, color="grey", linewidth=0.8, linestyle=":")
-        ax.set_xticks(range(len(cases)))
-        ax.set_xticklabels([f"{c}\n{fmt(sub[c].exact) if c in sub else '–'}" for c in cases],
-                           fontsize=8)
-        ax.set_xlim(-0.6, len(cases) - 0.4)
-        ax.set_ylabel("deviation from exact, %", fontsize=8)
-        misses = sum(not r.inside for r in sub.values())
-        ax.set_title(f"{outcome}: {len(sub) - misses} of {len(sub)} exact values "
-                     "inside the interval", fontsize=10, loc="left")
-        ax.grid(axis="y", linewidth=0.4, alpha=0.6)
-        ax.tick_params(axis="y", labelsize=8)
+        _draw_panel(ax, outcome, rows, cases, splits)
     top = axes[0]
     axes[-1].set_xlabel("case (C: Erlang C, no patience; A: Erlang A), with its exact value "
                         "underneath")

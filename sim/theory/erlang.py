@@ -2,6 +2,22 @@
 
 All rates share one time unit (e.g. per minute); every time returned is in that unit.
 
+Both classes give the contact-center field's queue outcomes, under the simulator's names,
+for an arrival in steady state (PASTA), with W its wait (until it is answered or until it
+abandons) and t the service-level threshold:
+
+* ``abandonment_rate``: P(abandon);
+* ``asa``, the average speed of answer: E[W | answered];
+* ``mean_wait``: E[W] over all arrivals, abandoners counted until they leave;
+* ``service_level(t)``: P(answered, W ≤ t) / (P(answered) + P(abandoned, W > t)), i.e.
+  answered within t over answered plus abandoned after t (abandoners within t are left
+  out of both);
+* ``service_level_answered(t)``: P(answered, W ≤ t) / P(answered);
+* ``service_level_offered(t)``: P(answered, W ≤ t).
+
+So service_level_offered ≤ service_level ≤ service_level_answered, with equality when
+nobody abandons (Erlang C).
+
 Sources:
     * A. K. Erlang (1917), "Solution of some problems in the theory of probabilities of
       significance in automatic telephone exchanges", Elektroteknikeren 13.
@@ -14,6 +30,8 @@ Sources:
     * A. Mandelbaum, S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A
       queue, with applications to call centers", in *Advances in Services Innovations*,
       Springer, pp. 17-45.
+    * W. K. Grassmann (1977), "Transient solutions in Markovian queueing systems",
+      Computers & Operations Research 4(1):47-53 (uniformization).
 """
 
 from __future__ import annotations
@@ -25,9 +43,14 @@ from typing import Any
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betainc
+from scipy.special import gammaincc, gammaln, xlogy
 
+#: Stationary law: states are added until the mass beyond them is below this share.
 _TAIL_TOLERANCE = 1e-12
+#: Queue-position chain: start positions beyond the kept ones hold at most this share.
+_POSITION_TOLERANCE = 1e-15
+#: Once a bound on the share of arrivals still waiting at t is below this, it is taken as 0.
+_EXPIRED = 1e-17
 _MAX_STATES = 5_000_000
 
 
@@ -45,6 +68,7 @@ def _agents(_instance: Any, _attribute: attrs.Attribute[Any], value: int) -> Non
 
 
 def _check_time(t: float) -> float:
+    """*t* as a float; ValueError unless it is a non-negative number (∞ allowed)."""
     if isinstance(t, bool) or not isinstance(t, Real) or math.isnan(t) or t < 0:
         raise ValueError(f"t must be a non-negative number, got {t!r}")
     return float(t)
@@ -65,6 +89,8 @@ class ErlangC:
     Formulas from Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*
     (4th ed., 2008), §2.3. P(wait) is computed from the Erlang B recursion as
     C = B / (1 - ρ(1 - B)), which neither overflows nor loses precision for large *agents*.
+    Nobody abandons, so every arrival is answered: ``abandonment_rate`` is 0, ``asa``
+    equals ``mean_wait``, and the three service levels are all P(W ≤ t).
 
     Attributes:
         arrival_rate: λ, arrivals per time unit.
@@ -97,14 +123,24 @@ class ErlangC:
         return self.arrival_rate / (self.agents * self.service_rate)
 
     @property
+    def abandonment_rate(self) -> float:
+        """Share of arrivals who abandon: 0, since Erlang C customers never do."""
+        return 0.0
+
+    @property
     def mean_wait_queued(self) -> float:
         """Mean wait of the customers who wait, E[W | W > 0] = 1/(nμ − λ)."""
         return 1.0 / (self.agents * self.service_rate - self.arrival_rate)
 
     @property
     def mean_wait(self) -> float:
-        """Mean wait in queue over all customers (ASA), E[W] = C/(nμ − λ)."""
+        """Mean wait in queue over all customers, E[W] = C/(nμ − λ)."""
         return self.p_wait * self.mean_wait_queued
+
+    @property
+    def asa(self) -> float:
+        """Average speed of answer, E[W | answered] = E[W] = C/(nμ − λ) (all are answered)."""
+        return self.mean_wait
 
     @property
     def mean_queue_length(self) -> float:
@@ -113,6 +149,9 @@ class ErlangC:
 
     def service_level(self, t: float) -> float:
         """Probability that an arriving customer waits at most *t*: 1 − C·exp(−(nμ − λ)t).
+
+        With no abandonment, answered within *t* / (answered + abandoned after *t*) is
+        just P(W ≤ t), as are ``service_level_answered`` and ``service_level_offered``.
 
         Args:
             t: Acceptable wait, non-negative (``math.inf`` is allowed).
@@ -126,33 +165,91 @@ class ErlangC:
         t = _check_time(t)
         return 1.0 - self.p_wait * math.exp(-t / self.mean_wait_queued)
 
+    def service_level_answered(self, t: float) -> float:
+        """Share of answered customers answered within *t*: P(W ≤ t), as ``service_level``.
+
+        Raises:
+            ValueError: If *t* is negative or NaN.
+        """
+        return self.service_level(t)
+
+    def service_level_offered(self, t: float) -> float:
+        """Share of all arrivals answered within *t*: P(W ≤ t), as ``service_level``.
+
+        Raises:
+            ValueError: If *t* is negative or NaN.
+        """
+        return self.service_level(t)
+
+
+def _stationary_law(lam: float, mu: float, theta: float, n: int) -> NDArray[np.float64]:
+    """P(k in system), k = 0..K, of the M/M/n+M birth-death chain (read-only array).
+
+    Computed in log space; K grows until the mass beyond K, bounded by a geometric tail
+    since the death rates increase past the mode, is below 1e-12.
+    """
+    # Past the mode offset m, the ratios λ/d_k are < 1 and decreasing.
+    mode = max(0, math.ceil((lam - n * mu) / theta))
+    margin = 64
+    while True:
+        size = n + mode + margin
+        if size > _MAX_STATES:
+            raise ValueError(
+                f"patience_rate={theta!r} is too small for this overload: more than "
+                f"{_MAX_STATES} states would be needed"
+            )
+        k = np.arange(1, size + 1, dtype=np.float64)
+        deaths = np.minimum(k, n) * mu + np.maximum(k - n, 0.0) * theta
+        logw = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(deaths))))
+        w = np.exp(logw - logw.max())
+        ratio = lam / (n * mu + (size + 1 - n) * theta)
+        if ratio < 1.0 and w[-1] * ratio / (1.0 - ratio) < _TAIL_TOLERANCE * w.sum():
+            break
+        margin *= 2
+    probs = w / w.sum()
+    probs.flags.writeable = False
+    return probs
+
+
+def _trimmed_start(tail: NDArray[np.float64]) -> NDArray[np.float64]:
+    """*tail* (the start law over positions 1..J) without its last positions of mass
+    at most ``_POSITION_TOLERANCE`` times the whole, in all."""
+    beyond = np.cumsum(tail[::-1])[::-1]  # beyond[j] = mass of positions ≥ j + 1
+    keep = int(np.count_nonzero(beyond > _POSITION_TOLERANCE * tail.sum()))
+    return tail[: max(keep, 1)]
+
 
 @attrs.frozen
 class ErlangA:
     """Steady state of the M/M/n+M queue (Palm/Erlang A): exponential patience with rate θ.
 
-    The number in system is the birth-death chain with birth rate λ and death rate
-    min(k, n)μ + max(k − n, 0)θ (Palm 1943; Garnett, Mandelbaum & Reiman 2002). Its
-    stationary law is computed in log space on states 0..K, with K grown until the mass
-    beyond K is below 1e-12 (bounded by a geometric tail, since death rates increase).
+    **Number in system.** The birth-death chain with birth rate λ and death rate
+    min(k, n)μ + max(k − n, 0)θ (Palm 1943; Garnett, Mandelbaum & Reiman 2002), solved in
+    log space on states 0..K with the mass beyond K below 1e-12 (``distribution``).
 
-    Per-customer quantities follow Mandelbaum & Zeltyn (2007): a customer arriving (PASTA)
-    to state k ≥ n stands at queue position j = k − n + 1. While at position i, the queue
-    ahead advances at rate a_i = nμ + (i − 1)θ (a service or an abandonment ahead) and the
-    customer abandons at rate θ. The offered (virtual) wait V_j, the wait of an infinitely
-    patient customer, is a sum of independent Exp(a_i), i = 1..j; with α = nμ/θ,
-    exp(−θV_j) ~ Beta(α, j). The customer is served iff V_j < τ, τ ~ Exp(θ), so
-    P(served | j) = E[exp(−θV_j)] = nμ/(nμ + jθ), and P(served, V_j ≤ t | j) equals
-    nμ/(nμ + jθ)·P(H_j ≤ t), where H_j is a sum of Exp(nμ + iθ), i = 1..j (the holding
-    times of the killed chain) and exp(−θH_j) ~ Beta(α + 1, j). These Beta laws follow by
-    matching Laplace transforms, ∏ (α + i − 1)/(α + i − 1 + s/θ) = E[U^{s/θ}].
+    **Queue-position chain** (Mandelbaum & Zeltyn 2007). An arrival (PASTA) that finds all n
+    agents busy and j − 1 others waiting, probability π_{n+j−1}, starts at position j.
+    From position j it advances to j − 1 at rate r_j = nμ + (j − 1)θ (a service ends or
+    someone ahead abandons; from position 1 it is then answered) and abandons at rate θ:
+    an absorbing CTMC with transient generator Q, Q_{jj} = −(nμ + jθ), Q_{j,j−1} = r_j.
+    Positions are kept while the start mass beyond them exceeds 1e-15 of P(wait), so with
+    the stationary cut every probability below is exact to about 1e-12. Its fundamental
+    matrix N = (−Q)⁻¹ has N_{jm} = 1/(nμ + jθ) for m ≤ j (the chance of reaching m,
+    (nμ + mθ)/(nμ + jθ), times the mean stay there), so N·v = cumsum(v)/(nμ + jθ), and:
+
+    * P(answered | j) = a_j = (N·nμe₁)_j = nμ/(nμ + jθ); P(abandon | j) = b_j = jθ/(nμ + jθ);
+    * E[W | j] = (N·1)_j = j/(nμ + jθ); E[W·1{answered} | j] = (N·a)_j;
+    * with p_t the law of the position at time t (row vector p₀·exp(Qt), by
+      uniformization; taken as 0 once an upper bound on its mass, min(e^{−θt},
+      P(Erlang(J, nμ) > t)) for J kept positions, is below 1e-17),
+      P(answered, W ≤ t) = P(k < n) + (p₀ − p_t)·a and P(abandoned, W > t) = p_t·b.
 
     As θ → 0 with λ < nμ, every quantity tends to its Erlang C value (see ``ErlangC``).
 
     Attributes:
         arrival_rate: λ, arrivals per time unit.
         service_rate: μ, services per agent per time unit.
-        abandonment_rate: θ, reciprocal of the mean patience; must be positive.
+        patience_rate: θ, reciprocal of the mean patience; must be positive.
         agents: n, number of parallel agents.
         distribution: P(k in system), k = 0..K (read-only array; truncation mass < 1e-12).
 
@@ -163,38 +260,40 @@ class ErlangA:
 
     arrival_rate: float = attrs.field(validator=_positive)
     service_rate: float = attrs.field(validator=_positive)
-    abandonment_rate: float = attrs.field(validator=_positive)
+    patience_rate: float = attrs.field(validator=_positive)
     agents: int = attrs.field(validator=_agents)
     distribution: NDArray[np.float64] = attrs.field(init=False, eq=False, repr=False)
+    _start: NDArray[np.float64] = attrs.field(init=False, eq=False, repr=False)
+    _exit: NDArray[np.float64] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        lam, mu, theta, n = self.arrival_rate, self.service_rate, self.abandonment_rate, self.agents
-        # Past the mode offset m, the ratios λ/d_k are < 1 and decreasing.
-        mode = max(0, math.ceil((lam - n * mu) / theta))
-        margin = 64
-        while True:
-            size = n + mode + margin
-            if size > _MAX_STATES:
-                raise ValueError(
-                    f"abandonment_rate={theta!r} is too small for this overload: more than "
-                    f"{_MAX_STATES} states would be needed"
-                )
-            k = np.arange(1, size + 1, dtype=np.float64)
-            deaths = np.minimum(k, n) * mu + np.maximum(k - n, 0.0) * theta
-            logw = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(deaths))))
-            w = np.exp(logw - logw.max())
-            ratio = lam / (n * mu + (size + 1 - n) * theta)
-            if ratio < 1.0 and w[-1] * ratio / (1.0 - ratio) < _TAIL_TOLERANCE * w.sum():
-                break
-            margin *= 2
-        probs = w / w.sum()
-        probs.flags.writeable = False
+        probs = _stationary_law(self.arrival_rate, self.service_rate, self.patience_rate,
+                                self.agents)
         object.__setattr__(self, "distribution", probs)
+        start = _trimmed_start(probs[self.agents :])
+        j = np.arange(1, start.size + 1, dtype=np.float64)
+        object.__setattr__(self, "_start", start)
+        object.__setattr__(self, "_exit", self._nmu + j * self.patience_rate)
 
-    def _queue_part(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Return (positions j = 1..K−n+1, P(arrival finds k = n + j − 1))."""
-        tail = self.distribution[self.agents :]
-        return np.arange(1, tail.size + 1, dtype=np.float64), tail
+    @property
+    def _nmu(self) -> float:
+        return self.agents * self.service_rate
+
+    def _fundamental(self, v: NDArray[np.float64]) -> NDArray[np.float64]:
+        """N·v for the fundamental matrix N = (−Q)⁻¹: cumsum(v)_j/(nμ + jθ)."""
+        return np.cumsum(v) / self._exit
+
+    @property
+    def _answer(self) -> NDArray[np.float64]:
+        """a_j = P(answered | start at position j) = (N·nμe₁)_j = nμ/(nμ + jθ)."""
+        rates = np.zeros(self._exit.size)
+        rates[0] = self._nmu  # only position 1 is answered directly
+        return self._fundamental(rates)
+
+    @property
+    def _abandon(self) -> NDArray[np.float64]:
+        """b_j = P(abandon | start at position j) = (N·θ1)_j = jθ/(nμ + jθ)."""
+        return self._fundamental(np.full(self._exit.size, self.patience_rate))
 
     @property
     def p_wait(self) -> float:
@@ -204,83 +303,131 @@ class ErlangA:
     @property
     def mean_queue_length(self) -> float:
         """Mean number of customers waiting, E[Lq] = Σ max(k − n, 0)·P(k)."""
-        j, tail = self._queue_part()
-        return float(np.dot(j - 1.0, tail))
+        tail = self.distribution[self.agents :]
+        return float(np.dot(np.arange(tail.size, dtype=np.float64), tail))
+
+    @property
+    def abandonment_rate(self) -> float:
+        """Share of arrivals who abandon, P(abandon) = Σ_j π_{n+j−1}·b_j.
+
+        b_j = (N·θ1)_j = jθ/(nμ + jθ); by flow balance this equals θ·E[Lq]/λ.
+        """
+        return float(np.dot(self._start, self._abandon))
 
     @property
     def p_abandon(self) -> float:
-        """Fraction of arrivals who abandon, θ·E[Lq]/λ (abandonment flow balance)."""
-        return self.abandonment_rate * self.mean_queue_length / self.arrival_rate
+        """Older name of ``abandonment_rate``, kept for the benchmarks."""
+        return self.abandonment_rate
+
+    @property
+    def _p_answered(self) -> float:
+        """P(answered) = P(k < n) + Σ_j π_{n+j−1}·a_j."""
+        immediate = float(self.distribution[: self.agents].sum())
+        return immediate + float(np.dot(self._start, self._answer))
 
     @property
     def mean_wait(self) -> float:
-        """Mean time in queue over all arrivals, served or abandoning, E[Lq]/λ (Little)."""
-        return self.mean_queue_length / self.arrival_rate
+        """Mean wait over all arrivals, abandoners counted until they leave, E[W].
+
+        E[W] = Σ_j π_{n+j−1}·(N·1)_j = Σ_j π_{n+j−1}·j/(nμ + jθ), which equals E[Lq]/λ
+        by Little's law.
+        """
+        return float(np.dot(self._start, self._fundamental(np.ones(self._exit.size))))
 
     @property
-    def mean_wait_served(self) -> float:
-        """Mean wait of the customers who are served, E[W | served].
+    def asa(self) -> float:
+        """Average speed of answer, the mean wait of answered customers, E[W | answered].
 
-        From position j, E[V_j; V_j < τ] = −d/ds E[e^{−sV_j}] at s = θ, which is
-        nμ/(nμ + jθ)·Σ_{i=1..j} 1/(nμ + iθ); this is averaged over the PASTA law of j and
-        divided by P(served) = 1 − P(abandon).
+        E[W·1{answered}] = Σ_j π_{n+j−1}·(N·a)_j, divided by P(answered).
         """
-        j, tail = self._queue_part()
-        nmu, theta = self.agents * self.service_rate, self.abandonment_rate
-        served_wait = nmu / (nmu + j * theta) * np.cumsum(1.0 / (nmu + j * theta))
-        return float(np.dot(served_wait, tail)) / (1.0 - self.p_abandon)
+        answered_wait = float(np.dot(self._start, self._fundamental(self._answer)))
+        return answered_wait / self._p_answered
 
     @property
     def utilization(self) -> float:
         """Fraction of agent time busy, λ(1 − P(abandon))/(nμ) = E[busy agents]/n."""
-        return self.arrival_rate * (1.0 - self.p_abandon) / (self.agents * self.service_rate)
+        return self.arrival_rate * (1.0 - self.abandonment_rate) / self._nmu
+
+    def _still_waiting_bound(self, t: float) -> float:
+        """An upper bound on the share of arrivals still waiting at *t*, Σ p_t.
+
+        Each waits at most its own patience, Exp(θ); and at most V_J, the wait from the
+        last kept position J, a sum of J stays at rates ≥ nμ, so P(V_J > t) ≤
+        P(Erlang(J, nμ) > t) = Q(J, nμt), the regularized upper incomplete gamma function.
+        """
+        erlang_tail = float(gammaincc(self._exit.size, self._nmu * t))
+        return min(math.exp(-self.patience_rate * t), erlang_tail)
+
+    def _position_at(self, t: float) -> NDArray[np.float64]:
+        """p_t = p₀·exp(Qt), the start law moved on by *t*, by uniformization.
+
+        With Λ = nμ + Jθ, the largest exit rate, and P = I + Q/Λ (substochastic, so every
+        term is non-negative), p_t = Σ_m Poisson(m; Λt)·p₀Pᵐ, summed to m = Λt + 12√(Λt)
+        + 40, past which the Poisson mass is below 1e-20 (Grassmann 1977). Taken as 0 once
+        ``_still_waiting_bound`` is below 1e-17.
+        """
+        if t == 0:
+            return self._start
+        if math.isinf(t) or self._still_waiting_bound(t) < _EXPIRED:
+            return np.zeros(self._exit.size)
+        uniform = float(self._exit[-1])
+        stay = 1.0 - self._exit / uniform  # P_jj
+        down = (self._exit[1:] - self.patience_rate) / uniform  # P_{j,j−1} = r_j/Λ, j ≥ 2
+        mean = uniform * t
+        m = np.arange(math.ceil(mean + 12.0 * math.sqrt(mean) + 40.0), dtype=np.float64)
+        weights = np.exp(xlogy(m, mean) - mean - gammaln(m + 1.0))
+        position = self._start.copy()
+        moved = weights[0] * position
+        for weight in weights[1:]:
+            following = position * stay
+            following[:-1] += position[1:] * down
+            position = following
+            moved += weight * position
+        return moved
+
+    def _split(self, t: float) -> tuple[float, float]:
+        """(P(answered, W ≤ t), P(abandoned, W > t)) for a threshold *t* ≥ 0."""
+        later = self._position_at(_check_time(t))
+        immediate = float(self.distribution[: self.agents].sum())
+        within = immediate + float(np.dot(self._start - later, self._answer))
+        return min(1.0, max(0.0, within)), float(np.dot(later, self._abandon))
 
     def service_level(self, t: float) -> float:
-        """Probability that an arriving customer is served after waiting at most *t*.
+        """Answered within *t* / (answered + abandoned after *t*), the usual WFM definition.
 
-        This is P(served and W ≤ t), counting abandoning customers as failures (the usual
-        call-centre service level). It tends to 1 − P(abandon) as t → ∞.
+        P(answered, W ≤ t) / (P(answered) + P(abandoned, W > t)): abandoners who leave
+        within *t* count in neither part. It is 1 − P(wait) at t = 0 and rises to 1 as
+        t → ∞ (every abandoner eventually left within t). See the class docstring for
+        P(answered, W ≤ t) and P(abandoned, W > t).
 
         Args:
-            t: Acceptable wait, non-negative (``math.inf`` is allowed).
-
-        Returns:
-            P(k < n) + Σ_j P(n + j − 1)·nμ/(nμ + jθ)·P(H_j ≤ t), see the class docstring.
+            t: Threshold, non-negative (``math.inf`` is allowed).
 
         Raises:
             ValueError: If *t* is negative or NaN.
         """
-        return self._at_most(t, served_only=True)
+        within, late_abandon = self._split(t)
+        return min(1.0, within / (self._p_answered + late_abandon))
 
-    def p_wait_at_most(self, t: float) -> float:
-        """Probability that the offered (virtual) wait is at most *t*, P(V ≤ t).
+    def service_level_answered(self, t: float) -> float:
+        """Share of answered customers answered within *t*, P(W ≤ t | answered).
 
-        V is the wait a customer with infinite patience would have, the queue ahead still
-        thinning by abandonments; it ignores the customer's own patience. Tends to 1.
-
-        Args:
-            t: Wait threshold, non-negative (``math.inf`` is allowed).
-
-        Returns:
-            P(k < n) + Σ_j P(n + j − 1)·P(V_j ≤ t), see the class docstring.
+        P(answered, W ≤ t) / P(answered); (1 − P(wait))/P(answered) at t = 0, 1 at t = ∞.
 
         Raises:
             ValueError: If *t* is negative or NaN.
         """
-        return self._at_most(t, served_only=False)
+        return min(1.0, self._split(t)[0] / self._p_answered)
 
-    def _at_most(self, t: float, *, served_only: bool) -> float:
-        t = _check_time(t)
-        j, tail = self._queue_part()
-        alpha = self.agents * self.service_rate / self.abandonment_rate
-        immediate = 1.0 - float(tail.sum())
-        x = 1.0 if math.isinf(t) else -math.expm1(-self.abandonment_rate * t)
-        if served_only:
-            # P(H_j ≤ t) = P(Beta(α+1, j) ≥ e^{-θt}) = I_{1-e^{-θt}}(j, α+1).
-            cdf = betainc(j, alpha + 1.0, x) * (alpha / (alpha + j))
-        else:
-            cdf = betainc(j, alpha, x)
-        return min(1.0, max(0.0, immediate + float(np.dot(cdf, tail))))
+    def service_level_offered(self, t: float) -> float:
+        """Share of all arrivals answered within *t*, P(answered, W ≤ t).
+
+        1 − P(wait) at t = 0, rising to 1 − P(abandon) as t → ∞.
+
+        Raises:
+            ValueError: If *t* is negative or NaN.
+        """
+        return self._split(t)[0]
 
 
 def erlang_c(arrival_rate: float, service_rate: float, agents: int) -> ErlangC:
@@ -305,7 +452,7 @@ def erlang_c(arrival_rate: float, service_rate: float, agents: int) -> ErlangC:
 
 
 def erlang_a(
-    arrival_rate: float, service_rate: float, abandonment_rate: float, agents: int
+    arrival_rate: float, service_rate: float, patience_rate: float, agents: int
 ) -> ErlangA:
     """Return the steady state of the M/M/n+M (Palm/Erlang A) queue.
 
@@ -316,7 +463,7 @@ def erlang_a(
     Args:
         arrival_rate: λ > 0, Poisson arrivals per time unit.
         service_rate: μ > 0, exponential services per agent per time unit.
-        abandonment_rate: θ > 0, exponential patience rate (1/mean patience).
+        patience_rate: θ > 0, exponential patience rate (1/mean patience).
         agents: n ≥ 1, number of agents.
 
     Returns:
@@ -327,4 +474,4 @@ def erlang_a(
             ≥ 1, or if θ is so small against an overload that the chain needs more than
             5,000,000 states.
     """
-    return ErlangA(arrival_rate, service_rate, abandonment_rate, agents)
+    return ErlangA(arrival_rate, service_rate, patience_rate, agents)

@@ -1,0 +1,311 @@
+"""The Python API for notebooks: run a scenario, or load a results folder, into a :class:`Study`.
+
+A study's tables are pandas DataFrames (``pip install 'omnisim[pandas]'``); its figures are
+the ones ``omnisim plot`` draws. pandas is imported only when a table is asked for, so
+``import sim`` stays light.
+
+>>> import pathlib, tempfile
+>>> import sim
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> path = folder / "tiny.toml"
+>>> _ = path.write_text(sim.api.EXAMPLE_SCENARIO)
+>>> study = sim.run(path, replications=2, designs=["siloed", "unified-history"], jobs=1,
+...                 out=folder / "results")
+>>> study
+Study('Tiny', designs=['siloed', 'unified-history'], replications=2)
+>>> study.summary.columns.tolist()
+['design', 'outcome', 'mean', 'ci_low', 'ci_high', 'unit']
+>>> row = study.summary.set_index(["design", "outcome"]).loc[("siloed", "repetitions_per_issue")]
+>>> bool(row["ci_low"] <= row["mean"] <= row["ci_high"]), row["unit"]
+(True, 'facts asked again per issue')
+>>> study.differences.columns.tolist()
+['design', 'baseline', 'outcome', 'mean', 'ci_low', 'ci_high', 'relative']
+>>> again = sim.load(folder / "results")
+>>> again.summary.equals(study.summary)
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ScenarioError, SimError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from .plots.data import ResultsData
+
+__all__ = ["EXAMPLE_SCENARIO", "Study", "load", "run"]
+
+#: A tiny scenario (two hours of one voice queue, two replications) for examples and tests.
+EXAMPLE_SCENARIO = """\
+[scenario]
+name = "Tiny"
+horizon = "2h"
+replications = 2
+seed = 1
+designs = ["siloed", "unified-history"]
+
+[arrivals]
+rate = "1/min"
+
+[[segments]]
+name = "mobile"
+share = 1.0
+start = { app = 1.0 }
+patience = { dist = "exponential", mean = "5min" }
+
+[[intents]]
+name = "rebook"
+share = 1.0
+facts = ["identity", "booking"]
+handle = { voice = { dist = "exponential", mean = "3min" } }
+self_service = { app = { success = 0.4, time = "2min" } }
+
+[facts.identity]
+collect = "40s"
+[facts.booking]
+collect = "30s"
+
+[[journeys]]
+from = "app"
+after = "failed"
+to = { voice = 0.8, give_up = 0.2 }
+
+[[pools]]
+name = "voice"
+agents = 4
+channels = ["voice"]
+"""
+
+
+def _pandas() -> Any:
+    """pandas, or an ImportError saying how to install it (one line)."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("omnisim's tables are pandas DataFrames: pip install "
+                          "'omnisim[pandas]'") from None
+    return pandas
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+class Study:
+    """The results of one run: tables as DataFrames and the figures of ``omnisim plot``.
+
+    Made by :func:`run` or :func:`load`; *folder* is where its files are (``None`` when
+    :func:`run` kept nothing on disk).
+    """
+
+    def __init__(self, data: ResultsData, breakdown: dict[str, np.ndarray] | None,
+                 folder: Path | None) -> None:
+        self._data = data
+        self._breakdown = breakdown
+        self.folder = folder
+
+    def __repr__(self) -> str:
+        info = self.raw["scenario"]
+        return (f"Study({info.get('name', '')!r}, designs={self.designs!r}, "
+                f"replications={info.get('replications')})")
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """summary.json as a dict (``None`` where there was nothing to measure)."""
+        return self._data.summary
+
+    @property
+    def designs(self) -> list[str]:
+        """The designs compared, the baseline first."""
+        return self._data.designs
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per design and outcome: mean, 95% interval (``ci_low``, ``ci_high``) and unit."""
+        units = self.raw["units"]
+        rows = [(design, outcome, _nan(est["mean"]), _nan(est["ci_low"]),
+                 _nan(est["ci_high"]), units.get(outcome, ""))
+                for design, d in self.raw["designs"].items()
+                for outcome, est in d["outcomes"].items()]
+        return _pandas().DataFrame(rows, columns=["design", "outcome", "mean", "ci_low",
+                                                  "ci_high", "unit"])
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """Paired differences *design* − *baseline*: mean, 95% interval, relative change."""
+        rows = [(design, d["baseline"], outcome, _nan(est["mean"]), _nan(est["ci_low"]),
+                 _nan(est["ci_high"]), _nan(est.get("relative")))
+                for design, d in self.raw["differences"].items()
+                for outcome, est in d["outcomes"].items()]
+        return _pandas().DataFrame(rows, columns=["design", "baseline", "outcome", "mean",
+                                                  "ci_low", "ci_high", "relative"])
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        """Every replication's value of every outcome: design, replication, outcome, value."""
+        return _pandas().DataFrame(dict(self._data.replications))
+
+    @property
+    def breakdown(self) -> pd.DataFrame:
+        """Outcomes per pool, channel, segment, intent and hour: mean and 95% interval.
+
+        Columns: design, dimension, key, outcome, mean, ci_low, ci_high, unit.
+        """
+        units = self.raw["units"]
+        rows = [(design, dim, key, outcome, _nan(est["mean"]), _nan(est["ci_low"]),
+                 _nan(est["ci_high"]), units.get(outcome, ""))
+                for design, tree in self.raw.get("breakdown", {}).items()
+                for dim, keys in tree.items()
+                for key, outcomes in keys.items()
+                for outcome, est in outcomes.items()]
+        return _pandas().DataFrame(rows, columns=["design", "dimension", "key", "outcome",
+                                                  "mean", "ci_low", "ci_high", "unit"])
+
+    @property
+    def breakdown_replications(self) -> pd.DataFrame:
+        """breakdown.csv: design, replication, dimension, key, outcome, value."""
+        columns = ["design", "replication", "dimension", "key", "outcome", "value"]
+        if self._breakdown is None:
+            return _pandas().DataFrame({c: [] for c in columns})
+        return _pandas().DataFrame({c: self._breakdown[c] for c in columns})
+
+    def plot(self, kind: str = "outcomes") -> Figure:
+        """The figure *kind* of ``omnisim plot`` (see :data:`sim.plots.FIGURES`).
+
+        Raises :class:`~sim.errors.SimError` for an unknown *kind*.
+        """
+        from .plots import FIGURES
+
+        if kind not in FIGURES:
+            close = difflib.get_close_matches(kind, FIGURES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SimError(f"unknown figure {kind!r}{hint} (allowed: {', '.join(FIGURES)})")
+        return FIGURES[kind](self._data)
+
+
+def _count(name: str, value: int | None, minimum: int) -> None:
+    """Raise ScenarioError unless *value* is None or a whole number >= *minimum*."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ScenarioError(name, f"must be a whole number (got {value!r})")
+    if value < minimum:
+        raise ScenarioError(name, f"must be >= {minimum} (got {value})")
+
+
+def run(scenario: str | Path, *, replications: int | None = None,
+        designs: Sequence[str] | None = None, jobs: int | None = None,
+        seed: int | None = None, out: str | Path | None = None,
+        progress: bool | None = None) -> Study:
+    """Run *scenario* as ``omnisim run`` does and return its :class:`Study`.
+
+    *replications*, *designs* (the first is the baseline), *seed* default to the
+    scenario's; *jobs* to the local cores. With *out*, the results folder is written
+    there (as ``omnisim run --out``); without, nothing stays on disk. *progress* shows a
+    progress bar on standard error (default: when it is a terminal).
+
+    Raises :class:`~sim.errors.ScenarioError` with the one-line message the command line
+    prints, e.g. for a design the scenario does not know:
+
+    >>> import sim
+    >>> sim.run("scenarios/app-to-phone.toml", designs=["silo"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: scenarios/app-to-phone.toml: --design: unknown design 'silo'; ...
+    """
+    from .engine import compile_world
+    from .experiment import build_summary, run_experiment, write_results
+    from .experiment.runner import default_jobs
+    from .scenario import load_scenario, resolve_designs
+
+    _count("replications", replications, 1)
+    _count("jobs", jobs, 1)
+    _count("seed", seed, 0)
+    loaded = load_scenario(scenario)
+    try:
+        chosen = resolve_designs(loaded, [designs] if isinstance(designs, str) else designs)
+    except ScenarioError as e:
+        raise e.in_file(str(scenario)) from None
+    sec = loaded.scenario
+    n = replications or sec.replications
+    if n < 2:
+        warnings.warn(f"{n} replication: no confidence interval can be computed (give "
+                      "replications >= 2)", stacklevel=2)
+    seed = sec.seed if seed is None else seed
+    jobs = jobs or default_jobs()
+    details: dict[str, list[dict[str, Any]]] = {}
+    started = time.perf_counter()
+    results = run_experiment(compile_world(loaded), chosen, n, seed, jobs=jobs,
+                             progress=progress, details=details)
+    info, manifest = _run_info(scenario, loaded, chosen, n, seed, jobs)
+    manifest["elapsed_seconds"] = round(time.perf_counter() - started, 3)
+    argv = [f"sim.run({str(scenario)!r}, replications={n}, designs={info['designs']!r}, "
+            f"seed={seed})"]
+    summary = build_summary(results, info)
+    if out is not None:
+        write_results(Path(out), summary, results, manifest, argv, details)
+        return load(out)
+    with tempfile.TemporaryDirectory(prefix="omnisim-") as tmp:
+        write_results(Path(tmp), summary, results, manifest, argv, details)
+        study = load(tmp)
+    study.folder = None
+    return study
+
+
+def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replications: int,
+              seed: int, jobs: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The summary's scenario entry and the manifest, as ``omnisim run`` writes them."""
+    from .cli import _changes, _headcounts, _manifest_base, _scenario_info
+
+    info = {**_scenario_info(Path(path), scenario, seed, replications),
+            "file": str(path), "designs": [d.name for d in designs],
+            "pools": _headcounts(scenario), "changes": _changes(designs)}
+    manifest = {**_manifest_base(info), "designs": info["designs"], "jobs": jobs}
+    return info, manifest
+
+
+def _read_breakdown(path: Path) -> dict[str, np.ndarray] | None:
+    """breakdown.csv as columns, or None when the folder has none (an older run)."""
+    import csv
+
+    if not path.is_file():
+        return None
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    kinds = {"design": object, "replication": int, "dimension": object, "key": object,
+             "outcome": object, "value": float}
+    try:
+        return {c: np.asarray([r[c] for r in rows], dtype=kind) for c, kind in kinds.items()}
+    except (KeyError, ValueError, TypeError):
+        raise SimError(f"{path}: not a breakdown table (expected columns "
+                       f"{', '.join(kinds)})") from None
+
+
+def load(folder: str | Path) -> Study:
+    """Read the results folder *folder* (``omnisim run --out``) back into a :class:`Study`.
+
+    Raises :class:`~sim.errors.SimError` naming the first missing or bad file:
+
+    >>> import sim
+    >>> sim.load("no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.SimError: no/such/folder: no such results folder (run `omnisim run ...
+    """
+    from .plots.data import load_results
+
+    data = load_results(folder)
+    return Study(data, _read_breakdown(Path(folder) / "breakdown.csv"), Path(folder))
