@@ -1,4 +1,5 @@
-"""Tasks: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``."""
+"""Tasks: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``; ``nox -s slow`` for the
+longer tests the default run leaves out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ def tests(session: nox.Session) -> None:
     """Run the test suite."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def slow(session: nox.Session) -> None:
+    """Run only the tests marked slow (real processes killed, every shipped scenario)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "slow", *session.posargs)
 
 
 @nox.session

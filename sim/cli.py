@@ -11,22 +11,37 @@ A bad scenario prints one line ``FILE: field: what is wrong (what is allowed)`` 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from .engine import compile_world
-from .errors import InvariantViolation, ScenarioError, SimError
+from .errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_TERMINATED,
+    EnvironmentFault,
+    InvariantViolation,
+    ScenarioError,
+    SimError,
+    Terminated,
+    one_line,
+)
 from .experiment import build_summary, run_experiment, write_results
 from .experiment.ablation import Ablation
+from .experiment.budget import check_work, estimate_work, overload_warnings
 from .experiment.check import check_world
+from .experiment.outdir import ResultsFolder, check_out_folder
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .experiment.staffing import (
@@ -40,10 +55,13 @@ from .experiment.staffing import (
 from .metrics.outcomes import HEADLINE
 from .metrics.recorder import BREAKDOWN_DIMENSIONS
 from .model.design import Design
-from .scenario import load_scenario, resolve_designs
+from .scenario import load_scenario, parse_scenario, resolve_designs
+from .scenario.load import read_document
 from .scenario.schema import Scenario
 
 __all__ = ["main"]
+
+_P = ParamSpec("_P")
 
 
 def _whole(text: str, minimum: int) -> int:
@@ -81,6 +99,17 @@ def _seed(text: str) -> int:
     return _whole(text, 0)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be > 0 and at most 3600 (got {text})")
+    return value
+
+
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omnisim",
@@ -100,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--replications", "-n", metavar="N", type=_positive_int,
                      help="replications per design (default: the scenario's)")
     run.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+    run.add_argument("--horizon", metavar="DURATION",
+                     help="simulated time per replication, e.g. 2h (default: the scenario's; "
+                     "for quick trials)")
     run.add_argument("--design", metavar="NAME", nargs="+", action="extend",
                      help="designs to compare, the first is the baseline (default: the "
                      "scenario's list)")
@@ -112,6 +144,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="where to run: local processes (default) or a Dask cluster")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="the Dask scheduler's address, with --executor dask")
+    run.add_argument("--scheduler-timeout", metavar="SECONDS", type=_seconds, default=10.0,
+                     help="how long to wait for the Dask scheduler to answer (default: 10)")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated work is beyond the sane bounds")
     run.add_argument("--plot", action="store_true",
                      help="also draw the figures into DIR/figures/ (PNG and SVG)")
     run.add_argument("--check", action="store_true",
@@ -445,7 +481,8 @@ def _long_lines(summary: dict[str, Any],
 
 
 def _run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    _check_executor(args)
+    scenario = _with_horizon(load_scenario(args.scenario), args)
     try:
         designs = resolve_designs(scenario, args.design)
         target = _equalize_target(args, scenario)
@@ -458,37 +495,38 @@ def _run(args: argparse.Namespace) -> int:
               "be computed (give -n 2 or more)", file=sys.stderr)
     seed = sec.seed if args.seed is None else args.seed
     out_dir = args.out or Path("results") / _slug(sec.name)
+    _check_work(args, scenario, len(designs), replications)
     world = compile_world(scenario)
-    jobs = args.jobs or default_jobs()
+    jobs = _jobs(args.jobs)
     started = time.perf_counter()
-    if args.executor == "dask" and not args.scheduler:
-        raise ScenarioError("--scheduler", "missing (--executor dask needs the scheduler's "
-                            "address, e.g. tcp://host:8786)")
-    units = out_dir / ".units"
-    if not args.resume and units.exists():
-        shutil.rmtree(units)
-    details: dict[str, list[dict[str, Any]]] = {}
-    info = {**_scenario_info(args.scenario, scenario, seed, replications),
-            "designs": [d.name for d in designs], "pools": _headcounts(scenario),
-            "changes": _changes(designs)}
-    if target is not None:
-        equalized = _equalized(args, scenario, designs, target, replications, seed, jobs,
-                               details)
-        results = equalized.results
-        info["equalized"] = equalized.to_dict()
-    else:
-        results = run_experiment(world, designs, replications, seed, jobs=jobs,
-                                 check=args.check, details=details, store=UnitStore(units),
-                                 executor=args.executor, scheduler=args.scheduler)
-    elapsed = time.perf_counter() - started
-    summary = build_summary(results, info)
-    write_results(out_dir, summary, results, {
-        **_manifest_base(info),
-        "designs": info["designs"],
-        "jobs": jobs,
-        "elapsed_seconds": round(elapsed, 3),
-    }, details=details)
-    figures = _plots(out_dir) if args.plot else []
+    with ResultsFolder(out_dir) as folder:
+        if not args.resume and folder.units.exists():
+            shutil.rmtree(folder.units)
+        details: dict[str, list[dict[str, Any]]] = {}
+        info = {**_scenario_info(args.scenario, scenario, seed, replications),
+                "designs": [d.name for d in designs], "pools": _headcounts(scenario),
+                "changes": _changes(designs)}
+        if target is not None:
+            equalized = _equalized(args, scenario, designs, target, replications, seed, jobs,
+                                   details)
+            results = equalized.results
+            info["equalized"] = equalized.to_dict()
+        else:
+            results = run_experiment(world, designs, replications, seed, jobs=jobs,
+                                     check=args.check, details=details,
+                                     store=UnitStore(folder.units), executor=args.executor,
+                                     scheduler=args.scheduler,
+                                     scheduler_timeout=args.scheduler_timeout)
+        elapsed = time.perf_counter() - started
+        summary = build_summary(results, info)
+        with folder.publish() as stage:
+            write_results(stage, summary, results, {
+                **_manifest_base(info),
+                "designs": info["designs"],
+                "jobs": jobs,
+                "elapsed_seconds": round(elapsed, 3),
+            }, details=details)
+            figures = _plots(stage) if args.plot else []
     if not args.quiet:
         console = Console(highlight=False)
         print_table(summary, console)
@@ -496,8 +534,57 @@ def _run(args: argparse.Namespace) -> int:
             print_breakdown(summary, args.by, console)
         console.print(f"results in {out_dir}/ ({elapsed:.1f} s)")
         if figures:
-            console.print(f"{len(figures)} figures in {figures[0].parent}/")
+            console.print(f"{len(figures)} figures in {out_dir / figures[0].parent.name}/")
     return 0
+
+
+def _with_horizon(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """*scenario* with the horizon ``--horizon`` gives, validated again, if it gives one."""
+    if args.horizon is None:
+        return scenario
+    data = read_document(args.scenario)
+    data["scenario"]["horizon"] = args.horizon
+    try:
+        return parse_scenario(data)
+    except ScenarioError as e:
+        path = "--horizon" if e.path == "scenario.horizon" else e.path
+        raise ScenarioError(path, e.message, args.scenario) from None
+
+
+#: At most this many worker processes per core the machine lets omnisim use.
+MAX_JOBS_PER_CORE = 8
+
+
+def _jobs(asked: int | None) -> int:
+    """The processes to use: *asked* (``--jobs``), at most a few per core, or every core."""
+    cores = default_jobs()
+    if asked is not None and asked > MAX_JOBS_PER_CORE * cores:
+        raise ScenarioError("--jobs", f"{asked} processes on {cores} cores (allowed: at most"
+                            f" {MAX_JOBS_PER_CORE * cores}, {MAX_JOBS_PER_CORE} per core)")
+    return asked or cores
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    """``--scheduler`` goes with ``--executor dask`` and the other way round."""
+    if args.executor == "dask" and not args.scheduler:
+        raise ScenarioError("--scheduler", "missing (--executor dask needs the scheduler's "
+                            "address, e.g. tcp://host:8786)")
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError("--scheduler", "is only used with --executor dask (allowed: add "
+                            "--executor dask, or leave --scheduler out)")
+
+
+def _check_work(args: argparse.Namespace, scenario: Scenario, designs: int,
+                replications: int) -> None:
+    """Refuse a run whose estimated work is beyond sane bounds, unless ``--force``; warn
+    of a queue that surely grows for ever."""
+    try:
+        if not getattr(args, "force", False):
+            check_work(estimate_work(scenario, designs, replications))
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+    for line in overload_warnings(scenario):
+        print(f"omnisim: warning: {args.scenario}: {one_line(line)}", file=sys.stderr)
 
 
 def _changes(designs: Sequence[Design]) -> dict[str, list[str]]:
@@ -585,6 +672,13 @@ def _check(args: argparse.Namespace) -> int:
             status = 2
             continue
         seed = scenario.scenario.seed if args.seed is None else args.seed
+        try:
+            _check_work(argparse.Namespace(scenario=path), scenario,
+                        len(resolve_designs(scenario)), args.replications)
+        except ScenarioError as e:
+            print(e.line(), file=sys.stderr)
+            status = 2
+            continue
         results = check_world(compile_world(scenario), resolve_designs(scenario), seed,
                               replications=args.replications)
         print(f"{path}:")
@@ -611,13 +705,12 @@ def _plot(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     import csv
-    import tomllib
 
     from .experiment.sweep import grid, parse_vary, run_sweep, summarize_sweep
     from .plots.sweep import plot_sweep
 
     scenario = load_scenario(args.scenario)  # a bad file is reported before any sweep
-    data = tomllib.loads(Path(args.scenario).read_text(encoding="utf-8"))
+    data = read_document(args.scenario)
     varies = [parse_vary(v) for v in args.vary]
     try:
         points = grid(data, varies)
@@ -628,6 +721,7 @@ def _sweep(args: argparse.Namespace) -> int:
     sec = scenario.scenario
     params = [v.path for v in varies]
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sweep"
+    check_out_folder(out_dir)
     started = time.perf_counter()
     rows = run_sweep(points, args.design, args.replications or sec.replications,
                      sec.seed if args.seed is None else args.seed,
@@ -681,6 +775,7 @@ def _staff(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     jobs = args.jobs or default_jobs()
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-staffing"
+    check_out_folder(out_dir)
     names = [d.name for d in designs]
     err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
     err.print(f"searching the smallest {pool} headcount with {target} "
@@ -919,7 +1014,9 @@ def _ablate(args: argparse.Namespace) -> int:
         raise ScenarioError("scenario.replications", f"must be >= 2 to form an interval "
                             f"(got {replications}; or give --replications)", args.scenario)
     seed = sec.seed if args.seed is None else args.seed
+    _check_work(args, scenario, 2 + 2 * len(ablation_designs(base, full)), replications)
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-ablation"
+    check_out_folder(out_dir)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
     ablation = run_ablation(compile_world(scenario), base, full, replications, seed, jobs=jobs)
@@ -1024,6 +1121,60 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _guarded(entry: Callable[_P, int]) -> Callable[_P, int]:
+    """*entry* with SIGTERM turned into an interrupt, and never a traceback to the user.
+
+    SIGTERM raises :class:`~sim.errors.Terminated` (a ``KeyboardInterrupt``), so that a
+    terminated run stops its workers and leaves its folder resumable, as Ctrl-C does. An
+    error of the environment (a folder, a worker, a cluster) is one line and exit status
+    3; anything unexpected is one line and exit status 70 (``OMNISIM_DEBUG=1`` shows it
+    whole).
+    """
+
+    @functools.wraps(entry)
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return entry(*args, **kwargs)
+        except Terminated:
+            print("omnisim: terminated; the runs already finished are kept (use --resume)",
+                  file=sys.stderr)
+            return EXIT_TERMINATED
+        except EnvironmentFault as e:
+            print(f"omnisim: {one_line(str(e))}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        except (OSError, MemoryError, RecursionError) as e:
+            print(f"omnisim: {one_line(_describe_error(e))}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        except Exception as e:
+            if os.environ.get("OMNISIM_DEBUG"):
+                raise
+            print(f"omnisim: internal error, please report it: {type(e).__name__}: "
+                  f"{one_line(str(e), 300)} (OMNISIM_DEBUG=1 shows where)", file=sys.stderr)
+            return 70
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    return guarded
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _describe_error(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror}"
+    if isinstance(e, MemoryError):
+        return "out of memory"
+    return f"{type(e).__name__}: {e}"
+
+
+@_guarded
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -1054,9 +1205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvariantViolation as e:
         print(f"{args.scenario}: {e}", file=sys.stderr)
         return 1
+    except EnvironmentFault:
+        raise
     except SimError as e:
         print(f"omnisim: {e}", file=sys.stderr)
         return 2
+    except Terminated:
+        raise
     except KeyboardInterrupt:
         if args.command in ("run", "sensitivity"):
             print("omnisim: interrupted; the runs already finished are kept (use --resume)",

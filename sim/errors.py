@@ -7,7 +7,54 @@ allowed, so that the command line can print it as one line.
 
 from __future__ import annotations
 
-__all__ = ["InvariantViolation", "ScenarioError", "SimError"]
+import unicodedata
+
+__all__ = [
+    "EXIT_ENVIRONMENT",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVARIANT",
+    "EXIT_SCENARIO",
+    "EXIT_TERMINATED",
+    "EnvironmentFault",
+    "InvariantViolation",
+    "ScenarioError",
+    "SimError",
+    "Terminated",
+    "one_line",
+]
+
+#: Exit status: a continuity invariant was violated (a bug in the model or engine).
+EXIT_INVARIANT = 1
+#: Exit status: a scenario file or a command-line value is not valid.
+EXIT_SCENARIO = 2
+#: Exit status: the environment failed the run (results folder, lock, worker, cluster).
+EXIT_ENVIRONMENT = 3
+#: Exit status after Ctrl-C (SIGINT), and after SIGTERM.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+#: The longest message shown whole; a longer one keeps its start and end.
+MAX_MESSAGE = 600
+
+
+def _visible(char: str) -> str:
+    if char == " " or unicodedata.category(char)[0] not in "CZ":
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else (
+        f"\\U{code:08x}")
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """*text* on one line: control and invisible characters escaped, the middle of a text
+    longer than *limit* characters left out (saying how much)."""
+    if len(text) > limit:
+        head, tail = limit * 2 // 3, limit // 3
+        text = f"{text[:head]} …[{len(text) - head - tail:,} characters left out]… " \
+            f"{text[-tail:]}"
+    if text.isprintable():
+        return text
+    return "".join(map(_visible, text))
 
 
 class SimError(Exception):
@@ -29,8 +76,8 @@ class ScenarioError(SimError, ValueError):
 
     def line(self) -> str:
         """The one-line form ``FILE: path: message`` shown to users."""
-        parts = [p for p in (self.file, self.path) if p]
-        return ": ".join([*parts, self.message])
+        parts = [one_line(p, 200) for p in (self.file, self.path) if p]
+        return ": ".join([*parts, one_line(self.message)])
 
     def in_file(self, file: str) -> ScenarioError:
         """Return the same error attributed to *file*."""
@@ -39,3 +86,12 @@ class ScenarioError(SimError, ValueError):
 
 class InvariantViolation(SimError):
     """A continuity invariant failed while simulating (a bug in the model or engine)."""
+
+
+class EnvironmentFault(SimError):
+    """The environment failed a run: results folder not writable or locked by another
+    run, a worker process died, a Dask scheduler did not answer. Exit status 3."""
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main process on SIGTERM, to stop a run as Ctrl-C does."""

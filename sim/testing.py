@@ -306,5 +306,8 @@ def scheduled_scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
     for pool in data["pools"]:
         del pool["agents"]
         pool["schedule"] = draw(schedules())
-    data["scenario"]["horizon"] = f"{draw(st.integers(60, 1800))}min"
+    # the horizon must stay after every event scenario_dicts placed in the old one
+    last_event = max((int(e["at"].removesuffix("min")) for e in data.get("events", [])),
+                     default=-1)
+    data["scenario"]["horizon"] = f"{draw(st.integers(max(60, last_event + 1), 1800))}min"
     return data

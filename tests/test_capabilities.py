@@ -275,7 +275,7 @@ def test_without_a_timeout_async_sessions_never_drop() -> None:
     ({"designs": {"on": {"mesh": True}}}, r"designs\.on\.mesh: .*devices"),
     ({"designs": {"on": {"handover": True}}}, r"designs\.on\.handover: .*transfer"),
     ({**APP, "escalation": {"app": {"to": "web"}}}, r"escalation\.app\.to: unknown"),
-    ({**APP, "escalation": {"voice": {"to": "voice"}}}, r"escalation: unknown"),
+    ({**APP, "escalation": {"voice": {"to": "voice"}}}, r"escalation.voice: unknown"),
     ({**_ivr(), "journeys": [{**IVR["journeys"][0],
                               "delay": {"dist": "fixed", "value": "1min"}}]},
      r"journeys\[0\]\.delay: a transfer happens at once"),

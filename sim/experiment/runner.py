@@ -9,24 +9,41 @@ the units already done instead of recomputing them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import attrs
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..engine import Replication, World
 from ..engine.monitors import Monitor
 from ..engine.streams import Streams
-from ..errors import SimError
+from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
 
-__all__ = ["EXECUTORS", "Results", "UnitStore", "default_jobs", "run_experiment"]
+__all__ = [
+    "EXECUTORS",
+    "UNIT_FORMAT",
+    "Results",
+    "UnitStore",
+    "canonical",
+    "default_jobs",
+    "durable_write",
+    "run_experiment",
+]
 
 #: outcomes[design name][replication] -> {outcome: value}
 Results = dict[str, list[dict[str, float]]]
@@ -49,34 +66,90 @@ def _unit(args: Unit) -> UnitOutput:
     return outcomes, rep.details() if want_details else None
 
 
+def canonical(value: Any) -> Any:
+    """*value* as plain JSON data that is the same in every process and on every run.
+
+    attrs instances become their class name and fields; sets are sorted; dicts keep their
+    order (the file's, which the engine may depend on) as ``[key, value]`` pairs; floats
+    are written exactly (:meth:`float.hex`). ``repr`` is no fingerprint: a set's order
+    changes from one process to the next (string hashing is randomized).
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return {"float": value.hex()}
+    if attrs.has(type(value)):
+        return {"class": f"{type(value).__module__}.{type(value).__qualname__}",
+                **{f.name: canonical(getattr(value, f.name)) for f in attrs.fields(type(value))}}
+    if isinstance(value, dict):
+        return {"dict": [[canonical(k), canonical(v)] for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        items = [canonical(v) for v in value]
+        return {"set": sorted(items, key=lambda x: json.dumps(x, sort_keys=True))}
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar
+        return canonical(value.item())
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    text = repr(value)
+    # a repr that shows a memory address differs between processes: keep the type only
+    return {"other": kind, "repr": None if " at 0x" in text else text}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("omnisim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+#: What every saved unit says it is, so that a foreign file is never taken for one.
+UNIT_FORMAT = "omnisim-unit/2"
+
+
 class UnitStore:
     """Finished units saved one JSON file each under *folder*, so a run can resume.
 
     A unit's file name carries a fingerprint of everything that determines it (the
-    compiled scenario, the design, the seed and the replication), so a changed scenario
-    never reuses stale units.
+    compiled scenario, the design, the seed, the replication and omnisim's version), so a
+    changed scenario never reuses stale units. Each file is written to a temporary name,
+    flushed to disk (fsync) and renamed; on reading, a file that is truncated, damaged,
+    foreign or of another fingerprint is recomputed, with a warning, never trusted.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, warn: Callable[[str], None] | None = None) -> None:
         self.folder = folder
+        self.warn = warn if warn is not None else _warn
 
     @staticmethod
     def fingerprint(unit: Unit) -> str:
-        """A hash of what determines *unit*'s results."""
+        """SHA-256 of the canonical form of what determines *unit*'s results."""
         world, design, seed, replication, check, _ = unit
-        text = repr((world, design, seed, replication, check))
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+        data = canonical({"world": world, "design": design, "seed": seed,
+                          "replication": replication, "check": check, "omnisim": _version()})
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
 
-    def _path(self, unit: Unit) -> Path:
-        return self.folder / f"{unit[1].name}-{unit[3]:04d}-{self.fingerprint(unit)}.json"
+    def path(self, unit: Unit) -> Path:
+        """Where *unit* is saved; always inside :attr:`folder` (whatever the design's name)."""
+        name = f"{unit[1].name}-{unit[3]:04d}-{self.fingerprint(unit)[:20]}.json"
+        path = self.folder / name
+        if path.resolve().parent != self.folder.resolve() or path.name != name:
+            raise SimError(f"the unit file {name!r} would lie outside {self.folder}")
+        return path
 
     def load(self, unit: Unit) -> UnitOutput | None:
-        """The saved output of *unit*, if it was saved with details when they are wanted."""
-        path = self._path(unit)
-        if not path.exists():
+        """The saved output of *unit*, if it was saved whole with the details wanted."""
+        path = self.path(unit)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return None
-        data = json.loads(path.read_text())
-        if unit[5] and data["details"] is None:
+        except OSError as e:
+            self.warn(f"{path}: cannot read a saved run ({e.strerror}); running it again")
+            return None
+        data = self._check(path, raw, self.fingerprint(unit))
+        if data is None or (unit[5] and data["details"] is None):
             return None
         details = data["details"]
         if details is not None:
@@ -85,33 +158,170 @@ class UnitStore:
             details["ttr_quantiles"] = [tuple(row) for row in details["ttr_quantiles"]]
         return data["outcomes"], details
 
+    def _check(self, path: Path, raw: bytes, key: str) -> dict[str, Any] | None:
+        """The saved document in *raw* if it is whole and is *key*'s, else ``None``."""
+        try:
+            doc = json.loads(raw)
+            payload = doc["payload"]
+            whole = (doc["format"] == UNIT_FORMAT and doc["key"] == key
+                     and doc["sha256"] == _digest(payload))
+            if whole and isinstance(payload["outcomes"], dict):
+                return dict(payload)
+        except (ValueError, KeyError, TypeError):
+            pass
+        self.warn(f"{path}: a saved run is damaged or not this run's; running it again")
+        return None
+
     def save(self, unit: Unit, output: UnitOutput) -> None:
-        """Save *unit*'s output atomically."""
+        """Save *unit*'s output atomically and durably (written, fsynced, renamed)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         outcomes, details = output
         if details is not None:
             details = {**details, "flows": [[a, b, n] for (a, b), n in details["flows"].items()]}
-        path = self._path(unit)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps({"outcomes": outcomes, "details": details}))
+        payload = {"outcomes": outcomes, "details": details}
+        doc = {"format": UNIT_FORMAT, "key": self.fingerprint(unit), "sha256": _digest(payload),
+               "payload": payload}
+        path = self.path(unit)
+        durable_write(path, json.dumps(doc).encode())
+
+
+def _digest(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _warn(message: str) -> None:
+    print(f"omnisim: warning: {one_line(message)}", file=sys.stderr)
+
+
+def durable_write(path: Path, data: bytes) -> None:
+    """Write *data* to *path* through a temporary file that is fsynced, then renamed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
 
 
-def _local(units: list[Unit], jobs: int) -> Iterator[tuple[int, UnitOutput]]:
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _describe(unit: Unit) -> str:
+    return f"design {unit[1].name!r}, replication {unit[3]}"
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the process that started the pool is gone."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
+
+
+#: Seconds between a worker's checks that its parent is alive.
+_PARENT_POLL = 0.25
+
+
+def _worker_init(parent: int, started: Any) -> None:
+    """Set up a pool worker: leave Ctrl-C to the main process, die with it, report units."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    global _STARTED
+    _STARTED = started
+
+
+_STARTED: Any = None
+
+
+def _tracked_unit(k: int, unit: Unit) -> UnitOutput:
+    """Run *unit* in a worker, first telling the main process which unit this worker runs."""
+    if _STARTED is not None:
+        _STARTED.put((os.getpid(), k))
+    return _unit(unit)
+
+
+def _local(units: list[Unit], jobs: int) -> Generator[tuple[int, UnitOutput], None, None]:
     if jobs <= 1 or len(units) <= 1:
         for i, unit in enumerate(units):
             yield i, _unit(unit)
         return
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(units)))
+    context = multiprocessing.get_context()
+    started = context.SimpleQueue()
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
+                               initializer=_worker_init, initargs=(os.getpid(), started))
+    broken = False
+    running: dict[int, int] = {}  # worker pid -> the unit it started last
     try:
-        futures = {pool.submit(_unit, unit): i for i, unit in enumerate(units)}
+        futures = {pool.submit(_tracked_unit, k, unit): k for k, unit in enumerate(units)}
+        workers = dict(getattr(pool, "_processes", None) or {})
         for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:  # on Ctrl-C or an error, do not wait for the units not started yet
+            _drain(started, running)  # never let the pipe fill up
+            try:
+                output = future.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            yield futures[future], output
+        if broken:
+            _drain(started, running)
+            raise EnvironmentFault(_dead_worker(units, workers, running, futures))
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(units: list[Unit], scheduler: str | None) -> Iterator[tuple[int, UnitOutput]]:
+def _drain(started: Any, running: dict[int, int]) -> None:
+    """Read what the workers reported starting into *running* (pid -> unit)."""
+    with contextlib.suppress(OSError, EOFError):
+        while not started.empty():
+            pid, k = started.get()
+            running[pid] = k
+
+
+def _dead_worker(units: list[Unit], workers: dict[int, Any], running: dict[int, int],
+                 futures: dict[Any, int]) -> str:
+    """One line: which worker died, with which unit, and what was kept."""
+    done = {futures[f] for f in futures
+            if f.done() and not f.cancelled() and f.exception() is None}
+    dead = [(pid, p.exitcode) for pid, p in workers.items() if p.exitcode not in (None, 0)]
+    # the pool terminates (SIGTERM) the other workers once one died: name the first one
+    dead.sort(key=lambda d: d[1] == -signal.SIGTERM)
+    kept = f"the {len(done)} runs finished are kept"
+    if not dead:
+        return f"a worker process died; {kept}"
+    pid, code = dead[0]
+    how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+    k = running.get(pid)
+    doing = (f"while running {_describe(units[k])}" if k is not None and k not in done
+             else "before it started a run")
+    return f"a worker process (pid {pid}) died ({how}) {doing}; {kept}"
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's workers at once (on Ctrl-C, SIGTERM or an error)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+def _dask(units: list[Unit], scheduler: str | None,
+          timeout: float = 10.0) -> Generator[tuple[int, UnitOutput], None, None]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -121,7 +331,14 @@ def _dask(units: list[Unit], scheduler: str | None) -> Iterator[tuple[int, UnitO
         ) from None
     if scheduler is None:
         raise SimError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-    with Client(scheduler) as client:
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except Exception as e:  # refused, timed out, or something else answered (MemoryError)
+        raise EnvironmentFault(
+            f"cannot reach a Dask scheduler at {scheduler} within {timeout:g} s "
+            f"({type(e).__name__}: {one_line(str(e), 200)}); check --scheduler and "
+            "--scheduler-timeout") from None
+    with client:
         futures = client.map(_unit, units, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for future in dask_completed(futures):
@@ -140,11 +357,14 @@ def run_experiment(
     store: UnitStore | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    scheduler_timeout: float = 10.0,
 ) -> Results:
     """Run *replications* of every design on common random numbers.
 
     *jobs* > 1 spreads units over that many local processes; ``executor="dask"`` sends
-    them to the Dask scheduler at *scheduler* instead. *progress* shows a progress bar
+    them to the Dask scheduler at *scheduler* instead (refused with
+    :class:`~sim.errors.EnvironmentFault` when it does not answer within
+    *scheduler_timeout* seconds; so is a local worker that dies). *progress* shows a progress bar
     on standard error (default: only when it is a terminal). *check* runs the monitors,
     raising :class:`~sim.errors.InvariantViolation` at the first violation. When
     *details* is a dict, it receives per design the list of each replication's
@@ -168,17 +388,18 @@ def run_experiment(
                             completed=len(units) - len(todo))
         pending = [units[i] for i in todo]
         if executor == "dask":
-            stream = _dask(pending, scheduler)
+            stream = _dask(pending, scheduler, scheduler_timeout)
         elif executor == "local":
             stream = _local(pending, jobs)
         else:
             raise SimError(f"unknown executor {executor!r} (allowed: {', '.join(EXECUTORS)})")
-        for k, output in stream:
-            i = todo[k]
-            outputs[i] = output
-            if store is not None:
-                store.save(units[i], output)
-            bar.advance(task)
+        with contextlib.closing(stream):  # an interrupt here stops the workers at once
+            for k, output in stream:
+                i = todo[k]
+                outputs[i] = output
+                if store is not None:
+                    store.save(units[i], output)
+                bar.advance(task)
     results: Results = {d.name: [] for d in designs}
     for unit, done in zip(units, outputs, strict=True):
         assert done is not None

@@ -7,8 +7,11 @@ Structuring is cattrs' job; this module only teaches it the scenario's value typ
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
+import os
+import stat
 import tomllib
 import typing
 from pathlib import Path
@@ -31,7 +34,8 @@ from .uncertain import parse_uncertain
 from .units import parse_duration, parse_rate
 from .validate import validate
 
-__all__ = ["converter", "load_scenario", "parse_scenario"]
+__all__ = ["CV_RANGE", "MAX_FILE_BYTES", "converter", "load_scenario", "parse_scenario",
+           "read_document"]
 
 _DISTS: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
     # name: (class, required keys, optional keys)
@@ -45,40 +49,52 @@ _DISTS: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _type_name(value: object) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
-        type(value), "a table" if isinstance(value, dict) else "a list"
-    )
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, datetime.time):
+        return "a time of day"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _show(value: object) -> str:
+    """*value* as a message shows it: ``'ten'``, ``1.5``, a date as ``2026-11-30``."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return repr(value)
 
 
 def _strict_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be an integer (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be an integer (got {_type_name(value)}: {_show(value)})")
     return value
 
 
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a number (got {_type_name(value)}: {_show(value)})")
     if not math.isfinite(value):
-        raise ValueError(f"must be a finite number (got {value!r})")
+        raise ValueError(f"must be a finite number (got {_show(value)})")
     return float(value)
 
 
 def _strict_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a string (got {_type_name(value)}: {_show(value)})")
     return value
 
 
 def _strict_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false (got {value!r})")
+        raise ValueError(f"must be true or false (got {_show(value)})")
     return value
 
 
 def _strict_list(value: object, type_: Any) -> list[Any]:
     if not isinstance(value, list):
-        raise ValueError(f"must be a list (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a list (got {_type_name(value)}: {_show(value)})")
     (item_type,) = typing.get_args(type_) or (Any,)
     out = []
     for i, item in enumerate(value):
@@ -92,7 +108,7 @@ def _strict_list(value: object, type_: Any) -> list[Any]:
 
 def _strict_dict(value: object, type_: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"must be a table (got {_type_name(value)}: {value!r})")
+        raise ValueError(f"must be a table (got {_type_name(value)}: {_show(value)})")
     _, item_type = typing.get_args(type_) or (str, Any)
     out = {}
     for key, item in value.items():
@@ -175,15 +191,7 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
         values = tuple(parsed)
         if min(values) < 0:
             raise ScenarioError("values", "durations must be >= 0")
-        weights = value.get("weights", [])
-        if not isinstance(weights, list) or (weights and (
-            len(weights) != len(values)
-            or not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights)
-            or min(weights) < 0
-            or sum(weights) <= 0
-        )):
-            raise ScenarioError("weights", "must be one non-negative weight per value")
-        return dists.Empirical(values, tuple(float(w) for w in weights))
+        return dists.Empirical(values, _empirical_weights(value.get("weights", []), len(values)))
     if kind == "uniform":
         low, high = _duration_at(value, "low"), _duration_at(value, "high")
         if not 0 <= low <= high:
@@ -200,18 +208,45 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
             cv = _strict_float(value["cv"], float)
         except ValueError as e:
             raise ScenarioError("cv", str(e)) from None
-        if cv <= 0:
-            raise ScenarioError("cv", f"must be > 0 (got {cv:g})")
+        if not CV_RANGE[0] <= cv <= CV_RANGE[1]:
+            raise ScenarioError("cv", f"must be a coefficient of variation from {CV_RANGE[0]:g}"
+                                f" to {CV_RANGE[1]:g} (got {cv:g})")
         return cls(mean, cv)
     return cls(mean)
+
+
+#: The coefficients of variation a lognormal or gamma distribution may have: beyond them
+#: the parameters overflow (gamma's shape is 1/cv², lognormal's sigma² is log(1 + cv²)).
+CV_RANGE = (1e-6, 1e3)
+
+
+def _empirical_weights(weights: object, n: int) -> tuple[float, ...]:
+    """An empirical distribution's weights: none, or *n* finite non-negative numbers with a
+    finite positive sum."""
+    wrong = "must be one finite non-negative weight per value, not all zero"
+    if not isinstance(weights, list):
+        raise ScenarioError("weights", f"{wrong} (got {_type_name(weights)})")
+    if not weights:
+        return ()
+    if len(weights) != n:
+        raise ScenarioError("weights", f"{wrong} (got {len(weights)} weights for {n} values)")
+    for i, w in enumerate(weights):
+        if isinstance(w, bool) or not isinstance(w, int | float):
+            raise ScenarioError(f"weights[{i}]", f"{wrong} (got {_type_name(w)}: {w!r})")
+        if not (math.isfinite(w) and w >= 0) or (isinstance(w, int) and w > 1e300):
+            raise ScenarioError(f"weights[{i}]", f"{wrong} (got {w!r})")
+    total = sum(float(w) for w in weights)  # inf when it overflows (fsum would raise)
+    if not 0 < total < math.inf:
+        raise ScenarioError("weights", f"{wrong} (they add up to {total:g})")
+    return tuple(float(w) for w in weights)
 
 
 def _structure_patience(value: object, _: type) -> Any:
     """A segment's patience: one distribution, or a table of one per channel."""
     if value is None:
         return None
-    if isinstance(value, dict) and "dist" not in value and value and all(
-            isinstance(v, dict | str) for v in value.values()):
+    dist_keys = {"dist", *(k for _, req, opt in _DISTS.values() for k in (*req, *opt))}
+    if isinstance(value, dict) and value and not dist_keys & set(value):
         out = {}
         for channel, dist in value.items():
             try:
@@ -230,8 +265,8 @@ def _structure_self_service(value: object, _: type) -> schema.SelfServiceSpec:
         return _self_service_fn(value, schema.SelfServiceSpec)
     try:
         return _self_service_fn({"success": value}, schema.SelfServiceSpec)
-    except ScenarioError as e:  # the file has no 'success' key to point at
-        raise ScenarioError("", e.message) from None
+    except Exception as e:  # the file has no 'success' key to point at
+        raise ScenarioError("", _locate(e, "").message) from None
 
 
 def _structure_history(value: object, _: type) -> str | list[list[str]] | None:
@@ -391,26 +426,74 @@ def parse_scenario(data: dict[str, Any]) -> schema.Scenario:
     return scenario
 
 
+#: The largest scenario file read, in bytes.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _read_text(path: str | Path) -> str:
+    """The text of the regular file at *path* (a UTF-8 byte-order mark dropped).
+
+    Raises :class:`ScenarioError` without a file name for a file that is missing, not a
+    regular file (a folder, a FIFO: reading one could block for ever), too large, or not
+    UTF-8 text.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise ScenarioError("", f"cannot read the file ({e.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ScenarioError("", f"cannot read the file ({kind}; allowed: a TOML file)")
+    with os.fdopen(fd, "rb") as f:
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError("", f"cannot read the file ({info.st_size:,} bytes; allowed: at"
+                                f" most {MAX_FILE_BYTES:,})")
+        try:
+            data = f.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            raise ScenarioError("", f"cannot read the file ({e.strerror})") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            "", f"cannot read the file (not UTF-8 text: byte {e.start} is {data[e.start]:#x})"
+        ) from None
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """The TOML document *text*; raises :class:`ScenarioError` for any mistake in it."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError("", f"not valid TOML: {e}") from None
+    except RecursionError:
+        raise ScenarioError("", "not valid TOML: arrays or tables nested too deeply "
+                            "(allowed: a few levels, as in the documented tables)") from None
+
+
 def load_scenario(path: str | Path) -> schema.Scenario:
     """Read, structure and validate the scenario file at *path*.
 
     Raises :class:`ScenarioError` whose message starts with the file name.
     """
-    file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError("", f"cannot read the file ({e.strerror})", file) from None
-    except UnicodeDecodeError as e:
-        raise ScenarioError(
-            "", f"cannot read the file (not UTF-8 text: byte {e.start} is {e.object[e.start]:#x})",
-            file,
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError("", f"not valid TOML: {e}", file) from None
-    try:
-        return parse_scenario(data)
+        return parse_scenario(_parse_toml(_read_text(path)))
     except ScenarioError as e:
-        raise e.in_file(file) from None
+        raise e.in_file(str(path)) from None
+    except RecursionError:
+        raise ScenarioError("", "nested too deeply (allowed: the documented tables)",
+                            str(path)) from None
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The TOML document of the scenario file at *path*, read as :func:`load_scenario` reads
+    it (a byte-order mark dropped; FIFOs, huge files and deep nesting refused).
+
+    Raises :class:`ScenarioError` whose message starts with the file name.
+    """
+    try:
+        return _parse_toml(_read_text(path))
+    except ScenarioError as e:
+        raise e.in_file(str(path)) from None

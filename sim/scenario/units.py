@@ -5,6 +5,7 @@ Internally every time is in **minutes** and every rate is **per minute**.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 __all__ = ["UNITS", "format_minutes", "parse_duration", "parse_rate"]
@@ -24,6 +25,13 @@ _DURATION = re.compile(rf"^\s*(-?(?:{_NUMBER}))\s*([a-z]+)\s*$")
 _RATE = re.compile(rf"^\s*(-?(?:{_NUMBER}))\s*/\s*([a-z]+)\s*$")
 
 
+def _show(value: object) -> str:
+    """*value* as a message shows it (a TOML date as ``2026-11-30``)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return f"the date or time {value.isoformat()}"
+    return repr(value)
+
+
 def parse_duration(text: object) -> float:
     """Return the duration *text* (``"90s"``, ``"2min"``, ``"1.5h"``) in minutes.
 
@@ -32,10 +40,10 @@ def parse_duration(text: object) -> float:
     allowed).
     """
     if not isinstance(text, str):
-        raise ValueError(f"must be a duration with a unit like {_ALLOWED} (got {text!r})")
+        raise ValueError(f"must be a duration with a unit like {_ALLOWED} (got {_show(text)})")
     match = _DURATION.match(text)
     if not match or match.group(2) not in UNITS:
-        raise ValueError(f"must be a duration with a unit like {_ALLOWED} (got {text!r})")
+        raise ValueError(f"must be a duration with a unit like {_ALLOWED} (got {_show(text)})")
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
@@ -45,10 +53,10 @@ def parse_rate(text: object) -> float:
     Raises :exc:`ValueError` if *text* is not ``"COUNT/UNIT"`` with a known unit.
     """
     if not isinstance(text, str):
-        raise ValueError(f"must be a rate like '48/min' or '300/h' (got {text!r})")
+        raise ValueError(f"must be a rate like '48/min' or '300/h' (got {_show(text)})")
     match = _RATE.match(text)
     if not match or match.group(2) not in UNITS:
-        raise ValueError(f"must be a rate like '48/min' or '300/h' (got {text!r})")
+        raise ValueError(f"must be a rate like '48/min' or '300/h' (got {_show(text)})")
     return float(match.group(1)) / UNITS[match.group(2)]
 
 

@@ -19,8 +19,15 @@ from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from ..model.history import MAX_DEVICES, SILOED, UNIFIED, Topology
 from ..model.journey import GIVE_UP, RETRY, build_journey_graph
 from . import schema
+from .names import check_distinct, check_name, key_path
 
-__all__ = ["design_from_spec", "reachable_touchpoints", "resolve_designs", "validate"]
+__all__ = [
+    "check_names",
+    "design_from_spec",
+    "reachable_touchpoints",
+    "resolve_designs",
+    "validate",
+]
 
 _TOLERANCE = 1e-6
 
@@ -141,7 +148,7 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
     """The tables capabilities act on: escalation, population, events, devices."""
     intents = {i.name: i for i in scenario.intents}
     for source, esc in scenario.escalation.items():
-        _check_names("escalation", [source], list(SELF_SERVICE), "self-service touchpoint")
+        _check_names("escalation", {source: esc}, list(SELF_SERVICE), "self-service touchpoint")
         _check_names(f"escalation.{source}.to", [esc.to], list(ASSISTED), "assisted touchpoint")
     segments = [s.name for s in scenario.segments]
     for i, event in enumerate(scenario.events):
@@ -330,8 +337,53 @@ def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = Non
     return designs
 
 
+def check_names(scenario: schema.Scenario) -> None:
+    """Every name the scenario defines is a safe name (:mod:`sim.scenario.names`).
+
+    Design names become file names, so two designs (built-ins included) may not differ
+    only in case or Unicode form; nor may two pools, segments or intents.
+    """
+    check_name("scenario.name", scenario.scenario.name, "scenario", file_name=False)
+    for i, name in enumerate(scenario.scenario.designs):
+        check_name(f"scenario.designs[{i}]", name, "design")
+    for name in scenario.designs:
+        check_name(key_path("designs", name), name, "design")
+    check_distinct([(key_path("designs", n), n) for n in (*BUILTIN_DESIGNS, *scenario.designs)],
+                   "design")
+    tables: list[tuple[str, str, Sequence[str]]] = [
+        ("pools", "pool", [p.name for p in scenario.pools]),
+        ("segments", "segment", [s.name for s in scenario.segments]),
+        ("intents", "intent", [i.name for i in scenario.intents]),
+        ("events", "event", [e.name for e in scenario.events]),
+    ]
+    for table, what, names in tables:
+        for i, name in enumerate(names):
+            check_name(f"{table}[{i}].name", name, what)
+        if table != "events":
+            check_distinct([(f"{table}[{i}].name", n) for i, n in enumerate(names)], what)
+    _check_keys(scenario)
+
+
+def _check_keys(scenario: schema.Scenario) -> None:
+    """The names that are keys of tables: facts, channels, devices, escalation."""
+    for table, keys, what in (("facts", scenario.facts, "fact"),
+                              ("channels", scenario.channels, "channel"),
+                              ("escalation", scenario.escalation, "touchpoint")):
+        for key in keys:
+            check_name(key_path(table, key), key, what)
+    for i, seg in enumerate(scenario.segments):
+        for key in seg.devices or {}:
+            check_name(key_path(f"segments[{i}].devices", key), key, "device")
+        for key in seg.start:
+            check_name(key_path(f"segments[{i}].start", key), key, "touchpoint")
+    for i, intent in enumerate(scenario.intents):
+        for k, fact in enumerate(intent.facts):
+            check_name(f"intents[{i}].facts[{k}]", fact, "fact")
+
+
 def validate(scenario: schema.Scenario) -> None:
     """Check every rule across tables; raise :class:`ScenarioError` at the first broken one."""
+    check_names(scenario)
     if not scenario.scenario.designs:
         raise ScenarioError("scenario.designs", "must name at least one design")
     if len(set(scenario.scenario.designs)) != len(scenario.scenario.designs):
