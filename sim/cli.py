@@ -1076,7 +1076,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     units = out_dir / ".units"
     if not args.resume and units.exists():
         shutil.rmtree(units)
-    run = functools.partial(sa.run_sets, jobs=jobs, store=sa.SetStore(units),
+    run = functools.partial(sa.run_sets, jobs=jobs, store=UnitStore(units),
                             executor=args.executor, scheduler=args.scheduler,
                             label=f"sensitivity of {sec.name}")
     data = tomllib.loads(Path(args.scenario).read_text("utf-8"))

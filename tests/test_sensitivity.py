@@ -169,8 +169,12 @@ def test_resume_reuses_the_saved_runs_and_writes_the_same_report(
     """With --resume every unit is loaded from .units/ (none is run) and the report is the
     same."""
     out, data = tiny
-    monkeypatch.setattr(sa, "_local", lambda units, jobs: iter(
-        pytest.fail(f"{len(units)} units run again") if units else []))
+    def nothing_to_run(units: list[Any], jobs: int) -> Any:
+        if units:
+            pytest.fail(f"{len(units)} units run again")
+        yield from ()
+
+    monkeypatch.setattr(sa, "_local", nothing_to_run)
     status = main(["sensitivity", str(out.parent / "tiny.toml"), "-N", "16", "--out",
                    str(out), "--resume", "-q", "--no-plot"])
     assert status == 0

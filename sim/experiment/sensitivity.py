@@ -17,6 +17,7 @@ paired difference B − A varies over the assumptions:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import warnings
@@ -42,7 +43,6 @@ __all__ = [
     "METHODS",
     "RESAMPLES",
     "Draws",
-    "SetStore",
     "analyse",
     "analyse_outcome",
     "check_samples",
@@ -135,39 +135,6 @@ def draw(entries: Sequence[Uncertain], method: str, n: int, seed: int) -> Draws:
     return Draws(method, n, values, blocks)
 
 
-def _stable(value: Any) -> Any:
-    """*value* as nested tuples whose repr does not depend on the hash seed (sets sorted)."""
-    if attrs.has(type(value)):
-        return (type(value).__name__,
-                tuple((f.name, _stable(getattr(value, f.name))) for f in attrs.fields(type(value))))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted(((repr(_stable(k)), _stable(v)) for k, v in value.items()),
-                                     key=repr)))
-    if isinstance(value, set | frozenset):
-        return ("set", tuple(sorted((_stable(v) for v in value), key=repr)))
-    if isinstance(value, list | tuple):
-        return tuple(_stable(v) for v in value)
-    return repr(value)
-
-
-class SetStore(UnitStore):
-    """A :class:`UnitStore` whose fingerprints are the same in every process.
-
-    ``repr`` of a world lists a frozenset in hash order, which changes from one Python
-    process to the next; this store sorts sets first, so a resumed sensitivity run
-    (a new process) finds the units an earlier one saved.
-    """
-
-    @staticmethod
-    def fingerprint(unit: Unit) -> str:
-        """A hash of what determines *unit*'s results, independent of the hash seed."""
-        import hashlib
-
-        world, design, seed, replication, check, _ = unit
-        text = repr(_stable((world, design, seed, replication, check)))
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
 def set_units(data: dict[str, Any], entries: Sequence[Uncertain], draws: Draws,
               designs: Sequence[str], replications: int, seed: int) -> list[Unit]:
     """The units to run: every set × design × replication, all with the same *seed*."""
@@ -196,11 +163,12 @@ def run_sets(units: Sequence[Unit], jobs: int = 1, store: UnitStore | None = Non
         task = bar.add_task(label, total=len(units), completed=len(units) - len(todo))
         pending = [units[i] for i in todo]
         stream = _dask(pending, scheduler) if executor == "dask" else _local(pending, jobs)
-        for k, output in stream:
-            outputs[todo[k]] = output
-            if store is not None:
-                store.save(units[todo[k]], output)
-            bar.advance(task)
+        with contextlib.closing(stream):  # an interrupt here stops the workers at once
+            for k, output in stream:
+                outputs[todo[k]] = output
+                if store is not None:
+                    store.save(units[todo[k]], output)
+                bar.advance(task)
     return [out[0] for out in outputs if out is not None]
 
 
