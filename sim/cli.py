@@ -253,6 +253,7 @@ def _parser() -> argparse.ArgumentParser:
     ablate.add_argument("--no-plot", dest="plot", action="store_false",
                         help="do not draw the tornado figure")
     ablate.add_argument("--quiet", "-q", action="store_true", help="print no table")
+    _sensitivity_parser(sub)
     check = sub.add_parser(
         "check",
         help="check the continuity invariants of scenarios (for CI)",
@@ -314,6 +315,47 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="FILE", type=Path,
                         help="where to write the report (default: DIR/report.html)")
     return parser
+
+
+def _sensitivity_parser(sub: Any) -> None:
+    from .experiment.sensitivity import DEFAULT_SAMPLES, METHODS
+
+    sens = sub.add_parser(
+        "sensitivity",
+        help="does the comparison of two designs survive the scenario's assumptions",
+        description="Draw parameter sets from the scenario's [uncertain] ranges, run two "
+        "designs A and B at each on common random numbers, and report per headline outcome "
+        "the spread of B − A over the assumptions, P(B better) and which assumption it "
+        "hinges on (Sobol indices or standardized regression coefficients). Writes "
+        "sensitivity.json, sensitivity.csv, samples.csv, manifest.json and figures/.",
+    )
+    sens.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
+    sens.add_argument("--samples", "-N", metavar="N", type=_positive_int,
+                      default=DEFAULT_SAMPLES, help=f"base samples; sobol runs N × (d + 2) "
+                      f"parameter sets for d assumptions, lhs runs N (default: "
+                      f"{DEFAULT_SAMPLES})")
+    sens.add_argument("--method", choices=METHODS, default="sobol",
+                      help="sobol: Sobol indices (default); lhs: Latin hypercube and "
+                      "standardized regression coefficients")
+    sens.add_argument("--design", metavar="NAME", nargs="+", action="extend",
+                      help="the two designs A and B, compared as B − A (default: the "
+                      "scenario's first two)")
+    sens.add_argument("--replications", "-n", metavar="R", type=_positive_int, default=1,
+                      help="replications per parameter set and design (default: 1)")
+    sens.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+    sens.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                      help="processes (default: the local cores)")
+    sens.add_argument("--executor", choices=EXECUTORS, default="local",
+                      help="where to run: local processes (default) or a Dask cluster")
+    sens.add_argument("--scheduler", metavar="ADDRESS",
+                      help="the Dask scheduler's address, with --executor dask")
+    sens.add_argument("--out", metavar="DIR", type=Path,
+                      help="results folder (default: results/<scenario-name>-sensitivity/)")
+    sens.add_argument("--resume", action="store_true",
+                      help="reuse the runs an interrupted run already saved in DIR/.units/")
+    sens.add_argument("--no-plot", dest="plot", action="store_false",
+                      help="do not draw the figures")
+    sens.add_argument("--quiet", "-q", action="store_true", help="print no table")
 
 
 def _version() -> str:
@@ -1003,6 +1045,67 @@ def _ablate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sensitivity(args: argparse.Namespace) -> int:
+    import functools
+    import tomllib
+
+    from .experiment import sensitivity as sa
+    from .scenario.uncertain import resolve_uncertain
+
+    scenario = load_scenario(args.scenario)
+    sec = scenario.scenario
+    names = args.design or sec.designs[:2]
+    try:
+        entries = resolve_uncertain(tomllib.loads(Path(args.scenario).read_text("utf-8")))
+        if not entries:
+            raise ScenarioError("uncertain", "missing (sensitivity needs an [uncertain] table "
+                                "of field paths and ranges, see docs/sensitivity.md)")
+        if len(names) != 2:
+            raise ScenarioError("--design", f"needs two designs, A then B (got "
+                                f"{len(names)}: {', '.join(names)})")
+        resolve_designs(scenario, names)
+        sa.check_samples(args.method, args.samples, len(entries))
+        if args.executor == "dask" and not args.scheduler:
+            raise ScenarioError("--scheduler", "missing (--executor dask needs the "
+                                "scheduler's address, e.g. tcp://host:8786)")
+    except ScenarioError as e:
+        raise e.in_file(args.scenario) from None
+    seed = sec.seed if args.seed is None else args.seed
+    out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sensitivity"
+    jobs = args.jobs or default_jobs()
+    units = out_dir / ".units"
+    if not args.resume and units.exists():
+        shutil.rmtree(units)
+    run = functools.partial(sa.run_sets, jobs=jobs, store=UnitStore(units),
+                            executor=args.executor, scheduler=args.scheduler,
+                            label=f"sensitivity of {sec.name}")
+    data = tomllib.loads(Path(args.scenario).read_text("utf-8"))
+    started = time.perf_counter()
+    draws, y, outcomes = sa.run_sensitivity(data, entries, names, args.method, args.samples,
+                                            args.replications, seed, run)
+    elapsed = time.perf_counter() - started
+    info = _scenario_info(args.scenario, scenario, seed, args.replications)
+    report = sa.report(info, draws, entries, names, args.replications, seed, outcomes)
+    sa.write_sensitivity(out_dir, report, draws, entries, y, names, {
+        **_manifest_base(info), "designs": names, "method": args.method,
+        "samples": args.samples, "sets": len(draws.blocks), "jobs": jobs,
+        "executor": args.executor, "elapsed_seconds": round(elapsed, 3)})
+    figures: list[Path] = []
+    if args.plot:
+        from .plots.sensitivity import plot_sensitivity
+
+        figures = plot_sensitivity(report, draws, y, out_dir / "figures", title=sec.name)
+    if not args.quiet:
+        console = Console(highlight=False)
+        sa.print_sensitivity(report, console)
+        reps = f"{args.replications} replication{'s' if args.replications > 1 else ''}"
+        console.print(f"{len(draws.blocks)} parameter sets × 2 designs × {reps}; results in "
+                      f"{out_dir}/ ({elapsed:.1f} s)"
+                      + (f"; {len(figures)} figures in {out_dir}/figures/" if figures else ""),
+                      markup=False)
+    return 0
+
+
 def _graph(args: argparse.Namespace) -> int:
     from .experiment.graph import write_graphs
 
@@ -1090,6 +1193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _staff(args)
         if args.command == "ablate":
             return _ablate(args)
+        if args.command == "sensitivity":
+            return _sensitivity(args)
         if args.command == "graph":
             return _graph(args)
         if args.command == "report":
@@ -1108,7 +1213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         raise
     except KeyboardInterrupt:
-        if args.command == "run":
+        if args.command in ("run", "sensitivity"):
             print("omnisim: interrupted; the runs already finished are kept (use --resume)",
                   file=sys.stderr)
         else:

@@ -30,6 +30,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from ..errors import ScenarioError
 from ..model import dists
 from . import schema
+from .uncertain import parse_uncertain
 from .units import parse_duration, parse_rate
 from .validate import validate
 
@@ -414,10 +415,14 @@ def parse_scenario(data: dict[str, Any]) -> schema.Scenario:
     Raises :class:`ScenarioError` (without a file name) at the first mistake.
     """
     try:
-        scenario = converter.structure(data, schema.Scenario)
+        # [uncertain] is for `omnisim sensitivity` (sim.scenario.uncertain); checked here
+        scenario = converter.structure({k: v for k, v in data.items() if k != "uncertain"},
+                                       schema.Scenario)
     except Exception as exc:  # cattrs gathers every error; report the first one
         raise _locate(exc, "") from None
     validate(scenario)
+    if "uncertain" in data:
+        parse_uncertain(data["uncertain"])
     return scenario
 
 
