@@ -271,9 +271,9 @@ def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replicati
     from .cli import _changes, _headcounts, _manifest_base, _scenario_info
 
     info = {**_scenario_info(Path(path), scenario, seed, replications),
-            "file": str(path), "designs": [d.name for d in designs],
+            "designs": [d.name for d in designs],
             "pools": _headcounts(scenario), "changes": _changes(designs)}
-    manifest = {**_manifest_base(info), "designs": info["designs"], "jobs": jobs}
+    manifest = {**_manifest_base(info, path), "designs": info["designs"], "jobs": jobs}
     return info, manifest
 
 

@@ -521,7 +521,7 @@ def _run(args: argparse.Namespace) -> int:
         summary = build_summary(results, info)
         with folder.publish() as stage:
             write_results(stage, summary, results, {
-                **_manifest_base(info),
+                **_manifest_base(info, args.scenario),
                 "designs": info["designs"],
                 "jobs": jobs,
                 "elapsed_seconds": round(elapsed, 3),
@@ -801,7 +801,7 @@ def _staff(args: argparse.Namespace) -> int:
             "service_level_threshold_min": sec.service_level_threshold,
             "designs": names, "pools": _headcounts(scenario)}
     write_staffing(out_dir, result, info, {
-        **_manifest_base(info),
+        **_manifest_base(info, args.scenario),
         "designs": names,
         "pool": pool,
         "target": str(target),
@@ -973,7 +973,7 @@ def _scenario_info(path: Path, scenario: Scenario, seed: int, replications: int)
     sec = scenario.scenario
     return {
         "name": sec.name,
-        "file": str(path),
+        "file": Path(path).name,  # the name only: summary.json is the same from any folder
         "sha256": file_hash(path),
         "seed": seed,
         "replications": replications,
@@ -982,9 +982,11 @@ def _scenario_info(path: Path, scenario: Scenario, seed: int, replications: int)
     }
 
 
-def _manifest_base(info: dict[str, Any]) -> dict[str, Any]:
-    """The manifest entries every command writes, from :func:`_scenario_info`'s dict."""
-    return {"scenario_file": info["file"], "scenario_sha256": info["sha256"],
+def _manifest_base(info: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """The manifest entries every command writes, from :func:`_scenario_info`'s dict and
+    the scenario file at *path* (its path as given, and its whole text)."""
+    return {"scenario_file": str(path), "scenario_sha256": info["sha256"],
+            "scenario_text": Path(path).read_text(encoding="utf-8-sig"),
             "seed": info["seed"], "replications": info["replications"]}
 
 
@@ -1023,7 +1025,7 @@ def _ablate(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     info = _scenario_info(args.scenario, scenario, seed, replications)
     data = write_ablation(out_dir, ablation, info, {
-        **_manifest_base(info),
+        **_manifest_base(info, args.scenario),
         "from": base.name,
         "to": full.name,
         "designs": ablation.designs,
@@ -1087,7 +1089,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     info = _scenario_info(args.scenario, scenario, seed, args.replications)
     report = sa.report(info, draws, entries, names, args.replications, seed, outcomes)
     sa.write_sensitivity(out_dir, report, draws, entries, y, names, {
-        **_manifest_base(info), "designs": names, "method": args.method,
+        **_manifest_base(info, args.scenario), "designs": names, "method": args.method,
         "samples": args.samples, "sets": len(draws.blocks), "jobs": jobs,
         "executor": args.executor, "elapsed_seconds": round(elapsed, 3)})
     figures: list[Path] = []

@@ -15,6 +15,7 @@ the end-to-end test reads from headless Chromium.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import math
@@ -373,8 +374,14 @@ def _scenario_file(folder: Path, manifest: dict[str, Any], info: dict[str, Any])
         return ""
     sha = manifest.get("scenario_sha256") or info.get("sha256")
     candidates = [Path(name), folder / name, *(p / name for p in folder.resolve().parents)]
-    path = next((p for p in candidates if p.is_file()), None)
     head = f"<h2>Scenario file <code>{escape(str(name))}</code></h2>"
+    kept = manifest.get("scenario_text")
+    if isinstance(kept, str):  # the run kept the text itself
+        same = sha is None or hashlib.sha256(kept.encode("utf-8")).hexdigest() == sha
+        note = ("as the run read it, kept in manifest.json (SHA-256 checked)" if same else
+                "as kept in manifest.json (<strong>its SHA-256 differs from the run's</strong>)")
+        return head + f'<p class="note">{note}</p><pre>{escape(kept)}</pre>'
+    path = next((p for p in candidates if p.is_file()), None)
     if path is None:
         return head + (f"<p class=\"note\">Not found from here; the run's SHA-256 was "
                        f"<code>{escape(str(sha))}</code>.</p>")
@@ -392,6 +399,8 @@ def _manifest(manifest: dict[str, Any]) -> str:
         return ""
     rows = []
     for key, value in manifest.items():
+        if key == "scenario_text":  # shown whole in the scenario file's section
+            continue
         if key == "command" and isinstance(value, list):
             text = shlex.join(str(v) for v in value)
         elif key == "versions" and isinstance(value, dict):
