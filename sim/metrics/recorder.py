@@ -117,7 +117,22 @@ def _share(numerator: float, denominator: float) -> float:
     return 1.0 if 1.0 < value <= 1.0 + 1e-9 else value
 
 
-class QueueTally:
+class _Tally:
+    """Counts and sums, all 0 at first, that add up field by field."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+    def add(self, other: _Tally) -> None:
+        """Add *other*'s counts to these (*other* is of the same kind)."""
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class QueueTally(_Tally):
     """Counts and sums over agent-queue entries and agent sessions (one cell, or a sum)."""
 
     abandoned: int
@@ -145,15 +160,6 @@ class QueueTally:
                  "entries", "exchanges", "follow_ups", "handle_sum", "replies",
                  "reply_gap_sum", "sessions", "unreachable", "wait_sum")
 
-    def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, 0)
-
-    def add(self, other: QueueTally) -> None:
-        """Add *other*'s counts to these."""
-        for name in self.__slots__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
     def outcomes(self, has_callback: bool, has_affinity: bool = False) -> dict[str, float]:
         """The queue-side outcomes of these counts (NaN where nothing was measured)."""
         answered = self.answered
@@ -178,7 +184,7 @@ class QueueTally:
         }
 
 
-class IssueTally:
+class IssueTally(_Tally):
     """Counts and sums over issues (one cell, or a sum)."""
 
     after_contact: int
@@ -216,15 +222,6 @@ class IssueTally:
         "transfers",
         "ttr_sum",
     )
-
-    def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, 0)
-
-    def add(self, other: IssueTally) -> None:
-        """Add *other*'s counts to these."""
-        for name in self.__slots__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def journey(self, issue: IssueState) -> None:
         """Add what *issue* did (contacts, repetitions, time and money spent)."""
