@@ -93,7 +93,7 @@ def test_interrupted_command_resumes_to_the_uninterrupted_files(tmp_path: Path) 
     assert 2 <= len(units) < 12
     assert not (part / "summary.json").exists()
     done = run_omnisim("run", str(STORY), "--out", str(part), "-n", "6", "--quiet",
-                       "--resume")
+                       "--resume", "--horizon", "4h")
     assert done.returncode == 0, done.stderr
     for name in ("summary.json", "replications.csv", "series.csv", "journeys.csv"):
         assert (part / name).read_bytes() == (full / name).read_bytes(), name
