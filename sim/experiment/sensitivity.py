@@ -27,8 +27,6 @@ from typing import Any
 import attrs
 import numpy as np
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from scipy import stats
-from scipy.stats import qmc
 
 from ..engine import compile_world
 from ..errors import ScenarioError, SimError
@@ -117,6 +115,8 @@ def draw(entries: Sequence[Uncertain], method: str, n: int, seed: int) -> Draws:
     ``AB.i`` is A with column i taken from B. LHS: a Latin hypercube of *n* sets. Each
     column goes through its assumption's quantile function (ppf).
     """
+    from scipy.stats import qmc  # imported here: scipy.stats takes most of a second
+
     d = len(entries)
     if method == "sobol":
         u = qmc.Sobol(2 * d, scramble=True, seed=seed).random_base2(int(math.log2(n)))
@@ -214,6 +214,8 @@ def sobol_analysis(y: np.ndarray, n: int, d: int, seed: int) -> list[dict[str, f
 
     def statistic(rows: np.ndarray) -> np.ndarray:
         return sobol_estimates(f_a[rows], f_b[rows], f_ab[:, rows])
+
+    from scipy import stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a resample with no variance

@@ -35,7 +35,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-from scipy import stats
 
 from ..errors import ScenarioError
 from .units import format_minutes, parse_duration, parse_rate
@@ -84,6 +83,8 @@ class Uncertain:
 
     def frozen(self) -> Any:
         """The scipy.stats frozen distribution of the (continuous) value."""
+        from scipy import stats  # imported here: it costs most of a second to import
+
         p = self.params
         if self.dist == "uniform":
             low, high = (p[0] - 0.5, p[1] + 0.5) if self.integer else p
