@@ -71,6 +71,7 @@ def test_resumed_run_loads_saved_units_and_equals_serial(serial: Any, tmp_path: 
     assert {p: p.stat().st_mtime_ns for p in saved[2:]} == before  # not rewritten
 
 
+@pytest.mark.slow  # the default run resumes in process (test_resumed_run_loads_saved_units…)
 def test_interrupted_command_resumes_to_the_uninterrupted_files(tmp_path: Path) -> None:
     """``omnisim run`` stopped by Ctrl-C, then run with --resume, writes the same files."""
     full = tmp_path / "full"

@@ -84,6 +84,7 @@ def test_strict_monitor_raises_at_the_first_violation() -> None:
         _run(forgetful, Monitor(unified=True, resumable=True, strict=True))
 
 
+@pytest.mark.slow  # .ci/run runs `omnisim check scenarios/*.toml` itself, after the tests
 def test_check_command_holds_on_shipped_scenarios() -> None:
     """``omnisim check scenarios/*.toml`` exits 0 with every invariant held."""
     files = sorted(str(p) for p in SCENARIOS.glob("*.toml"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import SCENARIOS, run_omnisim
 
 
@@ -22,6 +23,7 @@ def test_same_seed_gives_identical_summary(tmp_path: Path) -> None:
     assert (a / "replications.csv").read_bytes() == (b / "replications.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_other_seed_gives_other_results(tmp_path: Path) -> None:
     """A different --seed changes the results (the seed is really used)."""
     texts = []
