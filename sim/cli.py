@@ -956,13 +956,12 @@ def print_ablation(ablation: Ablation, console: Console, title: str) -> None:
                           end_section=i == len(outcomes) - 1)
     for i, o in enumerate(outcomes):
         table.add_row("all" if i == 0 else "", o,
-                      f"{full} − {base}: {_effect(ablation.total[o])}" if i == 0
-                      else _effect(ablation.total[o]), "")
+                      _effect(ablation.total[o]), "")
     console.print(table)
     console.print("on: (" + base + " + capability) − " + base + "; off: " + full + " − ("
                   + full + " − capability); all: " + full + " − " + base + "; * the 95% "
                   "interval excludes 0; identical: the same value in every replication",
-                  markup=False)
+                  markup=False, soft_wrap=True)
     if ablation.same:
         console.print(f"same in {base} and {full}, not ablated: {', '.join(ablation.same)}",
                       markup=False)
