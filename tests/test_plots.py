@@ -166,6 +166,7 @@ def test_figures_accept_pandas_tables(story: tuple[Path, list[Path]]) -> None:
                                                          "mobile-first"]
 
 
+@pytest.mark.slow  # the module's fixture and the report test draw the same figures
 def test_plot_command_and_run_plot_write_the_figures(tmp_path: Path) -> None:
     """``omnisim run --plot`` and ``omnisim plot DIR`` write every figure; a bad DIR exits 2."""
     from conftest import SCENARIOS, run_omnisim
