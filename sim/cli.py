@@ -41,7 +41,7 @@ from .experiment import build_summary, run_experiment, write_results
 from .experiment.ablation import Ablation
 from .experiment.budget import check_work, estimate_work, overload_warnings
 from .experiment.check import check_world
-from .experiment.outdir import ResultsFolder, check_out_folder
+from .experiment.outdir import ResultsFolder
 from .experiment.results import file_hash
 from .experiment.runner import EXECUTORS, UnitStore, default_jobs
 from .experiment.staffing import (
@@ -117,6 +117,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"omnisim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _run_parser(sub)
+    _plot_parser(sub)
+    _sweep_parser(sub)
+    _staff_parser(sub)
+    _ablate_parser(sub)
+    _sensitivity_parser(sub)
+    _check_parser(sub)
+    _validate_parser(sub)
+    _graph_parser(sub)
+    _report_parser(sub)
+    return parser
+
+
+def _run_parser(sub: Any) -> None:
+    """The ``run`` command's options."""
     run = sub.add_parser(
         "run",
         help="compare the designs of a scenario",
@@ -164,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-agents", metavar="N", type=_positive_int, default=None,
                      help="the largest headcount --equalize tries (default: 10 × the "
                      "scenario's)")
+
+
+def _plot_parser(sub: Any) -> None:
+    """The ``plot`` command's options."""
     plot = sub.add_parser(
         "plot",
         help="draw the figures of a results folder",
@@ -176,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
                       help="where to write the figures (default: DIR/figures/)")
     plot.add_argument("--format", dest="formats", metavar="FMT", nargs="+",
                       default=["png", "svg"], help="png, svg and/or pdf (default: png svg)")
+
+
+def _sweep_parser(sub: Any) -> None:
+    """The ``sweep`` command's options."""
     sweep = sub.add_parser(
         "sweep",
         help="run a grid of parameter values × designs × replications",
@@ -196,6 +219,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="designs (default: the scenario's list)")
     sweep.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
                        help="processes (default: the local cores)")
+
+
+def _staff_parser(sub: Any) -> None:
+    """The ``staff`` command's options."""
     staff = sub.add_parser(
         "staff",
         help="the smallest headcount of a pool that meets a target, per design",
@@ -226,6 +253,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="the largest headcount tried (default: 10 × the pool's headcount)")
     staff.add_argument("--quiet", "-q", action="store_true",
                        help="print neither progress nor the table")
+
+
+def _ablate_parser(sub: Any) -> None:
+    """The ``ablate`` command's options."""
     ablate = sub.add_parser(
         "ablate",
         help="what each capability between two designs is worth",
@@ -253,7 +284,10 @@ def _parser() -> argparse.ArgumentParser:
     ablate.add_argument("--no-plot", dest="plot", action="store_false",
                         help="do not draw the tornado figure")
     ablate.add_argument("--quiet", "-q", action="store_true", help="print no table")
-    _sensitivity_parser(sub)
+
+
+def _check_parser(sub: Any) -> None:
+    """The ``check`` command's options."""
     check = sub.add_parser(
         "check",
         help="check the continuity invariants of scenarios (for CI)",
@@ -265,6 +299,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--replications", "-n", metavar="N", type=_positive_int, default=2,
                        help="replications per design (default: 2)")
     check.add_argument("--seed", metavar="S", type=_seed, help="seed (default: the scenario's)")
+
+
+def _validate_parser(sub: Any) -> None:
+    """The ``validate`` command's options."""
     validate = sub.add_parser(
         "validate",
         help="compare the simulator with exact Erlang C and Erlang A values",
@@ -291,6 +329,10 @@ def _parser() -> argparse.ArgumentParser:
                           default=Path("results") / "validation",
                           help="folder for validation.md and validation.png (default: "
                           "results/validation/)")
+
+
+def _graph_parser(sub: Any) -> None:
+    """The ``graph`` command's options."""
     graph = sub.add_parser(
         "graph",
         help="the journey graph of a scenario or a run, as GraphML and DOT",
@@ -303,6 +345,10 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--out", metavar="DIR", type=Path,
                        help="where to write (default: results/<scenario-name>-graph/ for a "
                        "scenario, DIR/graphs/ for a results folder)")
+
+
+def _report_parser(sub: Any) -> None:
+    """The ``report`` command's options."""
     report = sub.add_parser(
         "report",
         help="one self-contained HTML report of a results folder",
@@ -314,7 +360,6 @@ def _parser() -> argparse.ArgumentParser:
                         help="a folder omnisim run, ablate, staff or sensitivity wrote")
     report.add_argument("--out", metavar="FILE", type=Path,
                         help="where to write the report (default: DIR/report.html)")
-    return parser
 
 
 def _sensitivity_parser(sub: Any) -> None:
@@ -485,7 +530,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = _with_horizon(load_scenario(args.scenario), args)
     try:
         designs = resolve_designs(scenario, args.design)
-        target = _equalize_target(args, scenario)
+        equalizing = _equalize_target(args, scenario)
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
@@ -506,9 +551,9 @@ def _run(args: argparse.Namespace) -> int:
         info = {**_scenario_info(args.scenario, scenario, seed, replications),
                 "designs": [d.name for d in designs], "pools": _headcounts(scenario),
                 "changes": _changes(designs)}
-        if target is not None:
-            equalized = _equalized(args, scenario, designs, target, replications, seed, jobs,
-                                   details)
+        if equalizing is not None:
+            equalized = _equalized(args, scenario, designs, *equalizing, replications, seed,
+                                   jobs, details)
             results = equalized.results
             info["equalized"] = equalized.to_dict()
         else:
@@ -594,8 +639,9 @@ def _changes(designs: Sequence[Design]) -> dict[str, list[str]]:
     return {d.name: differing(designs[0], d) for d in designs[1:]}
 
 
-def _equalize_target(args: argparse.Namespace, scenario: Scenario) -> Target | None:
-    """The target of ``--equalize``, with ``args.pool`` set to the pool it staffs."""
+def _equalize_target(args: argparse.Namespace,
+                     scenario: Scenario) -> tuple[Target, str] | None:
+    """The target of ``--equalize`` and the pool it staffs (``None`` without it)."""
     if args.equalize is None:
         if args.pool is not None:
             raise ScenarioError("--pool", "is only for --equalize")
@@ -605,20 +651,32 @@ def _equalize_target(args: argparse.Namespace, scenario: Scenario) -> Target | N
         target = parse_target(args.equalize, pools)
     except ScenarioError as e:
         raise ScenarioError("--equalize", e.message.replace("--target: ", "")) from None
-    if args.pool is None and len(pools) != 1:
+    pool, _ = _flat_pool(scenario, args.pool, "the one --equalize staffs", "--equalize staffs")
+    return target, pool
+
+
+def _flat_pool(scenario: Scenario, asked: str | None, which: str,
+               searcher: str) -> tuple[str, int]:
+    """The pool ``--pool`` names (or the only one) and its flat headcount.
+
+    *which* says in the message which pool to name, *searcher* who needs a flat one.
+    """
+    pools = [p.name for p in scenario.pools]
+    if asked is None and len(pools) != 1:
         raise ScenarioError("--pool", f"missing: the scenario has {len(pools)} pools, name "
-                            f"the one --equalize staffs ({', '.join(pools)})")
-    args.pool = args.pool or pools[0]
-    if args.pool not in pools:
-        raise ScenarioError("--pool", f"unknown pool {args.pool!r} (pools: {', '.join(pools)})")
-    if next(p.agents for p in scenario.pools if p.name == args.pool) is None:
-        raise ScenarioError("--pool", f"pool {args.pool!r} has a schedule; --equalize staffs "
-                            "a flat headcount (allowed: a pool with agents = N)")
-    return target
+                            f"{which} ({', '.join(pools)})")
+    pool = asked if asked is not None else pools[0]
+    if pool not in pools:
+        raise ScenarioError("--pool", f"unknown pool {pool!r} (pools: {', '.join(pools)})")
+    flat = next(p.agents for p in scenario.pools if p.name == pool)
+    if flat is None:
+        raise ScenarioError("--pool", f"pool {pool!r} has a schedule; {searcher} a flat "
+                            "headcount (allowed: a pool with agents = N)")
+    return pool, flat
 
 
 def _equalized(args: argparse.Namespace, scenario: Scenario, designs: list[Design],
-               target: Target, replications: int, seed: int, jobs: int,
+               target: Target, pool: str, replications: int, seed: int, jobs: int,
                details: dict[str, list[dict[str, Any]]]) -> Any:
     """Run ``--equalize``: staff each design to the target, then run it there."""
     from .experiment.equalize import equalize
@@ -627,14 +685,14 @@ def _equalized(args: argparse.Namespace, scenario: Scenario, designs: list[Desig
         raise ScenarioError("--replications", "must be >= 2 for --equalize, whose target "
                             "is met with confidence")
     err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
-    err.print(f"staffing pool {args.pool} so that every design meets {target} ...")
+    err.print(f"staffing pool {pool} so that every design meets {target} ...")
 
     def simulated(agents: int, points: list[Point]) -> None:
         err.print(f"  {agents} agents: " + ", ".join(
             f"{p.design} {_fmt(p.mean)} {'met' if p.meets else 'not met'}" for p in points))
 
     try:
-        return equalize(scenario, args.pool, designs, target, replications, seed, jobs=jobs,
+        return equalize(scenario, pool, designs, target, replications, seed, jobs=jobs,
                         cap=args.max_agents, details=details, on_simulated=simulated)
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
@@ -721,23 +779,23 @@ def _sweep(args: argparse.Namespace) -> int:
     sec = scenario.scenario
     params = [v.path for v in varies]
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sweep"
-    check_out_folder(out_dir)
     started = time.perf_counter()
-    rows = run_sweep(points, args.design, args.replications or sec.replications,
-                     sec.seed if args.seed is None else args.seed,
-                     jobs=args.jobs or default_jobs())
-    summary = summarize_sweep(rows, params)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, table, columns in (
-        ("sweep.csv", rows, [*params, "design", "replication", "outcome", "value"]),
-        ("sweep_summary.csv", summary, [*params, "design", "outcome", "mean", "ci_low",
-                                        "ci_high"]),
-    ):
-        with (out_dir / name).open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(table)
-    figures = plot_sweep(summary, params, out_dir)
+    with ResultsFolder(out_dir) as folder:
+        rows = run_sweep(points, args.design, args.replications or sec.replications,
+                         sec.seed if args.seed is None else args.seed,
+                         jobs=args.jobs or default_jobs())
+        summary = summarize_sweep(rows, params)
+        with folder.publish() as stage:
+            for name, table, columns in (
+                ("sweep.csv", rows, [*params, "design", "replication", "outcome", "value"]),
+                ("sweep_summary.csv", summary, [*params, "design", "outcome", "mean",
+                                                "ci_low", "ci_high"]),
+            ):
+                with (stage / name).open("w", newline="") as f:
+                    writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+                    writer.writeheader()
+                    writer.writerows(table)
+            figures = plot_sweep(summary, params, stage)
     print(f"{len(points)} points × {len(rows) and len({r['design'] for r in rows})} designs in "
           f"{time.perf_counter() - started:.1f} s; results and {len(figures)} figures in "
           f"{out_dir}/")
@@ -753,16 +811,7 @@ def _staff(args: argparse.Namespace) -> int:
     target = parse_target(args.target, pools)
     try:
         designs = resolve_designs(scenario, args.design)
-        if args.pool is None and len(pools) != 1:
-            raise ScenarioError("--pool", f"missing: the scenario has {len(pools)} pools, "
-                                f"name one ({', '.join(pools)})")
-        pool = args.pool if args.pool is not None else pools[0]
-        if pool not in pools:
-            raise ScenarioError("--pool", f"unknown pool {pool!r} (pools: {', '.join(pools)})")
-        flat = next(p.agents for p in scenario.pools if p.name == pool)
-        if flat is None:
-            raise ScenarioError("--pool", f"pool {pool!r} has a schedule; staff searches a "
-                                "flat headcount (allowed: a pool with agents = N)")
+        pool, flat = _flat_pool(scenario, args.pool, "one", "staff searches")
     except ScenarioError as e:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
@@ -775,12 +824,39 @@ def _staff(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     jobs = args.jobs or default_jobs()
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-staffing"
-    check_out_folder(out_dir)
     names = [d.name for d in designs]
     err = Console(stderr=True, quiet=args.quiet, highlight=False, soft_wrap=True)
     err.print(f"searching the smallest {pool} headcount with {target} "
               f"({args.confidence:.0%} interval), from {min(current, cap)} agents, at most "
               f"{cap}; {len(names)} designs × {replications} replications per headcount")
+    started = time.perf_counter()
+    with ResultsFolder(out_dir) as folder:
+        evaluate = headcount_evaluator(scenario, pool, designs, replications, seed, jobs)
+        result = find_staffing(evaluate, names, target, current, cap, args.confidence,
+                               pool=pool, **_staffing_progress(err))
+        elapsed = time.perf_counter() - started
+        info = {**_scenario_info(args.scenario, scenario, seed, replications),
+                "service_level_threshold_min": sec.service_level_threshold,
+                "designs": names, "pools": _headcounts(scenario)}
+        with folder.publish() as stage:
+            write_staffing(stage, result, info, {
+                **_manifest_base(info, args.scenario), "designs": names, "pool": pool,
+                "target": str(target), "confidence": args.confidence, "max_agents": cap,
+                "jobs": jobs, "elapsed_seconds": round(elapsed, 3),
+            })
+            plot_staffing(result, stage / "staffing.png", sec.name)
+    if not args.quiet:
+        console = Console(width=max(Console().width, 160))
+        print_staffing(result, sec.name, replications, console)
+        console.print(f"simulated {len(result.simulated)} headcounts "
+                      f"({', '.join(map(str, sorted(result.simulated)))}), each with "
+                      f"{len(names)} designs × {replications} replications; results in "
+                      f"{out_dir}/ ({elapsed:.1f} s)", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _staffing_progress(err: Console) -> dict[str, Callable[..., None]]:
+    """The staffing search's progress callbacks: each headcount and its verdicts."""
     clock: dict[str, float] = {}
 
     def simulating(agents: int) -> None:
@@ -792,33 +868,7 @@ def _staff(args: argparse.Namespace) -> int:
                              for p in points)
         err.print(f" {verdicts} ({time.perf_counter() - clock['t']:.1f} s)")
 
-    started = time.perf_counter()
-    evaluate = headcount_evaluator(scenario, pool, designs, replications, seed, jobs)
-    result = find_staffing(evaluate, names, target, current, cap, args.confidence,
-                              pool=pool, on_simulate=simulating, on_simulated=simulated)
-    elapsed = time.perf_counter() - started
-    info = {**_scenario_info(args.scenario, scenario, seed, replications),
-            "service_level_threshold_min": sec.service_level_threshold,
-            "designs": names, "pools": _headcounts(scenario)}
-    write_staffing(out_dir, result, info, {
-        **_manifest_base(info, args.scenario),
-        "designs": names,
-        "pool": pool,
-        "target": str(target),
-        "confidence": args.confidence,
-        "max_agents": cap,
-        "jobs": jobs,
-        "elapsed_seconds": round(elapsed, 3),
-    })
-    plot_staffing(result, out_dir / "staffing.png", sec.name)
-    if not args.quiet:
-        console = Console(width=max(Console().width, 160))
-        print_staffing(result, sec.name, replications, console)
-        console.print(f"simulated {len(result.simulated)} headcounts "
-                      f"({', '.join(map(str, sorted(result.simulated)))}), each with "
-                      f"{len(names)} designs × {replications} replications; results in "
-                      f"{out_dir}/ ({elapsed:.1f} s)", highlight=False, soft_wrap=True)
-    return 0
+    return {"on_simulate": simulating, "on_simulated": simulated}
 
 
 def print_staffing(result: Staffing, title: str, replications: int, console: Console) -> None:
@@ -1017,26 +1067,25 @@ def _ablate(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     _check_work(args, scenario, 2 + 2 * len(ablation_designs(base, full)), replications)
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-ablation"
-    check_out_folder(out_dir)
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
-    ablation = run_ablation(compile_world(scenario), base, full, replications, seed, jobs=jobs)
-    elapsed = time.perf_counter() - started
-    info = _scenario_info(args.scenario, scenario, seed, replications)
-    data = write_ablation(out_dir, ablation, info, {
-        **_manifest_base(info, args.scenario),
-        "from": base.name,
-        "to": full.name,
-        "designs": ablation.designs,
-        "jobs": jobs,
-        "elapsed_seconds": round(elapsed, 3),
-    })
     figures: list[Path] = []
-    if args.plot:
-        from .plots import save_figure
-        from .plots.ablation import tornado_figure
+    with ResultsFolder(out_dir) as folder:
+        ablation = run_ablation(compile_world(scenario), base, full, replications, seed,
+                                jobs=jobs)
+        elapsed = time.perf_counter() - started
+        info = _scenario_info(args.scenario, scenario, seed, replications)
+        with folder.publish() as stage:
+            data = write_ablation(stage, ablation, info, {
+                **_manifest_base(info, args.scenario), "from": base.name, "to": full.name,
+                "designs": ablation.designs, "jobs": jobs,
+                "elapsed_seconds": round(elapsed, 3),
+            })
+            if args.plot:
+                from .plots import save_figure
+                from .plots.ablation import tornado_figure
 
-        figures = save_figure(tornado_figure(data, title=sec.name), out_dir / "ablation")
+                figures = save_figure(tornado_figure(data, title=sec.name), stage / "ablation")
     if not args.quiet:
         console = Console(width=max(Console().width, 120))
         print_ablation(ablation, console, sec.name)

@@ -52,6 +52,13 @@ def test_dask_cluster_gives_the_serial_results(serial: Any) -> None:
                              scheduler=cluster.scheduler_address)
     assert _nan_safe(out) == _nan_safe(results)
     assert _nan_safe(got) == _nan_safe(details)
+    # and so the results files, byte for byte
+    from sim.experiment.results import breakdown_csv, build_summary, replications_csv
+
+    for write in (replications_csv, breakdown_csv):
+        assert write(out) == write(results)
+    assert json.dumps(build_summary(out, {}), sort_keys=True, default=str) == json.dumps(
+        build_summary(results, {}), sort_keys=True, default=str)
 
 
 def test_resumed_run_loads_saved_units_and_equals_serial(serial: Any, tmp_path: Path) -> None:

@@ -108,6 +108,25 @@ def test_second_run_into_a_locked_folder_refuses(
     assert main(["run", str(tiny), "--out", str(out), "--quiet", "-j", "1"]) == 0  # released
 
 
+@pytest.mark.parametrize("command", [
+    ["staff", "--target", "service_level>=0.5"],
+    ["ablate", "--from", "siloed", "--to", "unified-history"],
+    ["sweep", "--vary", "pools.agents.agents=1,2"],
+])
+def test_other_commands_refuse_a_locked_folder(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """staff, ablate and sweep lock their folder as run does: one line, exit 3."""
+    out = tmp_path / "out"
+    with ResultsFolder(out):
+        status = main([command[0], str(tiny), *command[1:], "--out", str(out), "-q"]
+                      if command[0] != "sweep" else
+                      [command[0], str(tiny), *command[1:], "--out", str(out)])
+        assert status == EXIT_ENVIRONMENT
+    _one_line(capsys.readouterr().err, "another omnisim run", str(out))
+    assert list(out.iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", ["file", "uncreatable", "read-only"])
 def test_unusable_out_is_refused_before_simulating(
     tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -119,9 +119,10 @@ BUILTIN_DESIGNS: dict[str, Design] = {
                            resumable=True, escalation=True, handover=True),
     # every capability on
     "all": Design("all", UNIFIED, **_ALL_ON),
-    # the old name of ``all``, kept so that existing scenario files keep working
-    "unified": Design("unified", UNIFIED, **_ALL_ON),
 }
 
-#: Built-in names that are another design under an older name.
+#: Built-in names that are another design under an older name: ``unified`` was the name of
+#: ``all`` and stays, so that existing scenario files keep working.
 ALIASES: dict[str, str] = {"unified": "all"}
+BUILTIN_DESIGNS.update({old: attrs.evolve(BUILTIN_DESIGNS[new], name=old)
+                        for old, new in ALIASES.items()})
