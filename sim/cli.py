@@ -1097,7 +1097,6 @@ def _ablate(args: argparse.Namespace) -> int:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     import functools
-    import tomllib
 
     from .experiment import sensitivity as sa
     from .scenario.uncertain import resolve_uncertain
@@ -1106,7 +1105,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     sec = scenario.scenario
     names = args.design or sec.designs[:2]
     try:
-        entries = resolve_uncertain(tomllib.loads(Path(args.scenario).read_text("utf-8")))
+        document = read_document(args.scenario)
+        entries = resolve_uncertain(document)
         if not entries:
             raise ScenarioError("uncertain", "missing (sensitivity needs an [uncertain] table "
                                 "of field paths and ranges, see docs/sensitivity.md)")
@@ -1123,28 +1123,30 @@ def _sensitivity(args: argparse.Namespace) -> int:
     seed = sec.seed if args.seed is None else args.seed
     out_dir = args.out or Path("results") / f"{_slug(sec.name)}-sensitivity"
     jobs = args.jobs or default_jobs()
-    units = out_dir / ".units"
-    if not args.resume and units.exists():
-        shutil.rmtree(units)
-    run = functools.partial(sa.run_sets, jobs=jobs, store=UnitStore(units),
-                            executor=args.executor, scheduler=args.scheduler,
-                            label=f"sensitivity of {sec.name}")
-    data = tomllib.loads(Path(args.scenario).read_text("utf-8"))
-    started = time.perf_counter()
-    draws, y, outcomes = sa.run_sensitivity(data, entries, names, args.method, args.samples,
-                                            args.replications, seed, run)
-    elapsed = time.perf_counter() - started
-    info = _scenario_info(args.scenario, scenario, seed, args.replications)
-    report = sa.report(info, draws, entries, names, args.replications, seed, outcomes)
-    sa.write_sensitivity(out_dir, report, draws, entries, y, names, {
-        **_manifest_base(info, args.scenario), "designs": names, "method": args.method,
-        "samples": args.samples, "sets": len(draws.blocks), "jobs": jobs,
-        "executor": args.executor, "elapsed_seconds": round(elapsed, 3)})
     figures: list[Path] = []
-    if args.plot:
-        from .plots.sensitivity import plot_sensitivity
+    started = time.perf_counter()
+    with ResultsFolder(out_dir) as folder:
+        if not args.resume and folder.units.exists():
+            shutil.rmtree(folder.units)
+        run = functools.partial(sa.run_sets, jobs=jobs, store=UnitStore(folder.units),
+                                executor=args.executor, scheduler=args.scheduler,
+                                label=f"sensitivity of {sec.name}")
+        draws, y, outcomes = sa.run_sensitivity(document, entries, names, args.method,
+                                                args.samples, args.replications, seed, run)
+        elapsed = time.perf_counter() - started
+        info = _scenario_info(args.scenario, scenario, seed, args.replications)
+        report = sa.report(info, draws, entries, names, args.replications, seed, outcomes)
+        with folder.publish() as stage:
+            sa.write_sensitivity(stage, report, draws, entries, y, names, {
+                **_manifest_base(info, args.scenario), "designs": names,
+                "method": args.method, "samples": args.samples, "sets": len(draws.blocks),
+                "jobs": jobs, "executor": args.executor,
+                "elapsed_seconds": round(elapsed, 3)})
+            if args.plot:
+                from .plots.sensitivity import plot_sensitivity
 
-        figures = plot_sensitivity(report, draws, y, out_dir / "figures", title=sec.name)
+                figures = plot_sensitivity(report, draws, y, stage / "figures",
+                                           title=sec.name)
     if not args.quiet:
         console = Console(highlight=False)
         sa.print_sensitivity(report, console)

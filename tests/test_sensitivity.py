@@ -181,6 +181,21 @@ def test_resume_reuses_the_saved_runs_and_writes_the_same_report(
     assert json.loads((out / "sensitivity.json").read_text()) == data
 
 
+def test_a_locked_folder_is_refused(tiny: tuple[Path, dict[str, Any]], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """While another run holds the results folder, sensitivity exits 3, writing nothing."""
+    from sim.errors import EXIT_ENVIRONMENT
+    from sim.experiment.outdir import ResultsFolder
+
+    out = tmp_path / "locked"
+    with ResultsFolder(out):
+        status = main(["sensitivity", str(tiny[0].parent / "tiny.toml"), "-N", "16",
+                       "--out", str(out), "-q", "--no-plot"])
+    assert status == EXIT_ENVIRONMENT
+    assert "another omnisim run" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
 def _units(n: int = 16) -> list[Any]:
     data = tomllib.loads(TINY)
     entries = resolve_uncertain(data)
