@@ -38,7 +38,8 @@ APP_TO_VOICE: dict[str, Any] = {
 # CI draws at random, as hypothesis does by default, and keeps the failures it finds in
 # the (git-ignored) .hypothesis/ database of the checkout, so a rerun tries them first.
 settings.register_profile(
-    "ci", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow],
+    "ci", deadline=None, max_examples=50, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=50)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
