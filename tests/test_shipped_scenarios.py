@@ -261,3 +261,10 @@ def test_full_run_shows_the_headline(name: str, tmp_path: Path) -> None:
     for design, outcome, sign in HEADLINES[name]:
         diff = summary["differences"][design]["outcomes"][outcome]
         assert sign * diff["ci_low"] > 0 and sign * diff["ci_high"] > 0, (design, outcome, diff)
+
+
+def test_the_scenario_reference_lists_every_shipped_file() -> None:
+    """docs/scenarios.md names each file under scenarios/ in its list of shipped ones."""
+    reference = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^- `([\w.-]+\.toml)`:", reference, re.MULTILINE))
+    assert listed == {p.name for p in _shipped()}
