@@ -93,7 +93,7 @@ def _uncited(path: Path) -> list[str]:
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if line.startswith("["):
-            table, note, opened = line.strip("[]"), note, ""
+            table, opened = line.strip("[]"), ""  # a comment above a table covers it
             continue
         if not line:
             note = ""
@@ -108,7 +108,7 @@ def _uncited(path: Path) -> list[str]:
             opened = ""
         key = line.split("=", 1)[0].strip().strip('"')
         if (table.startswith(_NOT_PARAMETERS) or key in _NAMES or "=" not in line
-                or opened and line != opened or cited):
+                or (opened and line != opened) or cited):
             continue
         missing.append(f"{path.name}:{number}: {line[:60]}")
     return missing
