@@ -23,7 +23,10 @@ from conftest import SCENARIOS, run_omnisim
 pytestmark = pytest.mark.slow
 
 #: Per shipped scenario: a horizon short enough to keep the test quick.
-HORIZONS = {"app-to-phone.toml": "4h", "erlang-a.toml": "2h"}
+HORIZONS = {"app-to-phone.toml": "4h", "erlang-a.toml": "2h", "mobile-app-care.toml": "2h",
+            "flight-delay.toml": "2h", "power-outage.toml": "150min",
+            "retail-escalation.toml": "2h", "digital-mesh.toml": "2h",
+            "messaging-centre.toml": "2h"}
 #: Files the results set must hold; these and every other results file (all but
 #: manifest.json) must be identical byte for byte.
 IDENTICAL = ("summary.json", "replications.csv", "series.csv", "journeys.csv")

@@ -46,8 +46,9 @@ from sim.metrics.stats import estimate
 REPLICATIONS = 4
 
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.toml"))
-#: The Erlang A file's 10^5 arrivals a replication go behind ``slow``; the story stays.
-_PARAMS = [pytest.param(p, marks=pytest.mark.slow) if p.stem == "erlang-a" else p
+#: The story stays in the default run; the Erlang A file's 10^5 arrivals a replication and
+#: the other scenarios (tests/test_shipped_scenarios.py runs them briefly) go behind ``slow``.
+_PARAMS = [p if p.stem == "app-to-phone" else pytest.param(p, marks=pytest.mark.slow)
            for p in SCENARIO_FILES]
 
 
