@@ -63,7 +63,7 @@ def test_a_counter_stream_draws_what_a_random_subclass_draws(key: int, purpose: 
 
 
 def test_a_counter_stream_is_small_and_never_a_mersenne_twister() -> None:
-    """One integer of state (plus the gauss cache), no 2.5 KB Mersenne-Twister array."""
+    """One integer of state, no 2.5 KB Mersenne-Twister array."""
     stream = Streams(7, 0)
     one = CounterStream(stream.key(3), Purpose.WORK)
     assert not isinstance(one, random.Random)

@@ -25,10 +25,10 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _INV_2_53 = 1.0 / 9007199254740992.0
 _WEYL = 0xD1B54A32D192ED03  # a second odd constant, to space entity keys
 #: the methods of random.Random that CounterStream borrows (they only call random(),
-#: getrandbits() and each other)
+#: getrandbits() and each other; not ``gauss``, which keeps a value between calls)
 _BORROWED = (
     "_randbelow", "_randbelow_with_getrandbits", "randrange", "randint", "choice", "shuffle",
-    "sample", "choices", "uniform", "triangular", "normalvariate", "gauss", "lognormvariate",
+    "sample", "choices", "uniform", "triangular", "normalvariate", "lognormvariate",
     "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
     "weibullvariate", "randbytes",
 )
@@ -65,17 +65,17 @@ class CounterStream:
     which draw through them: the same algorithms, so the same numbers as a
     :class:`random.Random` subclass of the same two methods. It is not one, though: a
     :class:`random.Random` carries a Mersenne-Twister state of 2.5 KB it would never use,
-    and seeds it from the operating system on creation. This one holds one integer (64
-    bytes in all) and takes under a microsecond to make. The *purpose* selects a disjoint
-    range of 2⁴⁰ counters of the same key, so the streams of one entity never overlap.
+    and seeds it from the operating system on creation. This one holds one integer (40
+    bytes, plus 36 for the integer) and takes under a microsecond to make. The *purpose*
+    selects a disjoint range of 2⁴⁰ counters of the same key, so the streams of one
+    entity never overlap.
     """
 
-    __slots__ = ("_z", "gauss_next")
+    __slots__ = ("_z",)
 
     def __init__(self, key: int, purpose: int = 0) -> None:
         #: key + counter·golden (mod 2⁶⁴): advanced by the golden gamma at each draw
         self._z = ((key & _MASK) + (purpose << 40) * _GOLDEN) & _MASK
-        self.gauss_next: float | None = None  # read by the borrowed ``gauss``
 
     def seed(self, *args: object, **kwargs: object) -> None:
         """Ignored: a counter stream is fixed by its key."""
