@@ -762,7 +762,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     digest_at_start = measure.sim_digest()
     runs: list[dict[str, Any]] = []
-    engines = list(args.engines)
+    engines = [e for e in args.engines
+               if e not in ("ciw", "salabim") or measure.version(e) != "not installed"]
+    for e in sorted(set(args.engines) - set(engines)):
+        print(f"queue.py: {e} is not installed (pip install {e}): left out", file=sys.stderr)
     for rep in range(repeats):
         order = engines[rep % len(engines):] + engines[:rep % len(engines)]
         for case in args.cases:
