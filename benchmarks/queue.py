@@ -8,8 +8,13 @@ patience, one FCFS queue — is run by four engines:
   ``sim.simulate(world, design, seed, 0)``;
 * ``simpy``: a minimal idiomatic SimPy model (``simpy.Resource(capacity=n)``, a customer
   process that waits on ``request | timeout(patience)``);
+* ``omnisim-run``: the whole ``omnisim run`` command (a fresh process: start-up, imports,
+  the run, the summary and results files) on the same scenario written as a TOML file,
+  compared with the whole SimPy script process;
 * ``ciw``: Ciw 3.x (``ciw.create_network`` with exponential arrival, service and
   reneging-time distributions, ``ciw.seed``), estimates read from its data records;
+* ``salabim``: salabim (generator processes, ``Resource`` requests with ``fail_delay`` for
+  the patience, the same ``random.Random`` draws as the SimPy model);
 * ``heapq``: a plain-Python event loop (heapq of ``(time, kind, id)``, a FCFS deque,
   lazy cancellation) — the CPython floor for this workload.
 
@@ -27,9 +32,9 @@ Usage::
 
     python benchmarks/queue.py                    # 10^6 arrivals per case, 3 repeats
                                                   # (ciw 1: --ciw-repeats)
-    python benchmarks/queue.py --quick            # 10^5 arrivals, 2 repeats
+    python benchmarks/queue.py --quick            # 5·10^4 arrivals, case A, 2 repeats
     python benchmarks/queue.py --arrivals 200000 --repeats 5 --engines omnisim simpy
-    python benchmarks/queue.py --profile 200000   # cProfile of omnisim on case A
+    python benchmarks/queue.py --profile 200000   # cProfile of omnisim on case A, top 20
 
 Writes ``benchmarks/results/queue.json`` and ``benchmarks/results/queue.md``.
 """
@@ -57,7 +62,10 @@ from typing import Any  # noqa: E402
 
 import measure  # noqa: E402
 
-ENGINES = ("omnisim", "simpy", "ciw", "heapq")
+ENGINES = ("omnisim", "omnisim-run", "simpy", "ciw", "salabim", "heapq")
+#: the ratios reported, numerator/denominator (omnisim-run/simpy compares whole processes)
+PAIRS = ("omnisim/simpy", "omnisim-run/simpy", "omnisim/ciw", "omnisim/salabim",
+         "ciw/simpy", "omnisim/heapq")
 WARMUP_SHARE = 0.05
 
 #: name -> (agents n, arrival rate λ, service rate μ, abandonment rate θ), per minute
@@ -114,13 +122,11 @@ class _Clock:
 # imports nor the reading of the results.
 
 
-def run_omnisim(case: str, arrivals: int, seed: int) -> tuple[float, float, float, dict[str, Any]]:
-    import sim
-
+def _scenario(case: str, arrivals: int, seed: int) -> dict[str, Any]:
+    """The Erlang A case as an omnisim scenario document (as scenarios/erlang-a.toml)."""
     n, lam, mu, theta = CASES[case]
     total, warmup = _window(case, arrivals)
-    t0 = time.perf_counter()
-    data = {
+    return {
         "scenario": {
             "name": f"Erlang A bench {case}",
             "horizon": f"{total - warmup!r}min",
@@ -140,6 +146,31 @@ def run_omnisim(case: str, arrivals: int, seed: int) -> tuple[float, float, floa
         }],
         "pools": [{"name": "agents", "agents": n, "channels": ["voice"]}],
     }
+
+
+def _toml(data: dict[str, Any]) -> str:
+    """*data* (tables of strings, numbers, lists and inline tables) as TOML text."""
+    def value(v: Any) -> str:
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return json.dumps(v)
+
+    lines = []
+    for name, table in data.items():
+        for row in table if isinstance(table, list) else [table]:
+            lines.append(f"[[{name}]]" if isinstance(table, list) else f"[{name}]")
+            lines += [f"{k} = {value(v)}" for k, v in row.items()]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def run_omnisim(case: str, arrivals: int, seed: int) -> tuple[float, float, float, dict[str, Any]]:
+    import sim
+
+    t0 = time.perf_counter()
+    data = _scenario(case, arrivals, seed)
     scenario = sim.parse_scenario(data)
     world = sim.compile_world(scenario)
     design = sim.resolve_designs(scenario)[0]
@@ -248,6 +279,54 @@ def run_ciw(case: str, arrivals: int, seed: int) -> tuple[float, float, float, d
     return wall, abandoned / (served + abandoned), busy / (n * (total - warmup)), extra
 
 
+def run_salabim(case: str, arrivals: int, seed: int) -> tuple[float, float, float, dict[str, Any]]:
+    import random
+
+    import salabim
+
+    salabim.yieldless(False)  # generator processes, as SimPy's (no greenlets)
+    n, lam, mu, theta = CASES[case]
+    total, warmup = _window(case, arrivals)
+    rss_before = measure.rss_mib()
+    clock = _Clock()
+    rng = random.Random(seed)
+    env = salabim.Environment(trace=False)
+    agents = salabim.Resource("agents", capacity=n, env=env)
+    counts = {"served": 0, "abandoned": 0, "busy": 0.0}
+
+    class Customer(salabim.Component):  # type: ignore[misc]
+        def process(self) -> Any:
+            arrived = env.now()
+            yield self.request(agents, fail_delay=rng.expovariate(theta))
+            if self.failed():
+                if arrived >= warmup:
+                    counts["abandoned"] += 1
+                return
+            service = rng.expovariate(mu)
+            start = env.now()
+            if arrived >= warmup:
+                counts["served"] += 1
+            overlap = min(start + service, total) - max(start, warmup)
+            if overlap > 0:
+                counts["busy"] += overlap
+            yield self.hold(service)
+            self.release()
+
+    class Source(salabim.Component):  # type: ignore[misc]
+        def process(self) -> Any:
+            while True:
+                yield self.hold(rng.expovariate(lam))
+                Customer(env=env)
+
+    Source(env=env)
+    env.run(till=total)
+    wall = clock.stop()
+    p_ab = counts["abandoned"] / (counts["served"] + counts["abandoned"])
+    util = counts["busy"] / (n * (total - warmup))
+    return wall, p_ab, util, {"rss_before_run_mib": rss_before,
+                              "salabim_version": salabim.__version__, **clock.facts()}
+
+
 def run_heapq(case: str, arrivals: int, seed: int) -> tuple[float, float, float, dict[str, Any]]:
     import heapq
     import random
@@ -312,7 +391,8 @@ def run_heapq(case: str, arrivals: int, seed: int) -> tuple[float, float, float,
                                                        **clock.facts()}
 
 
-RUNNERS = {"omnisim": run_omnisim, "simpy": run_simpy, "ciw": run_ciw, "heapq": run_heapq}
+RUNNERS = {"omnisim": run_omnisim, "simpy": run_simpy, "ciw": run_ciw, "salabim": run_salabim,
+           "heapq": run_heapq}
 
 
 def child(engine: str, case: str, arrivals: int, seed: int) -> None:
@@ -327,14 +407,61 @@ def child(engine: str, case: str, arrivals: int, seed: int) -> None:
 # --------------------------------------------------------------------------- parent
 
 
-def spawn(engine: str, case: str, arrivals: int, seed: int) -> dict[str, Any]:
-    """Run one engine in a fresh interpreter and return its JSON record."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--engine", engine, "--case", case,
-           "--arrivals", str(arrivals), "--seed", str(seed)]
+def _timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """Run *cmd*; its completed process, whole-process wall time and CPU time."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return proc, wall, cpu
+
+
+def spawn(engine: str, case: str, arrivals: int, seed: int) -> dict[str, Any]:
+    """Run one engine in a fresh interpreter and return its JSON record.
+
+    ``process_wall_s`` and ``process_cpu_s`` time the whole process (interpreter start,
+    imports, model, run, exit), as a user running the script would wait for it.
+    """
+    if engine == "omnisim-run":
+        return spawn_omnisim_run(case, arrivals, seed)
+    cmd = [sys.executable, os.path.abspath(__file__), "--engine", engine, "--case", case,
+           "--arrivals", str(arrivals), "--seed", str(seed)]
+    proc, wall, cpu = _timed(cmd)
+    record = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {**record, "process_wall_s": wall, "process_cpu_s": cpu}
+
+
+def spawn_omnisim_run(case: str, arrivals: int, seed: int) -> dict[str, Any]:
+    """The whole ``omnisim run`` command on the case's scenario file, one replication.
+
+    Its wall and CPU time are the whole process's (start-up, imports, run, summary and
+    results files); the estimates come from the summary.json it writes.
+    """
+    import resource
+    import shutil
+    import tempfile
+
+    omnisim = shutil.which("omnisim", path=os.path.dirname(sys.executable)) or "omnisim"
+    with tempfile.TemporaryDirectory(prefix="omnisim-bench-") as tmp:
+        path = os.path.join(tmp, "erlang-a.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(_toml(_scenario(case, arrivals, seed)))
+        out = os.path.join(tmp, "out")
+        _, wall, cpu = _timed([omnisim, "run", path, "--out", out, "-n", "1", "-j", "1",
+                                  "--quiet"])
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            outcomes = json.load(f)["designs"]["siloed"]["outcomes"]
+    return {"engine": "omnisim-run", "case": case, "arrivals": arrivals, "seed": seed,
+            "wall_s": wall, "cpu_s": cpu, "process_wall_s": wall, "process_cpu_s": cpu,
+            "rss_peak_mib": measure.rss_mib(resource.RUSAGE_CHILDREN),
+            "p_abandon": outcomes["abandonment_rate"]["mean"],
+            "utilization": outcomes["agent_utilization"]["mean"]}
 
 
 def _exact(case: str) -> tuple[float, float]:
@@ -349,8 +476,39 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+def _pair_times(rows: dict[str, Any], name: str, key: str) -> tuple[Any, Any]:
+    """Numerator and denominator of ratio *name* from the *key* column ("wall" or "cpu").
+
+    omnisim-run is a whole process: it is compared with the other engine's whole process.
+    """
+    a, b = name.split("/")
+    col = f"process_{key}_s_min" if a == "omnisim-run" else f"{key}_s_min"
+    return rows.get(a, {}).get(col), rows.get(b, {}).get(col)
+
+
+def _row(mine: list[dict[str, Any]], arrivals: int) -> dict[str, Any]:
+    """One engine's figures over its repeats."""
+    best = min(mine, key=lambda r: r["wall_s"])
+    proc_walls = [r["process_wall_s"] for r in mine if "process_wall_s" in r]
+    proc_cpus = [r["process_cpu_s"] for r in mine if "process_cpu_s" in r]
+    return {
+        "wall_s_min": best["wall_s"],
+        "wall_s_all": [r["wall_s"] for r in mine],
+        "cpu_s_min": min(r.get("cpu_s", r["wall_s"]) for r in mine),
+        "process_wall_s_min": min(proc_walls) if proc_walls else None,
+        "process_cpu_s_min": min(proc_cpus) if proc_cpus else None,
+        "cpu_stall_s_all": [r.get("cpu_stall_s") for r in mine],
+        "arrivals_per_s": arrivals / best["wall_s"],
+        "rss_peak_mib": max(r["rss_peak_mib"] for r in mine),
+        "rss_before_run_mib": max(r.get("rss_before_run_mib", 0.0) for r in mine),
+        "p_abandon": [r["p_abandon"] for r in mine],
+        "utilization": [r["utilization"] for r in mine],
+    }
+
+
 def summarize(runs: list[dict[str, Any]], engines: list[str], cases: list[str],
               arrivals: int) -> dict[str, Any]:
+    """Per case: each engine's figures, the ratios of their minima, the targets."""
     out: dict[str, Any] = {}
     for case in cases:
         p_exact, u_exact = _exact(case)
@@ -358,39 +516,24 @@ def summarize(runs: list[dict[str, Any]], engines: list[str], cases: list[str],
         for engine in engines:
             mine = [r for r in runs if r["engine"] == engine and r["case"] == case
                     and r["arrivals"] == arrivals]
-            if not mine:
-                continue
-            best = min(mine, key=lambda r: r["wall_s"])
-            rows[engine] = {
-                "wall_s_min": best["wall_s"],
-                "wall_s_all": [r["wall_s"] for r in mine],
-                "cpu_s_min": min(r.get("cpu_s", r["wall_s"]) for r in mine),
-                "cpu_stall_s_all": [r.get("cpu_stall_s") for r in mine],
-                "arrivals_per_s": arrivals / best["wall_s"],
-                "rss_peak_mib": max(r["rss_peak_mib"] for r in mine),
-                "rss_before_run_mib": max(r.get("rss_before_run_mib", 0.0) for r in mine),
-                "p_abandon": [r["p_abandon"] for r in mine],
-                "utilization": [r["utilization"] for r in mine],
-            }
-        walls = {e: rows[e]["wall_s_min"] for e in rows}
-        cpus = {e: rows[e]["cpu_s_min"] for e in rows}
-        pairs = ("omnisim/simpy", "omnisim/ciw", "ciw/simpy", "omnisim/heapq")
-        ratios = {name: _ratio(walls.get(name.split("/")[0]), walls.get(name.split("/")[1]))
-                  for name in pairs}
-        cpu_ratios = {name: _ratio(cpus.get(name.split("/")[0]), cpus.get(name.split("/")[1]))
-                      for name in pairs}
-        # Per-repeat ratios (same repeat, adjacent runs) show how much load noise there was.
+            if mine:
+                rows[engine] = _row(mine, arrivals)
+        ratios = {name: _ratio(*_pair_times(rows, name, "wall")) for name in PAIRS}
+        cpu_ratios = {name: _ratio(*_pair_times(rows, name, "cpu")) for name in PAIRS}
+        # Per-repeat CPU ratios (same repeat, adjacent runs) show how much noise there was.
         paired: dict[str, list[float]] = {}
-        for name in ratios:
+        for name in PAIRS:
             a, b = name.split("/")
+            key = "process_cpu_s" if a == "omnisim-run" else "cpu_s"
             vals = []
             for seed in sorted({r["seed"] for r in runs}):
                 ra = [r for r in runs if (r["engine"], r["case"], r["seed"]) == (a, case, seed)]
                 rb = [r for r in runs if (r["engine"], r["case"], r["seed"]) == (b, case, seed)]
                 if ra and rb:
-                    vals.append(ra[0]["wall_s"] / rb[0]["wall_s"])
+                    vals.append(ra[0][key] / rb[0][key])
             paired[name] = vals
         n, lam, mu, theta = CASES[case]
+        whole = cpu_ratios["omnisim-run/simpy"]
         out[case] = {
             "params": {"agents": n, "arrival_rate_per_min": lam, "service_rate_per_min": mu,
                        "abandonment_rate_per_min": theta},
@@ -398,11 +541,15 @@ def summarize(runs: list[dict[str, Any]], engines: list[str], cases: list[str],
             "engines": rows,
             "ratios": ratios,
             "cpu_ratios": cpu_ratios,
-            "ratios_per_repeat": paired,
+            "cpu_ratios_per_repeat": paired,
             "targets": {
-                "omnisim <= 1.5x simpy": _verdict(ratios["omnisim/simpy"], 1.5),
-                "omnisim <= 1.0x simpy (stretch)": _verdict(ratios["omnisim/simpy"], 1.0),
-                "omnisim faster than ciw": _verdict(ratios["omnisim/ciw"], 1.0, strict=True),
+                "omnisim run (whole process) <= 1.0x simpy (whole process), CPU":
+                    _verdict(whole, 1.0),
+                "stretch: <= 0.8x": _verdict(whole, 0.8),
+                "omnisim (in process) <= 1.0x simpy, CPU": _verdict(cpu_ratios["omnisim/simpy"],
+                                                                    1.0),
+                "omnisim faster than ciw, CPU": _verdict(cpu_ratios["omnisim/ciw"], 1.0,
+                                                         strict=True),
             },
         }
     return out
@@ -427,7 +574,8 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"{meta['date']} · {meta['machine']} · Python {meta['python']} · "
         f"{meta['arrivals']:,} arrivals per case (total time = arrivals/λ, first 5 % warm-up) · "
-        f"min of {meta['repeats']} interleaved repeats (ciw: {meta['ciw_repeats']}), "
+        f"min of {meta['repeats']} interleaved repeats (ciw: {meta['ciw_repeats']}, "
+        f"salabim: {meta.get('salabim_repeats', 0)}), "
         f"each run in a fresh subprocess · "
         f"{meta['elapsed_s']:.0f} s in all · load average (1 min) "
         f"{meta.get('loadavg_at_start', [math.nan])[0]:.1f} at start, "
@@ -454,9 +602,10 @@ def render(report: dict[str, Any]) -> str:
             f"## Case {case}: n={p['agents']}, λ={p['arrival_rate_per_min']:g}/min, "
             f"μ={p['service_rate_per_min']:g}/min, θ={p['abandonment_rate_per_min']:g}/min",
             "",
-            "| engine | wall s (min) | all repeats s | CPU s (min) | arrivals/s | peak RSS MiB "
-            "(before run) | P(abandon) | exact | utilization | exact |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| engine | wall s (min) | all repeats s | CPU s (min) | whole process wall / CPU s "
+            "| arrivals/s | peak RSS MiB (before run) | P(abandon) | exact | utilization | "
+            "exact |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         ex = res["exact"]
         for engine, row in res["engines"].items():
@@ -466,16 +615,21 @@ def render(report: dict[str, Any]) -> str:
                 f"| {engine} | {row['wall_s_min']:.2f} | "
                 f"{' / '.join(f'{w:.2f}' for w in row['wall_s_all'])} | "
                 f"{row.get('cpu_s_min', math.nan):.2f} | "
+                f"{_fmt(row.get('process_wall_s_min'), '.2f')} / "
+                f"{_fmt(row.get('process_cpu_s_min'), '.2f')} | "
                 f"{row['arrivals_per_s']:,.0f} | {row['rss_peak_mib']:.0f} "
                 f"({row['rss_before_run_mib']:.0f}) | "
                 f"{sum(pa) / len(pa):.4f} | {ex['p_abandon']:.4f} | "
                 f"{sum(ut) / len(ut):.4f} | {ex['utilization']:.4f} |"
             )
-        lines += ["", "| ratio | min wall | per repeat (wall) | min CPU |", "|---|---:|---|---:|"]
+        lines += ["", "omnisim-run is the whole `omnisim run` process (start-up, imports, run, "
+                  "results files), compared with the whole SimPy script process; the other "
+                  "ratios compare the simulations in process.", "",
+                  "| ratio | min CPU | per repeat (CPU) | min wall |", "|---|---:|---|---:|"]
         for name, value in res["ratios"].items():
-            per = ", ".join(f"{v:.2f}" for v in res["ratios_per_repeat"][name])
+            per = ", ".join(f"{v:.2f}" for v in res.get("cpu_ratios_per_repeat", {}).get(name, []))
             cpu = res.get("cpu_ratios", {}).get(name)
-            lines.append(f"| {name} | {_fmt(value, '.2f')} | {per} | {_fmt(cpu, '.2f')} |")
+            lines.append(f"| {name} | {_fmt(cpu, '.2f')} | {per} | {_fmt(value, '.2f')} |")
         lines += ["", "| target | result |", "|---|---|"]
         lines += [f"| {k} | **{v}** |" for k, v in res["targets"].items()]
         lines.append("")
@@ -540,10 +694,11 @@ def memory_verdict(mem: dict[str, Any]) -> str:
 
 
 def _versions() -> dict[str, str]:
-    return {name: measure.version(name) for name in ("omnisim", "simpy", "ciw", "numpy")}
+    return {name: measure.version(name)
+            for name in ("omnisim", "simpy", "ciw", "salabim", "numpy")}
 
 
-def profile(arrivals: int, seed: int, top: int = 15) -> None:
+def profile(arrivals: int, seed: int, top: int = 20) -> None:
     """cProfile omnisim on case A in this process; print the top functions by tottime."""
     import cProfile
     import pstats
@@ -565,10 +720,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=None, help="repeats per engine (default 3)")
     ap.add_argument("--ciw-repeats", type=int, default=1,
                     help="repeats for ciw, the slowest engine (default 1, at most --repeats)")
+    ap.add_argument("--salabim-repeats", type=int, default=1,
+                    help="repeats for salabim, the slowest engine (default 1, at most --repeats)")
     ap.add_argument("--quick", action="store_true",
-                    help="100,000 arrivals and 2 repeats unless given")
+                    help="50,000 arrivals, 2 repeats and case A unless given: about 2 min")
     ap.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
-    ap.add_argument("--cases", nargs="+", choices=sorted(CASES), default=sorted(CASES))
+    ap.add_argument("--cases", nargs="+", choices=sorted(CASES), default=None,
+                    help="default: A and B (--quick: A)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the first repeat")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory-flatness runs")
     ap.add_argument("--out", default=RESULTS, help="folder for queue.json and queue.md")
@@ -580,8 +738,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
-    arrivals = args.arrivals or (100_000 if args.quick else 1_000_000)
+    arrivals = args.arrivals or (50_000 if args.quick else 1_000_000)
     repeats = args.repeats or (2 if args.quick else 3)
+    if args.cases is None:
+        args.cases = ["A"] if args.quick else sorted(CASES)
+    few = {"ciw": args.ciw_repeats, "salabim": args.salabim_repeats}
     if args.engine:
         child(args.engine, args.case or "A", arrivals, args.seed)
         return 0
@@ -601,17 +762,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     digest_at_start = measure.sim_digest()
     runs: list[dict[str, Any]] = []
-    engines = list(args.engines)
+    engines = [e for e in args.engines
+               if e not in ("ciw", "salabim") or measure.version(e) != "not installed"]
+    for e in sorted(set(args.engines) - set(engines)):
+        print(f"queue.py: {e} is not installed (pip install {e}): left out", file=sys.stderr)
     for rep in range(repeats):
         order = engines[rep % len(engines):] + engines[:rep % len(engines)]
         for case in args.cases:
             for engine in order:
-                if engine == "ciw" and rep >= args.ciw_repeats:
+                if rep >= few.get(engine, repeats):
                     continue
                 r = spawn(engine, case, arrivals, args.seed + rep)
                 runs.append(r)
-                print(f"repeat {rep + 1}/{repeats} case {case} {engine:8s} "
-                      f"{r['wall_s']:8.2f} s  {r['rss_peak_mib']:7.1f} MiB  "
+                print(f"repeat {rep + 1}/{repeats} case {case} {engine:11s} "
+                      f"{r['wall_s']:8.2f} s  CPU {r['cpu_s']:7.2f} s  "
+                      f"{r['rss_peak_mib']:7.1f} MiB  "
                       f"P(ab) {r['p_abandon']:.4f}  util {r['utilization']:.4f}", flush=True)
     report: dict[str, Any] = {
         "meta": {
@@ -624,6 +789,8 @@ def main(argv: list[str] | None = None) -> int:
             "arrivals": arrivals,
             "repeats": repeats,
             "ciw_repeats": min(repeats, args.ciw_repeats) if "ciw" in engines else 0,
+            "salabim_repeats": min(repeats, args.salabim_repeats) if "salabim" in engines else 0,
+            "loadavg_note": "1-minute load average of the machine; 2 cores",
             "warmup_share": WARMUP_SHARE,
             "command": " ".join([os.path.relpath(__file__), *(argv or sys.argv[1:])]),
         },

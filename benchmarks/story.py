@@ -1,14 +1,18 @@
-"""The seeds' story at scale: scenarios/app-to-phone.toml, both designs.
+"""The seeds' story at scale: scenarios/app-to-phone.toml, its designs and a typical study.
 
-Two measurements:
+Three measurements:
 
 * **Scaling with the horizon** — one replication of each design at 1×, 4× and 16× the
   file's horizon (``attrs.evolve(world, horizon=...)``; the warm-up stays), each run in
   its own subprocess: wall time of ``sim.simulate``, arrivals per second, peak RSS. A
   linear engine takes (warm-up + k·horizon)/(warm-up + horizon) times as long at k×;
   peak RSS should not grow.
+* **CPU time per arrival against the Erlang A case** — omnisim on queue.py's case A in
+  process (a fresh subprocess) is the reference; each design's largest scaling run and
+  the serial study are divided by it (issue 17's target: within 2×).
 * **A typical study** — 10,000 issues a day (arrival rate 10,000/1440 per minute, horizon
-  24 h, the file's warm-up and staffing), both designs, 30 replications through
+  24 h, the file's warm-up and staffing), four designs (siloed, unified-history,
+  mobile-first, all), 30 replications each through
   ``sim.run_experiment(world, designs, 30, seed, jobs=1)`` and ``jobs=2``, each in its own
   subprocess: wall time serial and parallel, the speed-up, and whether both gave the same
   results (they must: reproducibility).
@@ -16,8 +20,9 @@ Two measurements:
 Usage::
 
     python benchmarks/story.py                 # 3 repeats of the scaling runs, the study once
-    python benchmarks/story.py --quick         # 1 repeat, a 10-replication study
+    python benchmarks/story.py --quick         # 1 repeat at 1× and 4×, a 4-replication study
     python benchmarks/story.py --replications 30 --repeats 5
+    python benchmarks/story.py --profile 1     # cProfile of every design at 1×, top 20
 
 Writes ``benchmarks/results/story.json`` and ``benchmarks/results/story.md``.
 """
@@ -51,6 +56,10 @@ SCENARIO = os.path.join(ROOT, "scenarios", "app-to-phone.toml")
 RESULTS = os.path.join(_HERE, "results")
 MULTIPLES = (1, 4, 16)
 STUDY_PER_DAY = 10_000
+#: the typical study compares these four designs (the file lists the first three)
+STUDY_DESIGNS = ("siloed", "unified-history", "mobile-first", "all")
+#: expected arrivals of the Erlang A reference run (queue.py's case A, omnisim in process)
+ERLANG_ARRIVALS = 100_000
 
 
 def _cpu_s() -> float:
@@ -64,11 +73,11 @@ def _stall_since(start: int | None) -> float | None:
     return None if start is None or end is None else (end - start) / 1e6
 
 
-def _load() -> tuple[Any, Any, list[Any]]:
+def _load(names: list[str] | None = None) -> tuple[Any, Any, list[Any]]:
     import sim
 
     scenario = sim.load_scenario(SCENARIO)
-    return scenario, sim.compile_world(scenario), sim.resolve_designs(scenario)
+    return scenario, sim.compile_world(scenario), sim.resolve_designs(scenario, names)
 
 
 def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, Any]:
@@ -102,7 +111,7 @@ def child_scale(design_name: str, multiple: int, seed: int | None) -> dict[str, 
 
 def child_study(jobs: int, replications: int, seed: int | None,
                 agents: int | None = None) -> dict[str, Any]:
-    """The typical study: 10,000 issues a day, both designs, *replications* each.
+    """The typical study: 10,000 issues a day, the four designs, *replications* each.
 
     *agents* replaces the voice pool's headcount (default: the file's).
     """
@@ -110,7 +119,7 @@ def child_study(jobs: int, replications: int, seed: int | None,
 
     import sim
 
-    scenario, world, designs = _load()
+    scenario, world, designs = _load(list(STUDY_DESIGNS))
     world = attrs.evolve(world, rate=STUDY_PER_DAY / 1440.0, horizon=1440.0)
     if agents is not None:
         world = attrs.evolve(world, pools=tuple(attrs.evolve(p, agents=agents)
@@ -136,10 +145,65 @@ def child_study(jobs: int, replications: int, seed: int | None,
         "rss_peak_children_mib": measure.rss_mib(resource.RUSAGE_CHILDREN),
         "results_digest": digest,
         "issues_per_unit": mean(designs[0].name, "issues"),
+        "arrivals_per_unit": world.rate * world.end,
         "means": {d.name: {k: mean(d.name, k) for k in (
             "give_up_rate", "abandonment_rate", "agent_utilization",
             "repetitions_per_issue", "mean_wait")} for d in designs},
     }
+
+
+def profile(multiple: int, seed: int | None, top: int = 20) -> None:
+    """cProfile one replication of every design at *multiple* × the horizon, in this
+    process; print the top functions by own time."""
+    import cProfile
+    import pstats
+
+    import attrs
+
+    import sim
+
+    scenario, world, designs = _load()
+    world = attrs.evolve(world, horizon=world.horizon * multiple)
+    seed = scenario.scenario.seed if seed is None else seed
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    for design in designs:
+        sim.simulate(world, design, seed, 0)
+    prof.disable()
+    print(f"{os.path.basename(SCENARIO)} at {multiple}× the horizon, "
+          f"{', '.join(d.name for d in designs)}: ≈{world.rate * world.end:,.0f} arrivals per "
+          f"design, {time.perf_counter() - t0:.1f} s under cProfile")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
+def erlang_reference(arrivals: int) -> dict[str, Any]:
+    """omnisim on the Erlang A case (queue.py's case A, in process), a fresh subprocess."""
+    cmd = [sys.executable, os.path.join(_HERE, "queue.py"), "--engine", "omnisim", "--case",
+           "A", "--arrivals", str(arrivals)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def per_arrival(report: dict[str, Any]) -> dict[str, Any]:
+    """CPU µs per arrival: the Erlang A reference, each design's largest scaling run, the
+    serial study; and each against the Erlang A case (target: within 2×)."""
+    ref = report["erlang_a"]
+    base = 1e6 * ref["cpu_s"] / ref["arrivals"]
+    rows = {}
+    for design, res in report["scale"].items():
+        m = max(res["rows"])
+        row = res["rows"][m]
+        rows[f"{design} at {m}×"] = 1e6 * row["cpu_s_min"] / row["expected_arrivals"]
+    study = report.get("study")
+    if study:
+        s1 = study["serial"]
+        rows[f"study, jobs=1 ({s1['units']} units)"] = (
+            1e6 * s1["cpu_s"] / (s1["units"] * s1["arrivals_per_unit"]))
+    return {"erlang_a_us": base, "rows": {k: {"us": v, "vs_erlang_a": v / base}
+                                          for k, v in rows.items()}}
 
 
 def spawn(*args: str) -> dict[str, Any]:
@@ -184,6 +248,17 @@ def summarize_scale(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _study_targets(study: dict[str, Any]) -> str:
+    """Issue 17's targets for the study (30 replications × 4 designs = 120 units)."""
+    s2 = study["parallel"]
+    full = s2["units"] == 30 * len(STUDY_DESIGNS)
+    wall = (f"**{'pass' if s2['wall_s'] < 45 else 'miss'}** ({s2['wall_s']:.1f} s)" if full
+            else f"not measured with {s2['units']} units (scaled to 120: "
+                 f"≈{s2['wall_s'] * 120 / s2['units']:.0f} s)")
+    return (f"Targets (issue 17, 30 replications × 4 designs): jobs=2 under 45 s on 2 cores — "
+            f"{wall}; speed-up ≥ 1.9× — **{'pass' if study['speedup'] >= 1.9 else 'miss'}**.")
+
+
 def render(report: dict[str, Any]) -> str:
     meta = report["meta"]
     lines = [
@@ -222,6 +297,15 @@ def render(report: dict[str, Any]) -> str:
         for name, r in res["ratios"].items():
             lines.append(f"| {design} | {name} | {r['time']:.2f} | {r['linear']:.2f} | "
                          f"{r['rss_growth_mib']:+.1f} |")
+    pa = report.get("per_arrival")
+    if pa:
+        lines += ["", "## CPU time per arrival against the Erlang A case", "",
+                  f"omnisim in process on queue.py's case A ({report['erlang_a']['arrivals']:,} "
+                  f"arrivals): **{pa['erlang_a_us']:.1f} µs** per arrival.", "",
+                  "| run | µs per arrival | × Erlang A | target ≤ 2× |", "|---|---:|---:|---|"]
+        for name, r in pa["rows"].items():
+            lines.append(f"| {name} | {r['us']:.1f} | {r['vs_erlang_a']:.2f} | "
+                         f"**{'pass' if r['vs_erlang_a'] <= 2.0 else 'miss'}** |")
     study = report.get("study")
     if study:
         s1, s2 = study["serial"], study["parallel"]
@@ -251,7 +335,8 @@ def render(report: dict[str, Any]) -> str:
             f"busy (2.0 is the most; less means the cores were shared with other work, see "
             f"the stall column). Serial and parallel results identical: "
             f"**{'yes' if study['identical'] else 'NO'}**. "
-            f"≈{s1['issues_per_unit']:,.0f} issues per replication after the warm-up.",
+            f"≈{s1['issues_per_unit']:,.0f} issues per replication after the warm-up. "
+            + _study_targets(study),
             "",
             "| design | give-up | abandonment | agent utilization | "
             "repetitions/issue | mean wait min |",
@@ -272,22 +357,29 @@ def main(argv: list[str] | None = None) -> int:
                     help="repeats of each scaling run (default 3)")
     ap.add_argument("--replications", type=int, default=None,
                     help="replications per design in the study (default 30)")
-    ap.add_argument("--quick", action="store_true", help="1 repeat, 10 replications")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 repeat at 1× and 4× only, a 4-replication study, 20,000 Erlang A "
+                         "arrivals")
     ap.add_argument("--no-study", action="store_true", help="skip the typical study")
     ap.add_argument("--seed", type=int, default=None, help="default: the scenario's seed")
     ap.add_argument("--study-agents", type=int, default=None,
                     help="voice agents in the study (default: the file's 17, which 10,000 "
                          "issues a day overload)")
     ap.add_argument("--out", default=RESULTS, help="folder for story.json and story.md")
+    ap.add_argument("--profile", type=int, metavar="MULTIPLE", default=None,
+                    help="only cProfile every design at MULTIPLE × the horizon (top 20)")
     ap.add_argument("--child", choices=("scale", "study"), help=argparse.SUPPRESS)
     ap.add_argument("--design", help=argparse.SUPPRESS)
     ap.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 3)
-    replications = args.replications or (10 if args.quick else 30)
+    replications = args.replications or (4 if args.quick else 30)
     seed_args = [] if args.seed is None else ["--seed", str(args.seed)]
 
+    if args.profile:
+        profile(args.profile, args.seed)
+        return 0
     if args.child == "scale":
         print(json.dumps(child_scale(args.design, args.multiple, args.seed)))
         return 0
@@ -302,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [d.name for d in sim.resolve_designs(sim.load_scenario(SCENARIO))]
     runs = []
     for rep in range(repeats):
-        for m in MULTIPLES:
+        for m in MULTIPLES[:2] if args.quick else MULTIPLES:
             for name in names if rep % 2 == 0 else names[::-1]:
                 r = spawn("--child", "scale", "--design", name, "--multiple", str(m),
                           *seed_args)
@@ -323,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         "scale": summarize_scale(runs),
         "runs": runs,
     }
+    report["erlang_a"] = erlang_reference(20_000 if args.quick else ERLANG_ARRIVALS)
+    print(f"Erlang A reference {report['erlang_a']['cpu_s']:.2f} s CPU", flush=True)
     if not args.no_study:
         rep_args = ["--replications", str(replications), *seed_args]
         if args.study_agents is not None:
@@ -336,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             "speedup": serial["wall_s"] / parallel["wall_s"],
             "identical": serial["results_digest"] == parallel["results_digest"],
         }
+    report["per_arrival"] = per_arrival(report)
     measure.write_report(report, render, args.out, "story", started)
     return 0
 

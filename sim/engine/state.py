@@ -60,65 +60,47 @@ def succeed(event: simpy.Event) -> None:
         event.succeed()
 
 
-class Draws:
-    """A customer's streams, one per purpose, each made the first time it is drawn from."""
+#: Draws' attribute names and the purposes they draw for.
+_PURPOSES = {"patience": Purpose.PATIENCE, "work": Purpose.WORK, "outcome": Purpose.OUTCOME,
+             "route": Purpose.ROUTE, "interrupt": Purpose.INTERRUPT, "hold": Purpose.HOLD,
+             "misroute": Purpose.MISROUTE, "reply": Purpose.REPLY, "device": Purpose.DEVICE}
 
-    __slots__ = ("_key", "_streams")
+
+class Draws:
+    """A customer's streams, one per purpose, each made the first time it is drawn from.
+
+    *patience*: patience draws; *work*: handle, collection, reading and self-service
+    times; *outcome*: self-service success and resolution coins; *route*: journey choices
+    and delays; *interrupt*: interruption arrivals and lengths; *hold*: interruptions
+    while waiting on hold; *misroute*: whether the menu sends a contact to the wrong
+    agent; *reply*: reply gaps in asynchronous conversations; *device*: which device each
+    contact starts on. Each is an empty slot until first read, when :meth:`__getattr__`
+    makes the stream and fills the slot: later reads are plain attribute reads.
+    """
+
+    __slots__ = ("_key", *_PURPOSES)
+
+    patience: CounterStream
+    work: CounterStream
+    outcome: CounterStream
+    route: CounterStream
+    interrupt: CounterStream
+    hold: CounterStream
+    misroute: CounterStream
+    reply: CounterStream
+    device: CounterStream
 
     def __init__(self, key: int) -> None:
         self._key = key
-        self._streams: dict[Purpose, CounterStream] = {}
 
-    def _get(self, purpose: Purpose) -> CounterStream:
-        stream = self._streams.get(purpose)
-        if stream is None:
-            stream = self._streams[purpose] = CounterStream(self._key, purpose)
+    def __getattr__(self, name: str) -> CounterStream:
+        """Make the stream of purpose *name* on its first read (an empty slot)."""
+        purpose = _PURPOSES.get(name)
+        if purpose is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        stream = CounterStream(self._key, purpose)
+        setattr(self, name, stream)
         return stream
-
-    @property
-    def patience(self) -> CounterStream:
-        """Patience draws."""
-        return self._get(Purpose.PATIENCE)
-
-    @property
-    def work(self) -> CounterStream:
-        """Handle, collection, reading and self-service times."""
-        return self._get(Purpose.WORK)
-
-    @property
-    def outcome(self) -> CounterStream:
-        """Self-service success and resolution coins."""
-        return self._get(Purpose.OUTCOME)
-
-    @property
-    def route(self) -> CounterStream:
-        """Journey choices and delays."""
-        return self._get(Purpose.ROUTE)
-
-    @property
-    def interrupt(self) -> CounterStream:
-        """Interruption arrivals and lengths."""
-        return self._get(Purpose.INTERRUPT)
-
-    @property
-    def hold(self) -> CounterStream:
-        """Interruptions while waiting on hold."""
-        return self._get(Purpose.HOLD)
-
-    @property
-    def misroute(self) -> CounterStream:
-        """Whether the menu sends a contact to the wrong agent."""
-        return self._get(Purpose.MISROUTE)
-
-    @property
-    def reply(self) -> CounterStream:
-        """Reply gaps in asynchronous conversations."""
-        return self._get(Purpose.REPLY)
-
-    @property
-    def device(self) -> CounterStream:
-        """Which device each contact starts on."""
-        return self._get(Purpose.DEVICE)
 
 
 class Seat:

@@ -11,17 +11,27 @@ enough to make one per customer and purpose.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import IntEnum
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 __all__ = ["CounterStream", "Purpose", "Streams"]
 
+_T = TypeVar("_T")
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _INV_2_53 = 1.0 / 9007199254740992.0
 _WEYL = 0xD1B54A32D192ED03  # a second odd constant, to space entity keys
+#: the methods of random.Random that CounterStream borrows (they only call random(),
+#: getrandbits() and each other; not ``gauss``, which keeps a value between calls)
+_BORROWED = (
+    "_randbelow", "_randbelow_with_getrandbits", "randrange", "randint", "choice", "shuffle",
+    "sample", "choices", "uniform", "triangular", "normalvariate", "lognormvariate",
+    "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
+    "weibullvariate", "randbytes",
+)
 
 
 def _mix(z: int) -> int:
@@ -47,32 +57,36 @@ class Purpose(IntEnum):
     REPLY = 10  # reply gaps in asynchronous conversations
 
 
-class CounterStream(random.Random):
-    """A :class:`random.Random` whose draws are SplitMix64 of (key, counter).
+class CounterStream:
+    """A stream of uniform draws that are SplitMix64 of (key, counter).
 
-    Only :meth:`random` and :meth:`getrandbits` are redefined, so every distribution
-    method of :class:`random.Random` (expovariate, lognormvariate, gammavariate,
-    choices...) works on it. Creating one costs a fraction of a microsecond. The
-    *purpose* selects a disjoint range of 2⁴⁰ counters of the same key, so the streams
-    of one entity never overlap.
+    It offers :meth:`random` and :meth:`getrandbits` and borrows the distribution methods
+    of :class:`random.Random` (expovariate, lognormvariate, gammavariate, choices...),
+    which draw through them: the same algorithms, so the same numbers as a
+    :class:`random.Random` subclass of the same two methods. It is not one, though: a
+    :class:`random.Random` carries a Mersenne-Twister state of 2.5 KB it would never use,
+    and seeds it from the operating system on creation. This one holds one integer (40
+    bytes, plus 36 for the integer) and takes under a microsecond to make. The *purpose*
+    selects a disjoint range of 2⁴⁰ counters of the same key, so the streams of one
+    entity never overlap.
     """
 
+    __slots__ = ("_z",)
+
     def __init__(self, key: int, purpose: int = 0) -> None:
-        self._key = key & _MASK
-        self._count = purpose << 40
+        #: key + counter·golden (mod 2⁶⁴): advanced by the golden gamma at each draw
+        self._z = ((key & _MASK) + (purpose << 40) * _GOLDEN) & _MASK
 
     def seed(self, *args: object, **kwargs: object) -> None:
         """Ignored: a counter stream is fixed by its key."""
 
     def _next64(self) -> int:
-        self._count += 1
-        return _mix((self._key + self._count * _GOLDEN) & _MASK)
+        z = self._z = (self._z + _GOLDEN) & _MASK
+        return _mix(z)
 
     def random(self) -> float:
         """A float uniform in [0, 1)."""
-        n = self._count + 1
-        self._count = n
-        z = (self._key + n * _GOLDEN) & _MASK
+        z = self._z = (self._z + _GOLDEN) & _MASK
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
         return ((z ^ (z >> 31)) >> 11) * _INV_2_53
@@ -84,6 +98,22 @@ class CounterStream(random.Random):
             out = (out << 64) | self._next64()
             bits += 64
         return out >> (bits - k)
+
+    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)
+        def expovariate(self, lambd: float = 1.0) -> float: ...
+        def lognormvariate(self, mu: float, sigma: float) -> float: ...
+        def normalvariate(self, mu: float = 0.0, sigma: float = 1.0) -> float: ...
+        def gammavariate(self, alpha: float, beta: float) -> float: ...
+        def uniform(self, a: float, b: float) -> float: ...
+        def choices(self, population: Sequence[_T], weights: Sequence[float] | None = None,
+                    *, cum_weights: Sequence[float] | None = None, k: int = 1) -> list[_T]: ...
+
+
+# The distribution methods of random.Random, written in Python on top of random() and
+# getrandbits(): borrowed as they are, so every draw is the one random.Random would make.
+for _name in _BORROWED:
+    setattr(CounterStream, _name, getattr(random.Random, _name))
+del _name
 
 
 class Streams:

@@ -154,6 +154,22 @@ class HistoryStore:
         for key in self._keys.pop(customer, ()):
             del self._logs[key]
 
+    def retire(self, customer: int, issue: int) -> None:
+        """Drop the issue-scope events of *issue*, which has ended, from *customer*'s logs.
+
+        Only a contact of that issue reads them (:meth:`knows` matches an issue-scope
+        event to its own issue), so every later read answers as before; the
+        customer-scope events stay for the customer's next issues. Under retention this
+        keeps a returning customer's history to what can still be read: bounded by the
+        population, not growing with the horizon. :meth:`view` and :meth:`events` no
+        longer list the dropped events.
+        """
+        for key in self._keys.get(customer, ()):
+            log = self._logs[key]
+            kept = [e for e in log if e.issue != issue or e.scope != "issue"]
+            if len(kept) != len(log):
+                log[:] = kept
+
 
 def count_repetitions(
     contacts: Iterable[tuple[int, int, str, float, tuple[str, ...]]], topology: Topology

@@ -1,0 +1,124 @@
+"""The counter streams and the distributions' draws: cheaper, and the same numbers.
+
+A :class:`~sim.engine.streams.CounterStream` is not a :class:`random.Random` (whose 2.5 KB
+Mersenne-Twister state it would never use), and the distributions sample with parameters
+computed once; both must draw exactly what a :class:`random.Random` subclass with the same
+uniform draws gives through its own methods.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.engine.streams import CounterStream, Purpose, Streams
+from sim.model.dists import Empirical, Exponential, Fixed, Gamma, LogNormal, Uniform
+
+_MASK = (1 << 64) - 1
+
+
+class Reference(random.Random):
+    """SplitMix64 of (key, counter) as a random.Random subclass (what streams used to be)."""
+
+    def __init__(self, key: int, purpose: int = 0) -> None:
+        self._key = key & _MASK
+        self._count = purpose << 40
+
+    def _next64(self) -> int:
+        self._count += 1
+        z = (self._key + self._count * 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
+
+    def random(self) -> float:
+        return (self._next64() >> 11) / 9007199254740992.0
+
+    def getrandbits(self, k: int) -> int:
+        out, bits = 0, 0
+        while bits < k:
+            out = (out << 64) | self._next64()
+            bits += 64
+        return out >> (bits - k)
+
+
+keys = st.integers(0, _MASK)
+purposes = st.sampled_from(list(Purpose))
+
+
+@given(keys, purposes)
+def test_a_counter_stream_draws_what_a_random_subclass_draws(key: int, purpose: int) -> None:
+    """The same uniforms, bits and borrowed distribution methods as the reference."""
+    mine, ref = CounterStream(key, purpose), Reference(key, purpose)
+    assert [mine.random() for _ in range(20)] == [ref.random() for _ in range(20)]
+    assert mine.getrandbits(100) == ref.getrandbits(100)
+    assert mine.expovariate(0.7) == ref.expovariate(0.7)
+    assert mine.lognormvariate(0.2, 1.1) == ref.lognormvariate(0.2, 1.1)
+    assert mine.gammavariate(3.0, 0.5) == ref.gammavariate(3.0, 0.5)
+    assert mine.choices("abc", weights=[1, 2, 3]) == ref.choices("abc", weights=[1, 2, 3])
+    assert mine.randrange(1000) == ref.randrange(1000)
+
+
+def test_a_counter_stream_is_small_and_never_a_mersenne_twister() -> None:
+    """One integer of state, no 2.5 KB Mersenne-Twister array."""
+    stream = Streams(7, 0)
+    one = CounterStream(stream.key(3), Purpose.WORK)
+    assert not isinstance(one, random.Random)
+    assert sys.getsizeof(one) < 100 < sys.getsizeof(random.Random(1))
+    assert one.random() != CounterStream(stream.key(4), Purpose.WORK).random()
+
+
+dists = st.one_of(
+    st.builds(Exponential, st.floats(0.01, 100)),
+    st.builds(LogNormal, st.floats(0.01, 100), st.floats(0.0, 3.0)),
+    st.builds(Gamma, st.floats(0.01, 100), st.floats(0.1, 3.0)),
+    st.builds(Uniform, st.floats(0, 1), st.floats(1, 2)),
+    st.builds(Fixed, st.floats(0, 10)),
+    st.builds(Empirical, st.lists(st.floats(0, 10), min_size=1, max_size=5).map(tuple)),
+)
+
+
+def _by_random_module(dist: object, rng: random.Random) -> float:
+    """What the random.Random method the distribution stands for draws."""
+    if isinstance(dist, Exponential):
+        return rng.expovariate(1.0 / dist.mean)
+    if isinstance(dist, LogNormal):
+        return rng.lognormvariate(dist.mu, dist.sigma)
+    if isinstance(dist, Gamma):
+        shape = 1.0 / dist.cv**2
+        return rng.gammavariate(shape, dist.mean / shape)
+    if isinstance(dist, Empirical) and dist.weights:
+        return rng.choices(dist.values, weights=dist.weights)[0]
+    assert isinstance(dist, Fixed | Uniform | Empirical)
+    return dist.sample(rng)
+
+
+@given(dists, keys)
+def test_a_distribution_draws_what_the_random_module_draws(dist: object, key: int) -> None:
+    """Precomputed parameters, the same values, the same number of uniforms used."""
+    mine, ref = Reference(key), Reference(key)
+    for _ in range(5):
+        assert dist.sample(mine) == _by_random_module(dist, ref)  # type: ignore[attr-defined]
+    assert mine.random() == ref.random()
+
+
+@given(st.lists(st.floats(0, 10), min_size=2, max_size=5),
+       st.lists(st.floats(0.1, 5), min_size=5, max_size=5), keys)
+def test_weighted_empirical_draws_what_choices_draws(values: list[float], weights: list[float],
+                                                     key: int) -> None:
+    """Cumulative weights computed once: the same pick as ``choices`` each time."""
+    dist = Empirical(tuple(values), tuple(weights[:len(values)]))
+    mine, ref = Reference(key), Reference(key)
+    for _ in range(5):
+        assert dist.sample(mine) == _by_random_module(dist, ref)
+
+
+def test_precomputed_parameters_leave_equality_and_fields_alone() -> None:
+    """Equal distributions stay equal and hashable; repr shows the fields only."""
+    assert Gamma(2.0, 0.5) == Gamma(2.0, 0.5) and hash(LogNormal(1.0, 1.0)) == hash(
+        LogNormal(1.0, 1.0))
+    assert repr(Exponential(2.0)) == "Exponential(mean=2.0)"
+    assert [f for f in vars(Exponential(2.0)) if not f.startswith("_")] == ["mean"]
