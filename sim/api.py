@@ -268,12 +268,12 @@ def run(scenario: str | Path, *, replications: int | None = None,
 def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replications: int,
               seed: int, jobs: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The summary's scenario entry and the manifest, as ``omnisim run`` writes them."""
-    from .cli import _changes, _headcounts, _manifest_base, _scenario_info
+    from .experiment.results import design_changes, headcounts, manifest_base, scenario_info
 
-    info = {**_scenario_info(Path(path), scenario, seed, replications),
+    info = {**scenario_info(Path(path), scenario, seed, replications),
             "designs": [d.name for d in designs],
-            "pools": _headcounts(scenario), "changes": _changes(designs)}
-    manifest = {**_manifest_base(info, path), "designs": info["designs"], "jobs": jobs}
+            "pools": headcounts(scenario), "changes": design_changes(designs)}
+    manifest = {**manifest_base(info, path), "designs": info["designs"], "jobs": jobs}
     return info, manifest
 
 

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import attrs
 import numpy as np
-from scipy import stats
 
 from ..errors import SimError
+from ..metrics.stats import t_quantile
 
 __all__ = [
     "TABLES",
@@ -174,7 +174,7 @@ def interval(values: np.ndarray, axis: int = 0, confidence: float = 0.95) -> tup
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, quietly
         mean = np.nanmean(x, axis=axis)
         sd = np.nanstd(x, axis=axis, ddof=1)
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    t = t_quantile(confidence, np.maximum(n - 1, 1))
     half = np.where(n >= 2, t * np.nan_to_num(sd) / np.sqrt(np.maximum(n, 1)), 0.0)
     return mean, mean - half, mean + half
 
