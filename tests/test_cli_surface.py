@@ -74,7 +74,8 @@ def test_choices_repeated_for_light_imports_agree_with_their_sources() -> None:
 
 cells = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
                   st.floats(allow_nan=False, allow_infinity=False, width=64),
-                  st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12))
+                  st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+                          max_size=12))
 
 
 @st.composite
@@ -114,6 +115,14 @@ def test_markdown_and_latex_have_one_line_per_row(table: Table) -> None:
     tex = latex(table)
     assert tex.count(r" \\") == len(table.rows) + 1
     assert "_" not in tex.replace(r"\_", "")
+
+
+def test_several_tables_render_as_blocks_or_one_json_list() -> None:
+    """CSV and Markdown separate tables by a blank line; JSON is one list."""
+    a, b = Table("a", ("x",), [(1,)]), Table("b", ("y", "z"), [("p", 2.5)])
+    assert render([a, b], "csv") == "x\n1\n\ny,z\np,2.5\n"
+    assert [t["title"] for t in json.loads(render([a, b], "json"))] == ["a", "b"]
+    assert render([a, b], "markdown").count("| --- |") == 1
 
 
 def test_a_row_of_the_wrong_width_is_refused() -> None:
@@ -236,3 +245,44 @@ def test_plot_and_report_on_a_folder_that_is_no_results_folder(
     assert main([command, str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a results folder" in err[0] and "expected" in err[0], err
+
+
+@given(st.lists(st.tuples(st.integers(0, 1439), st.integers(0, 50)), min_size=1, max_size=5,
+                unique_by=lambda s: s[0]),
+       st.floats(0, 3 * 1440, allow_nan=False))
+def test_on_shift_is_the_latest_step_of_the_day(steps: list[tuple[int, int]],
+                                                minute: float) -> None:
+    """The agents on shift at a time of day: the last step at or before it, else the
+    day's last step (a schedule repeats daily)."""
+    import numpy as np
+
+    from sim.plots.pools import on_shift
+
+    steps = sorted((float(a), n) for a, n in steps)
+    day = minute % 1440.0
+    earlier = [n for a, n in steps if a <= day]
+    want = earlier[-1] if earlier else steps[-1][1]
+    assert on_shift(steps, np.array([minute]))[0] == want
+
+
+def test_pools_over_day_divides_by_the_agents_on_shift_and_marks_events() -> None:
+    """Every agent on shift busy in every slot reads 100% however the headcount steps;
+    an event is a labelled vertical line on both time axes."""
+    import numpy as np
+
+    from sim.plots.pools import on_shift, pools_over_day_figure
+
+    steps = [(0.0, 2), (120.0, 6), (240.0, 3)]
+    starts = np.arange(0.0, 360.0, 30.0)
+    busy = on_shift(steps, starts)
+    series = {"design": np.array(["siloed"] * 24), "replication": np.repeat([0, 1], 12),
+              "pool": np.array(["voice"] * 24), "slot_start_min": np.tile(starts, 2),
+              "busy_agents": np.tile(busy, 2), "waiting": np.zeros(24)}
+    fig = pools_over_day_figure(series, {"voice": 6}, title="t",
+                                schedules={"voice": steps}, events=[("outage", 200.0)])
+    wait_ax, util_ax = fig.axes[:2]
+    line = next(ln for ln in util_ax.get_lines() if ln.get_label().startswith("siloed"))
+    assert np.allclose(np.asarray(line.get_ydata(), dtype=float), 100.0)
+    for ax in (wait_ax, util_ax):
+        assert any(list(ln.get_xdata()) == [200.0, 200.0] for ln in ax.get_lines())
+        assert "outage" in [t.get_text() for t in ax.texts]

@@ -17,15 +17,12 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
 __all__ = ["Cell", "Table", "emit", "render"]
 
 #: A cell: text, a number, a yes/no, or nothing (``None``, printed as – or left empty).
 Cell = str | int | float | bool | None
 
 
-@attrs.frozen
 class Table:
     """A titled table: columns, rows of cells, and notes printed under it.
 
@@ -36,17 +33,19 @@ class Table:
         notes: Lines after the table (what a mark means, where the rest is).
     """
 
-    title: str
-    columns: tuple[str, ...] = attrs.field(converter=tuple)
-    rows: tuple[tuple[Cell, ...], ...] = attrs.field(
-        converter=lambda rows: tuple(tuple(r) for r in rows))
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-
-    def __attrs_post_init__(self) -> None:
+    def __init__(self, title: str, columns: Iterable[str], rows: Iterable[Sequence[Cell]],
+                 notes: Iterable[str] = ()) -> None:
+        self.title = title
+        self.columns: tuple[str, ...] = tuple(columns)
+        self.rows: tuple[tuple[Cell, ...], ...] = tuple(tuple(r) for r in rows)
+        self.notes: tuple[str, ...] = tuple(notes)
         for row in self.rows:
             if len(row) != len(self.columns):
                 raise ValueError(f"{self.title}: a row of {len(row)} cells for "
                                  f"{len(self.columns)} columns")
+
+    def __repr__(self) -> str:
+        return f"Table({self.title!r}, {len(self.columns)} columns, {len(self.rows)} rows)"
 
     def records(self) -> list[dict[str, Cell]]:
         """The rows as dictionaries keyed by column."""

@@ -61,7 +61,8 @@ FIGURES: dict[str, Callable[[ResultsData], Figure]] = {
     "time_to_resolution_ecdf": lambda r: ttr_ecdf_figure(
         r.ttr_quantiles, r.designs, title=r.summary["scenario"].get("name", "")),
     "pools_over_day": lambda r: pools_over_day_figure(
-        r.series, r.pools, r.designs, title=r.summary["scenario"].get("name", "")),
+        r.series, r.pools, r.designs, title=r.summary["scenario"].get("name", ""),
+        schedules=r.schedules(), events=r.events()),
     "journeys": lambda r: journeys_figure(
         r.journeys, r.designs, title=r.summary["scenario"].get("name", "")),
 }
