@@ -208,13 +208,13 @@ def comparison_table(summary: dict[str, Any]) -> Table:
             continue
         for d, est in cells.items():
             diff = Estimate.of(diffs[d]["outcomes"][outcome]) if d in diffs else None
-            rows.append((outcome, unit, d, est.mean, est.low, est.high, est.n,
+            rows.append((outcome, unit, d, est.mean, est.low, est.high,
                          diffs[d]["baseline"] if diff else None,
                          *((diff.mean, diff.low, diff.high) if diff else (None,) * 3)))
     return Table(
         f"{summary['scenario']['name']}: mean [95% CI] over "
         f"{summary['scenario']['replications']} replications",
-        ("outcome", "unit", "design", "mean", "ci_low", "ci_high", "n", "baseline",
+        ("outcome", "unit", "design", "mean", "ci_low", "ci_high", "baseline",
          "difference", "difference_low", "difference_high"), rows,
         ("difference: the paired difference design − baseline, with its 95% interval",))
 
@@ -234,9 +234,9 @@ def breakdown_table(summary: dict[str, Any], dimension: str) -> Table:
                      for d in tree}
             if all(c.mean is None for c in cells.values()):
                 continue
-            rows += [(key, outcome, d, c.mean, c.low, c.high, c.n) for d, c in cells.items()]
+            rows += [(key, outcome, d, c.mean, c.low, c.high) for d, c in cells.items()]
     return Table(f"{summary['scenario']['name']}: by {dimension}, mean [95% CI]",
-                 (dimension, "outcome", "design", "mean", "ci_low", "ci_high", "n"), rows)
+                 (dimension, "outcome", "design", "mean", "ci_low", "ci_high"), rows)
 
 
 def print_table(summary: dict[str, Any], console: Any) -> None:

@@ -48,26 +48,30 @@ class Estimate:
         mean: The mean, ``None`` when nothing was measured.
         low: Lower end of the interval, ``None`` with fewer than two values.
         high: Upper end of the interval.
-        n: How many values counted.
+        n: How many values counted (``None`` when unknown: summary.json does not keep it).
         unit: The outcome's unit (``min``, ``share``...), or ``""``.
     """
 
     mean: float | None
     low: float | None = None
     high: float | None = None
-    n: int = 0
+    n: int | None = None
     unit: str = ""
 
     @classmethod
     def of(cls, data: Mapping[str, Any] | None, unit: str = "") -> Estimate:
         """The estimate summary.json stores as ``{"mean", "ci_low", "ci_high", "n"}``."""
         data = data or {}
+        n = data.get("n")
         return cls(data.get("mean"), data.get("ci_low"), data.get("ci_high"),
-                   int(data.get("n") or 0), unit)
+                   None if n is None else int(n), unit)
 
     def to_dict(self) -> EstimateDict:
-        """The estimate as summary.json stores it."""
-        return {"mean": self.mean, "ci_low": self.low, "ci_high": self.high, "n": self.n}
+        """The estimate as :func:`estimate` gives it (summary.json leaves ``n`` out)."""
+        out: EstimateDict = {"mean": self.mean, "ci_low": self.low, "ci_high": self.high}
+        if self.n is not None:
+            out["n"] = self.n
+        return out
 
     @property
     def excludes_zero(self) -> bool:

@@ -131,6 +131,8 @@ def _staff(folder: Path, out: Path | None, formats: Sequence[str]) -> list[Path]
 
 
 def _number(text: str) -> float | None:
+    if text.startswith("np.float64("):  # sensitivity.csv of omnisim 0.1.0 under numpy 2
+        text = text.removeprefix("np.float64(").removesuffix(")")
     return None if text in ("", "None") else float(text)
 
 
@@ -139,9 +141,11 @@ def _staffing(data: dict[str, Any], points_csv: Path) -> Any:
     from ..experiment.staffing import DesignStaffing, Point, Staffing, Target
 
     with points_csv.open(newline="", encoding="utf-8") as f:
-        points = tuple(Point(r["design"], int(r["agents"]), _number(r["mean"]),
-                             _number(r["ci_low"]), _number(r["ci_high"]), r["meets"] == "true")
-                       for r in csv.DictReader(f))
+        rows = [Point(r["design"], int(r["agents"]), _number(r["mean"]), _number(r["ci_low"]),
+                      _number(r["ci_high"]), r["meets"] == "true") for r in csv.DictReader(f)]
+    rank = {name: i for i, name in enumerate(data["designs"])}
+    # the search's order: by headcount, then design (staffing.csv is by design first)
+    points = tuple(sorted(rows, key=lambda p: (p.agents, rank[p.design])))
 
     def point(p: dict[str, Any] | None, design: str) -> Point | None:
         return None if p is None else Point(design, p["agents"], p["mean"], p["ci_low"],
