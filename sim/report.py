@@ -175,15 +175,12 @@ def _num(x: Any, unit: str, signed: bool = False) -> str:
     """One number in its unit: shares as percentages (differences in points)."""
     if _missing(x):
         return "–"
+    from .metrics.stats import format_number
+
     x = float(x)
-    sign = "+" if signed else ""
     if unit.startswith("share of "):
-        return f"{100 * x:{sign}.1f}" + (" pp" if signed else "%")
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:{sign},.0f}"
-    return f"{x:{sign}.3g}" if abs(x) >= 1e-3 else f"{x:{sign}.2e}"
+        return f"{100 * x:{'+' if signed else ''}.1f}" + (" pp" if signed else "%")
+    return format_number(x, 3, signed)
 
 
 def _estimate(est: dict[str, Any] | None, unit: str, signed: bool = False) -> str:

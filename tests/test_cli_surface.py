@@ -135,6 +135,8 @@ def test_format_number_and_estimate_text() -> None:
     """One number formatter: – for none, thousands separators, scientific below 0.001."""
     assert [format_number(v) for v in (None, 0.0, 12345.6, 0.123456, 0.00012345)] == [
         "–", "0", "12,346", "0.1235", "1.23e-04"]
+    assert [format_number(v, 3, signed=True) for v in (0.5, -2.0, 1234.0)] == [
+        "+0.5", "-2", "+1,234"]
     est = Estimate.of(estimate([1.0, 2.0, 3.0]), "min")
     assert est.text() == "2 [-0.4841, 4.484]" and est.unit == "min" and est.n == 3
     assert not est.excludes_zero

@@ -20,16 +20,20 @@ __all__ = ["Estimate", "EstimateDict", "estimate", "format_number", "paired_diff
 EstimateDict = dict[str, float | None]
 
 
-def format_number(value: float | None, digits: int = 4) -> str:
+def format_number(value: float | None, digits: int = 4, signed: bool = False) -> str:
     """*value* with *digits* significant digits, for people: – for none, thousands
-    separators from 10,000, scientific notation below 0.001."""
+    separators from 10^digits (at most 10,000), scientific notation below 0.001; with
+    *signed*, a + before a positive number (a difference)."""
     if value is None or math.isnan(value):
         return "–"
     if value == 0:
         return "0"
+    sign = "+" if signed else ""
     if abs(value) >= min(1e4, 10**digits):
-        return f"{value:,.0f}"
-    return f"{value:.{digits}g}" if abs(value) >= 1e-3 else f"{value:.{digits - 2}e}"
+        return f"{value:{sign},.0f}"
+    if abs(value) >= 1e-3:
+        return f"{value:{sign}.{digits}g}"
+    return f"{value:{sign}.{digits - 2}e}"
 
 
 def t_quantile(confidence: float, df: Any) -> Any:
