@@ -287,3 +287,26 @@ def test_pools_over_day_divides_by_the_agents_on_shift_and_marks_events() -> Non
     for ax in (wait_ax, util_ax):
         assert any(list(ln.get_xdata()) == [200.0, 200.0] for ln in ax.get_lines())
         assert "outage" in [t.get_text() for t in ax.texts]
+
+
+def test_the_sweep_table_keeps_every_interval_whole_in_80_columns() -> None:
+    """On an 80-column terminal, long parameter names fold; no interval is wrapped or cut."""
+    from rich.console import Console
+
+    from sim.cli.formats import rich_table
+    from sim.cli.sweep import sweep_tables
+
+    params = ["segments.mobile.interruptions.rate", "segments.mobile.patience.mean"]
+    summary = [{params[0]: a, params[1]: b, "design": d, "outcome": "asa",
+                "mean": 0.123456 * a, "ci_low": -0.0123456 * b, "ci_high": 1.23456 * a}
+               for a in (1, 2) for b in (3, 6) for d in ("siloed", "unified-history")]
+    tables = sweep_tables(summary, params, ["siloed", "unified-history"], "t", wide=True)
+    console = Console(width=80, file=io.StringIO(), record=True)
+    for table in tables:
+        console.print(rich_table(table, whole=("design", "mean [95% CI]")))
+    text = console.export_text()
+    from sim.metrics.stats import Estimate
+
+    for r in summary:
+        assert Estimate.of(r).text() in text
+    assert max(len(line) for line in text.splitlines()) <= 80

@@ -130,13 +130,18 @@ def latex(table: Table) -> str:
     return "\n".join(out) + "\n"
 
 
-def rich_table(table: Table) -> Any:
-    """*table* as a :class:`rich.table.Table`, numeric columns right-aligned."""
+def rich_table(table: Table, whole: Sequence[str] = ()) -> Any:
+    """*table* as a :class:`rich.table.Table`, numeric columns right-aligned.
+
+    The columns named in *whole* are never wrapped; the others fold where they must
+    (a long header over two lines), so that no cell is cut.
+    """
     from rich.table import Table as RichTable
 
     drawn = RichTable(title=table.title)
     for i, name in enumerate(table.columns):
-        drawn.add_column(name, justify="right" if _numeric(table, i) else "left")
+        drawn.add_column(name, justify="right" if _numeric(table, i) else "left",
+                         no_wrap=name in whole, overflow="fold")
     for row in table.rows:
         drawn.add_row(*(_text(c) for c in row))
     return drawn

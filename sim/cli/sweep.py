@@ -92,7 +92,7 @@ def _show(args: argparse.Namespace, summary: list[dict[str, Any]], params: list[
     if args.format == "table":
         console = Console(highlight=False)
         for table in sweep_tables(summary, params, designs, title, wide=True):
-            console.print(rich_table(table))
+            console.print(rich_table(table, whole=("design", "mean [95% CI]")))
         console.print("mean [95% CI]; every outcome is in sweep_summary.csv", markup=False)
     else:
         emit(sweep_tables(summary, params, designs, title), args.format)
@@ -105,7 +105,7 @@ def sweep_tables(summary: list[dict[str, Any]], params: list[str], designs: list
     """The headline outcomes per point and design.
 
     Plain (*wide* false): one tidy table, a row per point, design and outcome. For the
-    terminal (*wide*): one table per outcome, a row per point and a column per design.
+    terminal (*wide*): one table per outcome, a row per point and design.
     """
     from ..metrics.outcomes import HEADLINE, unit_of
     from ..metrics.stats import Estimate
@@ -122,13 +122,9 @@ def sweep_tables(summary: list[dict[str, Any]], params: list[str], designs: list
                       ("every outcome is in sweep_summary.csv",))]
     tables = []
     for outcome in shown:
-        cells: dict[tuple[Any, ...], dict[str, str]] = {}
-        for r in summary:
-            if r["outcome"] == outcome:
-                key = tuple(r[p] for p in params)
-                cells.setdefault(key, {})[r["design"]] = Estimate.of(r).text()
+        rows = [(*(r[p] for p in params), r["design"], Estimate.of(r).text())
+                for r in summary if r["outcome"] == outcome]
         unit = unit_of(outcome)
-        tables.append(Table(f"{outcome} ({unit})" if unit else outcome, (*params, *designs),
-                            [(*key, *(row.get(d, "–") for d in designs))
-                             for key, row in cells.items()]))
+        tables.append(Table(f"{outcome} ({unit})" if unit else outcome,
+                            (*params, "design", "mean [95% CI]"), rows))
     return tables
