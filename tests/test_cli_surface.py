@@ -310,3 +310,21 @@ def test_the_sweep_table_keeps_every_interval_whole_in_80_columns() -> None:
     for r in summary:
         assert Estimate.of(r).text() in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_a_sweep_of_two_parameters_is_faceted_with_shares_in_percent() -> None:
+    """One panel per value of the second parameter; shares read in %, labels from the
+    outcome catalogue; the line is the mean, scaled."""
+    from sim.metrics.outcomes import CATALOGUE
+    from sim.plots.sweep import sweep_figure
+
+    summary = [{"a": a, "b": b, "design": d, "outcome": "agent_utilization",
+                "mean": 0.1 * a + 0.01 * b, "ci_low": None, "ci_high": None}
+               for a in (1, 2, 3) for b in (5, 7) for d in ("siloed", "all")]
+    fig = sweep_figure(summary, ["a", "b"], "agent_utilization", title="T")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["b = 5", "b = 7"]
+    assert CATALOGUE["agent_utilization"].label in shown[0].get_ylabel()
+    assert "%" in shown[0].get_ylabel()
+    line = next(ln for ln in shown[1].get_lines() if ln.get_label() == "all")
+    assert list(line.get_ydata()) == pytest.approx([100 * (0.1 * a + 0.07) for a in (1, 2, 3)])

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from matplotlib.ticker import MaxNLocator
+
 from ..metrics.outcomes import HEADLINE, unit_of
 from .style import CI, design_colors, new_figure, outcome_label, style, titled, unit_scale
 
@@ -75,9 +77,12 @@ def sweep_figure(summary: Sequence[dict[str, Any]], params: Sequence[str], outco
         for ax in axes[:, 0]:
             ax.set_ylabel(f"{outcome_label(outcome)} ({unit})" if unit else
                           outcome_label(outcome))
-        axes.flat[0].legend(title="design")
+        if all(isinstance(r[x_param], int) for r in rows):
+            for ax in axes.flat:
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.flat[0].legend(title=f"mean over replications;\nband: {CI}", title_fontsize=7,
+                            alignment="left")
         fig.suptitle(titled(title, f"{outcome_label(outcome).lower()} against {x_param}"))
-        fig.text(0.01, 0.0, f"mean over replications, band: {CI}", fontsize=7, va="bottom")
     return fig
 
 
