@@ -236,6 +236,10 @@ def test_sweep_prints_its_table_writes_a_manifest_and_plot_redraws_it(
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
         f"sweep_{o}.svg" for o in {r["outcome"] for r in rows})
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "<h1>Tiny: omnisim report</h1>" in page and "<h2>Sweep</h2>" in page
+    assert page.count("<figure") == len({r["outcome"] for r in rows})
 
 
 @pytest.mark.parametrize("command", ["plot", "report"])
