@@ -3,7 +3,7 @@
 The report holds the scenario file itself, the manifest, the comparison table (headline
 outcomes per design with 95% intervals, and the paired differences), the breakdowns,
 every figure of the folder inlined as SVG (drawn with :mod:`sim.plots` when the folder
-has none yet), and the ablation, staffing and sensitivity results the folder has. It
+has none yet), and the ablation, staffing, sensitivity and sweep results the folder has. It
 loads nothing from the network: styles and the one small script are inline, and a
 Content-Security-Policy forbids any other source.
 
