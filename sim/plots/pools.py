@@ -73,31 +73,8 @@ def pools_over_day_figure(series: Columns, pools: Mapping[str, int],
                 mask = (col["design"] == design) & (col["pool"] == pool)
                 if not mask.any():
                     continue
-                start = col["slot_start_min"][mask].astype(float)
-                day = np.mod(start, 1440.0)
-                reps = np.unique(col["replication"][mask])
-                times = np.unique(day)
-                for values, ax, factor, top in (
-                    (col["waiting"][mask].astype(float), wait_ax, 1.0, np.inf),
-                    (col["busy_agents"][mask].astype(float), util_ax,
-                     _per_agent(on_shift(steps, day)), 100.0),
-                ):
-                    grid = np.full((reps.size, times.size), np.nan)
-                    r_index = np.searchsorted(reps, col["replication"][mask])
-                    t_index = np.searchsorted(times, day)
-                    sums = np.zeros_like(grid)
-                    counts = np.zeros_like(grid)
-                    np.add.at(sums, (r_index, t_index), values * factor)
-                    np.add.at(counts, (r_index, t_index), 1.0)
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        grid = sums / counts
-                    mean, lo, hi = interval(grid, axis=0)
-                    x = times + slot / 2
-                    # a t-interval may leave the possible range: the band is clipped to it
-                    ax.fill_between(x, np.clip(lo, 0, top), np.clip(hi, 0, top),
-                                    color=colors[design], alpha=0.25, linewidth=0)
-                    ax.plot(x, mean, color=colors[design], linewidth=1.6,
-                            label=f"{design}, mean over {reps.size} replications")
+                _draw_design(col, mask, steps, (wait_ax, util_ax), slot, colors[design],
+                             design)
             wait_ax.set_ylabel("contacts waiting (mean over the slot)")
             wait_ax.set_title(f"Pool {pool}: contacts waiting for an agent")
             wait_ax.set_ylim(bottom=0)
@@ -120,6 +97,37 @@ def pools_over_day_figure(series: Columns, pools: Mapping[str, int],
                    frameon=False)
         fig.suptitle(titled(title, "agent pools over the day"))
     return fig
+
+
+def _draw_design(col: Mapping[str, np.ndarray], mask: np.ndarray,
+                 steps: Sequence[tuple[float, int]], axes: tuple[Any, Any], slot: float,
+                 color: str, design: str) -> None:
+    """One design's lines and bands on a pool's two axes: waiting and utilization."""
+    start = col["slot_start_min"][mask].astype(float)
+    day = np.mod(start, 1440.0)
+    reps = np.unique(col["replication"][mask])
+    times = np.unique(day)
+    for values, ax, factor, top in (
+        (col["waiting"][mask].astype(float), axes[0], 1.0, np.inf),
+        (col["busy_agents"][mask].astype(float), axes[1], _per_agent(on_shift(steps, day)),
+         100.0),
+    ):
+        grid = np.full((reps.size, times.size), np.nan)
+        r_index = np.searchsorted(reps, col["replication"][mask])
+        t_index = np.searchsorted(times, day)
+        sums = np.zeros_like(grid)
+        counts = np.zeros_like(grid)
+        np.add.at(sums, (r_index, t_index), values * factor)
+        np.add.at(counts, (r_index, t_index), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grid = sums / counts
+        mean, lo, hi = interval(grid, axis=0)
+        x = times + slot / 2
+        # a t-interval may leave the possible range: the band is clipped to it
+        ax.fill_between(x, np.clip(lo, 0, top), np.clip(hi, 0, top), color=color, alpha=0.25,
+                        linewidth=0)
+        ax.plot(x, mean, color=color, linewidth=1.6,
+                label=f"{design}, mean over {reps.size} replications")
 
 
 def _per_agent(agents: np.ndarray) -> np.ndarray:
