@@ -332,3 +332,13 @@ def test_a_sweep_of_two_parameters_is_faceted_with_shares_in_percent() -> None:
     assert "%" in shown[0].get_ylabel()
     line = next(ln for ln in shown[1].get_lines() if ln.get_label() == "all")
     assert list(line.get_ydata()) == pytest.approx([100 * (0.1 * a + 0.07) for a in (1, 2, 3)])
+
+
+def test_an_unknown_figure_format_suggests_the_close_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``plot --format svgg``: one line with the did-you-mean, exit 2, nothing drawn."""
+    assert main(["plot", str(tmp_path), "--format", "svgg"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("omnisim: unknown figure format 'svgg'; did you mean 'svg'? "
+                   "(allowed: png, svg, pdf)")
+    assert not list(tmp_path.iterdir())

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from ..errors import SimError
+from ..errors import SimError, did_you_mean
 from .ablation import tornado_figure
 from .data import ResultsData, load_results, read_table
 from .figures import differences_figure, outcomes_figure
@@ -106,7 +106,8 @@ def plot_results(results_dir: Path, out_dir: Path | None = None,
     """
     unknown = [f for f in formats if f not in _FORMATS]
     if unknown:
-        raise SimError(f"unknown figure format {unknown[0]!r} (allowed: {', '.join(_FORMATS)})")
+        raise SimError(f"unknown figure format {unknown[0]!r}"
+                       f"{did_you_mean(unknown[0], _FORMATS)} (allowed: {', '.join(_FORMATS)})")
     results = load_results(results_dir)
     target = Path(results_dir) / "figures" if out_dir is None else Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import SimError
+from ..errors import SimError, did_you_mean
 
 __all__ = ["KINDS", "redraw", "results_kind"]
 
@@ -62,7 +62,8 @@ def redraw(folder: Path, out: Path | None = None,
     allowed = ("png", "svg", "pdf")
     unknown = [f for f in formats if f not in allowed]
     if unknown:
-        raise SimError(f"unknown figure format {unknown[0]!r} (allowed: {', '.join(allowed)})")
+        raise SimError(f"unknown figure format {unknown[0]!r}"
+                       f"{did_you_mean(unknown[0], allowed)} (allowed: {', '.join(allowed)})")
     folder = Path(folder)
     kind = results_kind(folder)
     drawers: dict[str, Callable[[Path, Path | None, Sequence[str]], list[Path]]] = {
