@@ -63,7 +63,7 @@ def sweep_figure(summary: Sequence[dict[str, Any]], params: Sequence[str], outco
     ncols = min(len(facets), _FACETS_PER_ROW)
     nrows = -(-len(facets) // ncols)
     with style():
-        fig = new_figure(3.4 * ncols + 0.6, 3.0 * nrows + 0.6)
+        fig = new_figure(max(6.4, 3.4 * ncols + 0.6), (4.2 if nrows == 1 else 3.0 * nrows + 0.6))
         axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
         for ax, key in zip(axes.flat, facets, strict=False):
             _panel(ax, [r for r in rows if tuple(r[o] for o in others) == key], x_param,
@@ -77,7 +77,11 @@ def sweep_figure(summary: Sequence[dict[str, Any]], params: Sequence[str], outco
         for ax in axes[:, 0]:
             ax.set_ylabel(f"{outcome_label(outcome)} ({unit})" if unit else
                           outcome_label(outcome))
-        if all(isinstance(r[x_param], int) for r in rows):
+        xs = sorted({r[x_param] for r in rows}, key=_sortable)
+        if all(isinstance(x, int | float) for x in xs) and len(xs) <= 12:
+            for ax in axes.flat:
+                ax.set_xticks(xs)  # a tick at each point of the grid
+        elif all(isinstance(x, int) for x in xs):
             for ax in axes.flat:
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.flat[0].legend(title=f"mean over replications;\nband: {CI}", title_fontsize=7,
