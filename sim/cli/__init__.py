@@ -46,13 +46,24 @@ COMMANDS: dict[str, ModuleType] = {
 }
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (it costs an
+    import of importlib.metadata)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"omnisim {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``omnisim`` parser: the global options and every command's."""
     parser = argparse.ArgumentParser(
         prog="omnisim",
         description="Simulate omnichannel customer service and compare service designs.",
     )
-    parser.add_argument("--version", action="version", version=f"omnisim {version()}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show omnisim's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(sub)
