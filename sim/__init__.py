@@ -39,8 +39,15 @@ _HOMES = {
 }
 
 
+#: The subpackages ``sim.NAME`` reaches without an import of its own, as before.
+_SUBMODULES = ("api", "engine", "errors", "experiment", "metrics", "model", "plots",
+               "report", "scenario", "testing", "theory")
+
+
 def __getattr__(name: str) -> Any:
     """The public name *name*, imported from its module on first use."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")

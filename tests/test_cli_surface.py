@@ -342,3 +342,14 @@ def test_an_unknown_figure_format_suggests_the_close_one(
     assert err == ("omnisim: unknown figure format 'svgg'; did you mean 'svg'? "
                    "(allowed: png, svg, pdf)")
     assert not list(tmp_path.iterdir())
+
+
+def test_import_sim_is_light_and_still_reaches_everything() -> None:
+    """``import sim`` loads nothing heavy; its public names and subpackages load on use."""
+    code = ("import sys, sim; heavy = [m for m in ('numpy', 'simpy', 'matplotlib') "
+            "if m in sys.modules]; print(heavy); "
+            "print(sim.api.EXAMPLE_SCENARIO.splitlines()[0], callable(sim.run), "
+            "sim.load_scenario is sim.scenario.load_scenario, 'numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == ["[]", "[scenario] True True True"]
