@@ -23,11 +23,13 @@ Study('Tiny', designs=['siloed', 'unified-history'], replications=2)
 >>> again = sim.load(folder / "results")
 >>> again.summary.equals(study.summary)
 True
+>>> est = study.estimate("siloed", "repetitions_per_issue")  # typed, without pandas
+>>> est.unit, est.low <= est.mean <= est.high
+('facts asked again per issue', True)
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import tempfile
 import time
@@ -38,12 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ScenarioError, SimError
+from .errors import ScenarioError, SimError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from .metrics.stats import Estimate
     from .plots.data import ResultsData
 
 __all__ = ["EXAMPLE_SCENARIO", "Study", "load", "run"]
@@ -190,10 +193,25 @@ class Study:
         from .plots import FIGURES
 
         if kind not in FIGURES:
-            close = difflib.get_close_matches(kind, FIGURES, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise SimError(f"unknown figure {kind!r}{hint} (allowed: {', '.join(FIGURES)})")
+            raise SimError(f"unknown figure {kind!r}{did_you_mean(kind, FIGURES)} (allowed: "
+                           f"{', '.join(FIGURES)})")
         return FIGURES[kind](self._data)
+
+    def estimate(self, design: str, outcome: str, difference: bool = False) -> Estimate:
+        """*outcome*'s mean and 95% interval under *design*, as an
+        :class:`~sim.metrics.stats.Estimate` with its unit; with *difference*, the paired
+        difference *design* − baseline. Raises :class:`~sim.errors.SimError` for an
+        unknown design or outcome."""
+        from .metrics.stats import Estimate
+
+        table = self.raw["differences" if difference else "designs"]
+        if design not in table:
+            raise SimError(f"unknown design {design!r}{did_you_mean(design, table)} "
+                           f"(allowed: {', '.join(table)})")
+        outcomes = table[design]["outcomes"]
+        if outcome not in outcomes:
+            raise SimError(f"unknown outcome {outcome!r}{did_you_mean(outcome, outcomes)}")
+        return Estimate.of(outcomes[outcome], self.raw["units"].get(outcome, ""))
 
 
 def _count(name: str, value: int | None, minimum: int) -> None:
@@ -268,12 +286,12 @@ def run(scenario: str | Path, *, replications: int | None = None,
 def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replications: int,
               seed: int, jobs: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The summary's scenario entry and the manifest, as ``omnisim run`` writes them."""
-    from .cli import _changes, _headcounts, _manifest_base, _scenario_info
+    from .experiment.results import design_changes, headcounts, manifest_base, scenario_info
 
-    info = {**_scenario_info(Path(path), scenario, seed, replications),
+    info = {**scenario_info(Path(path), scenario, seed, replications),
             "designs": [d.name for d in designs],
-            "pools": _headcounts(scenario), "changes": _changes(designs)}
-    manifest = {**_manifest_base(info, path), "designs": info["designs"], "jobs": jobs}
+            "pools": headcounts(scenario), "changes": design_changes(designs)}
+    manifest = {**manifest_base(info, path), "designs": info["designs"], "jobs": jobs}
     return info, manifest
 
 

@@ -8,6 +8,7 @@ allowed, so that the command line can print it as one line.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 __all__ = [
     "EXIT_ENVIRONMENT",
@@ -20,6 +21,7 @@ __all__ = [
     "ScenarioError",
     "SimError",
     "Terminated",
+    "did_you_mean",
     "one_line",
 ]
 
@@ -95,3 +97,16 @@ class EnvironmentFault(SimError):
 
 class Terminated(KeyboardInterrupt):
     """Raised in the main process on SIGTERM, to stop a run as Ctrl-C does."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for a name close to *word* among *choices*, or for the one
+    name *word* abbreviates; ``""`` when none or several fit. Every "unknown name"
+    message ends with it."""
+    import difflib
+
+    names = list(choices)
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [name for name in names if name.startswith(word)]
+    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""

@@ -3,7 +3,7 @@
 The report holds the scenario file itself, the manifest, the comparison table (headline
 outcomes per design with 95% intervals, and the paired differences), the breakdowns,
 every figure of the folder inlined as SVG (drawn with :mod:`sim.plots` when the folder
-has none yet), and the ablation, staffing and sensitivity results the folder has. It
+has none yet), and the ablation, staffing, sensitivity and sweep results the folder has. It
 loads nothing from the network: styles and the one small script are inline, and a
 Content-Security-Policy forbids any other source.
 
@@ -37,6 +37,7 @@ RESULT_FILES: dict[str, str] = {
     "ablation.json": "omnisim ablate",
     "staffing.json": "omnisim staff",
     "sensitivity.json": "omnisim sensitivity",
+    "sweep_summary.csv": "omnisim sweep",
 }
 
 _CSS = """
@@ -125,13 +126,14 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
 def render_report(folder: Path) -> str:
     """The report of *folder* as one HTML document (see the module's description)."""
     data = {name: _read_json(folder / name) for name in RESULT_FILES
-            if (folder / name).is_file()}
+            if name.endswith(".json") and (folder / name).is_file()}
     manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() \
         else {}
     info: dict[str, Any] = next((d["scenario"] for d in data.values()
                  if isinstance(d, dict) and isinstance(d.get("scenario"), dict)), {})
-    title = f"{info.get('name') or folder.name}: omnisim report"
-    body = [f"<h1>{escape(title)}</h1>", _lead(info, manifest, data)]
+    title = f"{info.get('name') or _scenario_name(manifest) or folder.name}: omnisim report"
+    files = [name for name in RESULT_FILES if (folder / name).is_file()]
+    body = [f"<h1>{escape(title)}</h1>", _lead(info, manifest, files)]
     if "summary.json" in data:
         body += [_comparison(data["summary.json"]), _breakdowns(data["summary.json"])]
     if "ablation.json" in data:
@@ -140,6 +142,8 @@ def render_report(folder: Path) -> str:
         body.append(_staffing(data["staffing.json"]))
     if "sensitivity.json" in data:
         body.append(_generic("Sensitivity", data["sensitivity.json"]))
+    if (folder / "sweep_summary.csv").is_file():
+        body.append(_sweep(folder / "sweep_summary.csv", manifest))
     body += [_figures_section(folder, data), _scenario_file(folder, manifest, info),
              _manifest(manifest)]
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -150,7 +154,17 @@ def render_report(folder: Path) -> str:
             + "\n".join(b for b in body if b) + "\n</body>\n</html>\n")
 
 
-def _lead(info: dict[str, Any], manifest: dict[str, Any], data: dict[str, Any]) -> str:
+def _scenario_name(manifest: dict[str, Any]) -> str:
+    """The scenario's name in the scenario text the manifest keeps, or ``""``."""
+    import tomllib
+
+    try:
+        return str(tomllib.loads(manifest.get("scenario_text", ""))["scenario"]["name"])
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        return ""
+
+
+def _lead(info: dict[str, Any], manifest: dict[str, Any], files: list[str]) -> str:
     """What was run: description, file, seed, replications, designs, when, what is inside."""
     parts = []
     if info.get("description"):
@@ -161,7 +175,7 @@ def _lead(info: dict[str, Any], manifest: dict[str, Any], data: dict[str, Any]) 
              ("designs (the first is the baseline)",
               ", ".join(manifest.get("designs") or info.get("designs") or [])),
              ("created", manifest.get("created")),
-             ("results", ", ".join(f"{f} ({RESULT_FILES[f]})" for f in data))]
+             ("results", ", ".join(f"{f} ({RESULT_FILES[f]})" for f in files))]
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
                    for k, v in facts if v not in (None, ""))
     return "\n".join(parts) + f"<table>{rows}</table>"
@@ -175,15 +189,12 @@ def _num(x: Any, unit: str, signed: bool = False) -> str:
     """One number in its unit: shares as percentages (differences in points)."""
     if _missing(x):
         return "–"
+    from .metrics.stats import format_number
+
     x = float(x)
-    sign = "+" if signed else ""
     if unit.startswith("share of "):
-        return f"{100 * x:{sign}.1f}" + (" pp" if signed else "%")
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:{sign},.0f}"
-    return f"{x:{sign}.3g}" if abs(x) >= 1e-3 else f"{x:{sign}.2e}"
+        return f"{100 * x:{'+' if signed else ''}.1f}" + (" pp" if signed else "%")
+    return format_number(x, 3, signed)
 
 
 def _estimate(est: dict[str, Any] | None, unit: str, signed: bool = False) -> str:
@@ -342,6 +353,29 @@ def _staffing(data: dict[str, Any]) -> str:
             f"headcount whose whole {escape(f'{level:.0%}' if level else '')} interval meets "
             f"<code>{escape(str(target.get('text', '')))}</code>, per design.</p>"
             + _table(header, rows))
+
+
+def _sweep(path: Path, manifest: dict[str, Any]) -> str:
+    """The headline outcomes of a sweep per point and design, mean [95% interval]."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    header = list(rows[0]) if rows else []
+    params = manifest.get("parameters") or (header[:header.index("design")] if rows else [])
+    shown = [o for o in HEADLINE if any(r["outcome"] == o and r["mean"] for r in rows)]
+    cells: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        est = {k: float(r[k]) if r[k] else None for k in ("mean", "ci_low", "ci_high")}
+        cells.setdefault((*(r[p] for p in params), r["design"]), {})[r["outcome"]] = est
+    table = _table([*(f"<code>{escape(p)}</code>" for p in params), "design",
+                    *(_label(o) for o in shown)],
+                   [[escape(key[0]), *(f"<td>{escape(k)}</td>" for k in key[1:]),
+                     *(_cell(by.get(o), unit_of(o)) for o in shown)]
+                    for key, by in cells.items()])
+    return (f"<h2>Sweep</h2><p>Mean [95% confidence interval] of the headline outcomes at "
+            f"each point of the grid, per design; every outcome is in "
+            f"<code>sweep_summary.csv</code>.</p>{table}")
 
 
 def _generic(title: str, data: Any) -> str:

@@ -162,6 +162,10 @@ def test_ablate_command_end_to_end(scenarios: Path, tmp_path: Path) -> None:
     assert "on in siloed" in table and "off in unified-history" in table
     assert "unified-history − siloed" in table
     assert f"not ablated: {', '.join(same)}" in table
+    drawn = (out / "ablation.svg").read_bytes()
+    (out / "ablation.svg").unlink()
+    assert run_omnisim("plot", str(out)).returncode == 0  # redrawn from ablation.json
+    assert (out / "ablation.svg").read_bytes() == drawn
 
 
 def test_unknown_from_design_is_one_line_and_exit_2(scenarios: Path, tmp_path: Path) -> None:

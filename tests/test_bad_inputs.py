@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sim.cli
+import sim.experiment
 from sim.cli import main
 from sim.experiment.budget import check_work, estimate_work
 from sim.scenario import parse_scenario, resolve_designs
@@ -70,7 +70,7 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     def ran(*args: Any, **kwargs: Any) -> Any:
         raise Ran()
 
-    monkeypatch.setattr(sim.cli, "run_experiment", ran)
+    monkeypatch.setattr(sim.experiment, "run_experiment", ran)
 
 
 def run_in_process(path: Path, out: Path, *extra: str) -> tuple[int | str, str, str]:
@@ -254,16 +254,16 @@ def _mutated_never_crash(folder_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("mut")
     path = folder / "m.toml"
     path.write_text(generate.to_toml(data), encoding="utf-8")
-    original = sim.cli.run_experiment
+    original = sim.experiment.run_experiment
 
     def ran(*args: Any, **kwargs: Any) -> Any:
         raise Ran()
 
-    sim.cli.run_experiment = ran  # type: ignore[assignment]
+    sim.experiment.run_experiment = ran  # type: ignore[assignment]
     try:
         status, stdout, stderr = run_in_process(path, folder / "out")
     finally:
-        sim.cli.run_experiment = original  # type: ignore[assignment]
+        sim.experiment.run_experiment = original  # type: ignore[assignment]
     if status == "ran":
         return
     assert verdict(path, "", status, stdout, stderr) is None, stderr

@@ -25,7 +25,7 @@ import pytest
 from conftest import SCENARIOS
 from test_cli_errors import BASE
 
-import sim.cli
+import sim.experiment
 from sim.cli import main
 from sim.errors import EXIT_ENVIRONMENT, EXIT_TERMINATED
 from sim.experiment.outdir import ResultsFolder
@@ -153,7 +153,7 @@ def test_unusable_out_is_refused_before_simulating(
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("simulated although --out is unusable")
 
-    monkeypatch.setattr(sim.cli, "run_experiment", never)
+    monkeypatch.setattr(sim.experiment, "run_experiment", never)
     assert main(["run", str(tiny), "--out", str(out), "--quiet"]) == EXIT_ENVIRONMENT
     _one_line(capsys.readouterr().err, f"--out {out}")
     if kind == "file":
@@ -173,19 +173,19 @@ def test_crash_between_result_files_keeps_the_earlier_results(
     (out / "figures").mkdir()
     (out / "figures" / "drawn.svg").write_text("<svg/>")
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    real = sim.cli.write_results
+    real = sim.experiment.write_results
 
     def dies_midway(folder: Path, summary: Any, *args: Any, **kwargs: Any) -> None:
         (folder / "summary.json").write_text(json.dumps(summary))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sim.cli, "write_results", dies_midway)
+    monkeypatch.setattr(sim.experiment, "write_results", dies_midway)
     assert main(["run", str(tiny), "--out", str(out), "--quiet", "-j", "1",
                  "--seed", "2"]) == EXIT_ENVIRONMENT
     _one_line(capsys.readouterr().err, "No space left on device")
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert not list(tmp_path.glob(".out.new-*"))
-    monkeypatch.setattr(sim.cli, "write_results", real)
+    monkeypatch.setattr(sim.experiment, "write_results", real)
     assert main(["run", str(tiny), "--out", str(out), "--quiet", "-j", "1", "--seed", "2"]) == 0
     assert (out / "summary.json").read_bytes() != before["summary.json"]
     assert (out / "figures" / "drawn.svg").read_text() == "<svg/>"
@@ -302,7 +302,6 @@ def test_other_commands_check_out_before_simulating(
                          (sim.experiment.staffing, "find_staffing"),
                          (sim.experiment.sweep, "run_sweep")):
         monkeypatch.setattr(module, name, never)
-    monkeypatch.setattr(sim.cli, "find_staffing", never)
     out = tiny / "out"  # under a file
     argv = [command[0], str(tiny), *command[1:], "--out", str(out), "--quiet"]
     if command[0] == "sweep":
@@ -336,7 +335,7 @@ def test_folders_that_cannot_be_replaced_whole_are_refused_before_simulating(
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("simulated")
 
-    monkeypatch.setattr(sim.cli, "run_experiment", never)
+    monkeypatch.setattr(sim.experiment, "run_experiment", never)
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(tiny), "--out", ".", "--quiet"]) == EXIT_ENVIRONMENT
     _one_line(capsys.readouterr().err, "is the current folder")

@@ -156,12 +156,28 @@ def test_the_command_writes_its_files(tiny: tuple[Path, dict[str, Any]]) -> None
     rows = (out / "sensitivity.csv").read_text().splitlines()
     assert rows[0] == "sample,design,outcome,value"
     assert len(rows) - 1 == sets * 2 * len(sa.OUTCOMES)
+    values = [float(r.split(",")[3]) for r in rows[1:] if r.split(",")[3]]
+    assert len(values) > sets  # plain numbers (float() refuses np.float64(...))
     samples = (out / "samples.csv").read_text().splitlines()
     assert len(samples) == sets + 1 and samples[1].split(",")[1] == "A"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["method"] == "sobol" and manifest["sets"] == sets
     figure = out / "figures" / "sensitivity_repetitions_per_issue.png"
     assert figure.stat().st_size > 10_000
+
+
+def test_plot_draws_the_same_figures_again(tiny: tuple[Path, dict[str, Any]],
+                                           tmp_path: Path) -> None:
+    """``omnisim plot`` on a sensitivity folder redraws its figures from the files, the
+    same SVG byte for byte."""
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(tiny[0], out)
+    before = {p.name: p.read_bytes() for p in (out / "figures").glob("*.svg")}
+    shutil.rmtree(out / "figures")
+    assert main(["plot", str(out)]) == 0
+    assert before and {p.name: p.read_bytes() for p in (out / "figures").glob("*.svg")} == before
 
 
 def test_resume_reuses_the_saved_runs_and_writes_the_same_report(

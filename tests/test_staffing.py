@@ -190,6 +190,23 @@ def test_designs_share_one_cache_and_get_exact_answers() -> None:
     assert len(result.points) == len(levels) * len(result.simulated)
 
 
+def test_plot_redraws_a_staffing_folder_from_its_files(tmp_path: Path) -> None:
+    """staffing.json and staffing.csv give back the whole search; ``omnisim plot`` on the
+    folder draws its figure again."""
+    from sim.experiment.results import write_staffing
+    from sim.plots.redraw import _staffing
+
+    levels = {"siloed": 0.9, "unified": 0.8}
+    result = find_staffing(_fake(levels, []), list(levels),
+                           Target("service_level", ">=", 0.8), start=10, cap=100, pool="voice")
+    write_staffing(tmp_path, result, {"name": "fake"}, {"pool": "voice"})
+    back = _staffing(json.loads((tmp_path / "staffing.json").read_text()),
+                     tmp_path / "staffing.csv")
+    assert back == result
+    assert main(["plot", str(tmp_path)]) == 0
+    assert (tmp_path / "staffing.svg").stat().st_size > 10_000
+
+
 def test_met_at_one_and_not_met_below_the_cap() -> None:
     """A target met at 1 agent has no 'one fewer'; one never met is reported, not raised."""
     calls: list[int] = []

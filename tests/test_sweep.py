@@ -66,7 +66,8 @@ def test_sweep_command_writes_a_tidy_table_and_figures(tmp_path: Path) -> None:
     assert len(util) == 2 * 2 * 2
     assert all(util["16", d, r] > util["20", d, r] for d in ("siloed", "unified-history")
                for r in ("0", "1"))  # more agents, lower utilization (same customers)
-    assert (out / "sweep_agent_utilization.png").stat().st_size > 10_000
+    assert (out / "figures" / "sweep_agent_utilization.png").stat().st_size > 10_000
+    assert (out / "manifest.json").is_file()
 
 
 def test_sweep_with_a_bad_path_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import attrs
 from ..engine import World
 from ..errors import SimError
 from ..metrics.recorder import UNITS
-from ..metrics.stats import Estimate, paired_difference
+from ..metrics.stats import EstimateDict, paired_difference
 from ..model.design import CAPABILITY_FIELDS, Design, switch
 from ..model.history import Topology
 from .runner import Results, run_experiment
@@ -90,7 +90,7 @@ class Ablation:
     """The effects of each capability between a base and a full design.
 
     *effects* maps (capability, direction, outcome) to a paired mean difference with its
-    95% interval (an :data:`~sim.metrics.stats.Estimate`; ``mean`` is ``None`` when the
+    95% interval (an :data:`~sim.metrics.stats.EstimateDict`; ``mean`` is ``None`` when the
     outcome has no value in the runs, e.g. ``cost_per_issue`` without costs). *total* maps
     each outcome to full − base. *same* lists the capabilities both designs share, which
     have no effect to report. *results* holds every run, by design name.
@@ -102,8 +102,8 @@ class Ablation:
     capabilities: tuple[str, ...]
     same: tuple[str, ...]
     outcomes: tuple[str, ...]
-    effects: dict[tuple[str, str, str], Estimate]
-    total: dict[str, Estimate]
+    effects: dict[tuple[str, str, str], EstimateDict]
+    total: dict[str, EstimateDict]
     results: Results
 
     @property
@@ -163,7 +163,7 @@ def _value(value: Any) -> Any:
     return groups if value.ttl is None else f"{groups} (ttl {value.ttl:g} min)"
 
 
-def _difference(results: Results, design: str, baseline: str, outcome: str) -> Estimate:
+def _difference(results: Results, design: str, baseline: str, outcome: str) -> EstimateDict:
     return paired_difference([r[outcome] for r in results[design]],
                              [r[outcome] for r in results[baseline]])
 
@@ -176,7 +176,7 @@ def summarize_ablation(results: Results, base: Design, full: Design,
     builds, replication by replication on common random numbers.
     """
     pairs = ablation_designs(base, full)
-    effects: dict[tuple[str, str, str], Estimate] = {}
+    effects: dict[tuple[str, str, str], EstimateDict] = {}
     for cap, (on, off) in pairs.items():
         for outcome in outcomes:
             effects[cap, "on", outcome] = _difference(results, on.name, base.name, outcome)

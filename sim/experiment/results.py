@@ -33,9 +33,14 @@ __all__ = [
     "breakdown_csv",
     "build_breakdown",
     "build_summary",
+    "design_changes",
+    "file_hash",
+    "headcounts",
     "json_safe",
+    "manifest_base",
     "outcome_unit",
     "replications_csv",
+    "scenario_info",
     "write_ablation",
     "write_manifest",
     "write_results",
@@ -215,6 +220,42 @@ def _details_csvs(details: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
 def file_hash(path: str | Path) -> str:
     """SHA-256 of the file at *path*."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def scenario_info(path: str | Path, scenario: Any, seed: int,
+                  replications: int) -> dict[str, Any]:
+    """What identifies a scenario's run in results files: name, file and hash, seed..."""
+    sec = scenario.scenario
+    return {
+        "name": sec.name,
+        "file": Path(path).name,  # the name only: summary.json is the same from any folder
+        "sha256": file_hash(path),
+        "seed": seed,
+        "replications": replications,
+        "horizon_min": sec.horizon,
+        "warmup_min": sec.warmup,
+    }
+
+
+def manifest_base(info: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """The manifest entries every command writes, from :func:`scenario_info`'s dict and
+    the scenario file at *path* (its path as given, and its whole text)."""
+    return {"scenario_file": str(path), "scenario_sha256": info["sha256"],
+            "scenario_text": Path(path).read_text(encoding="utf-8-sig"),
+            "seed": info["seed"], "replications": info["replications"]}
+
+
+def headcounts(scenario: Any) -> dict[str, int]:
+    """Each pool's headcount; a scheduled pool is shown with its peak."""
+    return {p.name: p.agents if p.agents is not None
+            else max(s.agents for s in p.schedule or ()) for p in scenario.pools}
+
+
+def design_changes(designs: Sequence[Any]) -> dict[str, list[str]]:
+    """For each design after the first, the capabilities that differ from the first."""
+    from .ablation import differing
+
+    return {d.name: differing(designs[0], d) for d in designs[1:]}
 
 
 def _versions() -> dict[str, str]:

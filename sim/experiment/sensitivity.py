@@ -341,7 +341,7 @@ def tidy_csv(y: dict[str, np.ndarray], designs: Sequence[str]) -> str:
     for i in range(sets):
         for k, design in enumerate(designs):
             for name in OUTCOMES:
-                value = y[name][i, k]
+                value = float(y[name][i, k])  # a float: repr of np.float64 is not a number
                 lines.append(f"{i},{design},{name},{'' if math.isnan(value) else repr(value)}")
     return "\n".join(lines) + "\n"
 

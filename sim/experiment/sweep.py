@@ -13,6 +13,7 @@ import copy
 import itertools
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -142,27 +143,61 @@ def run_sweep(
     replications: int,
     seed: int,
     jobs: int = 1,
+    progress: bool | None = None,
+    label: str = "sweep",
 ) -> list[dict[str, Any]]:
     """Run every point × design × replication; tidy rows, one per outcome value.
 
     Every point sees the same seed, so points differ only by their parameters (common
-    random numbers across the grid, too).
+    random numbers across the grid, too). One progress bar on standard error counts the
+    runs of the whole grid (*progress*: default only when it is a terminal).
     """
+    import sys
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     from ..engine import compile_world
     from ..scenario import resolve_designs
     from .runner import run_experiment
 
     rows: list[dict[str, Any]] = []
-    for params, scenario in points:
-        designs = resolve_designs(scenario, design_names)
-        results = run_experiment(compile_world(scenario), designs, replications, seed,
-                                 jobs=jobs)
-        for design, reps in results.items():
-            for r, outcomes in enumerate(reps):
-                for outcome, value in outcomes.items():
-                    rows.append({**params, "design": design, "replication": r,
-                                 "outcome": outcome, "value": value})
+    per_point = [resolve_designs(scenario, design_names) for _, scenario in points]
+    show = sys.stderr.isatty() if progress is None else progress
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} runs"), TimeRemainingColumn())
+    with Progress(*columns, disable=not show, transient=True) as bar:
+        task = bar.add_task(label, total=sum(len(d) for d in per_point) * replications)
+        for (params, scenario), designs in zip(points, per_point, strict=True):
+            results = run_experiment(compile_world(scenario), designs, replications, seed,
+                                     jobs=jobs, progress=False)
+            bar.advance(task, len(designs) * replications)
+            for design, reps in results.items():
+                for r, outcomes in enumerate(reps):
+                    for outcome, value in outcomes.items():
+                        rows.append({**params, "design": design, "replication": r,
+                                     "outcome": outcome, "value": value})
     return rows
+
+
+def write_sweep(folder: Path, rows: Sequence[dict[str, Any]],
+                summary: Sequence[dict[str, Any]], params: Sequence[str],
+                manifest: dict[str, Any]) -> None:
+    """Write sweep.csv (every value), sweep_summary.csv (mean and interval per point,
+    design and outcome) and manifest.json (what ran, as ``omnisim run`` writes it)."""
+    import csv
+
+    from .results import write_manifest
+
+    for name, table, columns in (
+        ("sweep.csv", rows, [*params, "design", "replication", "outcome", "value"]),
+        ("sweep_summary.csv", summary, [*params, "design", "outcome", "mean", "ci_low",
+                                        "ci_high"]),
+    ):
+        with (folder / name).open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(table)
+    write_manifest(folder, manifest)
 
 
 def summarize_sweep(rows: Sequence[dict[str, Any]], params: Sequence[str]) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from ..errors import SimError
+from ..errors import SimError, did_you_mean
 from .ablation import tornado_figure
 from .data import ResultsData, load_results, read_table
 from .figures import differences_figure, outcomes_figure
@@ -61,7 +61,8 @@ FIGURES: dict[str, Callable[[ResultsData], Figure]] = {
     "time_to_resolution_ecdf": lambda r: ttr_ecdf_figure(
         r.ttr_quantiles, r.designs, title=r.summary["scenario"].get("name", "")),
     "pools_over_day": lambda r: pools_over_day_figure(
-        r.series, r.pools, r.designs, title=r.summary["scenario"].get("name", "")),
+        r.series, r.pools, r.designs, title=r.summary["scenario"].get("name", ""),
+        schedules=r.schedules(), events=r.events()),
     "journeys": lambda r: journeys_figure(
         r.journeys, r.designs, title=r.summary["scenario"].get("name", "")),
 }
@@ -105,7 +106,8 @@ def plot_results(results_dir: Path, out_dir: Path | None = None,
     """
     unknown = [f for f in formats if f not in _FORMATS]
     if unknown:
-        raise SimError(f"unknown figure format {unknown[0]!r} (allowed: {', '.join(_FORMATS)})")
+        raise SimError(f"unknown figure format {unknown[0]!r}"
+                       f"{did_you_mean(unknown[0], _FORMATS)} (allowed: {', '.join(_FORMATS)})")
     results = load_results(results_dir)
     target = Path(results_dir) / "figures" if out_dir is None else Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)

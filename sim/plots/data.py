@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import attrs
 import numpy as np
-from scipy import stats
 
 from ..errors import SimError
+from ..metrics.stats import t_quantile
 
 __all__ = [
     "TABLES",
@@ -72,8 +72,39 @@ class ResultsData:
 
     @property
     def pools(self) -> dict[str, int]:
-        """Agents per pool, as the scenario staffs them."""
+        """Agents per pool, as the scenario staffs them (a scheduled pool: its peak)."""
         return dict(self.summary["scenario"]["pools"])
+
+    def scenario(self) -> Any | None:
+        """The scenario the run simulated, parsed from the text manifest.json keeps
+        (``None`` when the folder has no readable manifest or scenario)."""
+        try:
+            manifest = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+            import tomllib
+
+            from ..scenario import parse_scenario
+
+            return parse_scenario(tomllib.loads(manifest["scenario_text"]))
+        except (OSError, ValueError, KeyError, TypeError, SimError):
+            return None
+
+    def schedules(self) -> dict[str, list[tuple[float, int]]]:
+        """Per pool, its daily steps (time of day in minutes, agents on shift from then);
+        a flat pool is one step at 0. From the scenario, else the headcounts."""
+        scenario = self.scenario()
+        if scenario is None:
+            return {name: [(0.0, agents)] for name, agents in self.pools.items()}
+        return {p.name: [(0.0, p.agents)] if p.agents is not None
+                else sorted((float(s.at), s.agents) for s in p.schedule or ())
+                for p in scenario.pools}
+
+    def events(self) -> list[tuple[str, float]]:
+        """The scenario's ``[[events]]``: name and time on the simulated clock (minutes)."""
+        scenario = self.scenario()
+        if scenario is None:
+            return []
+        warmup = float(scenario.scenario.warmup)
+        return [(e.name, warmup + float(e.at)) for e in getattr(scenario, "events", [])]
 
 
 def _cell(text: str, kind: type, where: str) -> Any:
@@ -174,7 +205,7 @@ def interval(values: np.ndarray, axis: int = 0, confidence: float = 0.95) -> tup
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, quietly
         mean = np.nanmean(x, axis=axis)
         sd = np.nanstd(x, axis=axis, ddof=1)
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    t = t_quantile(confidence, np.maximum(n - 1, 1))
     half = np.where(n >= 2, t * np.nan_to_num(sd) / np.sqrt(np.maximum(n, 1)), 0.0)
     return mean, mean - half, mean + half
 

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from ..errors import SimError
+from ..metrics.stats import format_number
 from .data import Columns, select
 from .style import CI, HEADLINE, design_colors, new_figure, outcome_label, style, unit_scale
 
@@ -27,11 +28,7 @@ __all__ = ["differences_figure", "outcomes_figure"]
 
 
 def _fmt(x: float) -> str:
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}" if abs(x) >= 0.01 else f"{x:.1e}"
+    return format_number(x, 3)
 
 
 def _headline(summary: Mapping[str, Any]) -> list[str]:

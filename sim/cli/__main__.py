@@ -1,0 +1,7 @@
+"""``python -m sim.cli`` is ``omnisim``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
