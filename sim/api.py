@@ -233,7 +233,8 @@ def _count(name: str, value: int | None, minimum: int) -> None:
 def run(scenario: str | Path, *, replications: int | None = None,
         designs: Sequence[str] | None = None, jobs: int | None = None,
         seed: int | None = None, out: str | Path | None = None,
-        progress: bool | None = None, records: bool = False) -> Study:
+        progress: bool | None = None, records: bool = False,
+        horizon: str | None = None) -> Study:
     """Run *scenario* as ``omnisim run`` does and return its :class:`Study`.
 
     *replications*, *designs* (the first is the baseline), *seed* default to the
@@ -241,6 +242,7 @@ def run(scenario: str | Path, *, replications: int | None = None,
     there (as ``omnisim run --out``); without, nothing stays on disk. *progress* shows a
     progress bar on standard error (default: when it is a terminal). *records* writes
     one row per issue and per contact (:attr:`Study.issues`, :attr:`Study.contacts`).
+    *horizon* (e.g. ``"3h"``) replaces the scenario's, as ``omnisim run --horizon`` does.
 
     Raises :class:`~sim.errors.ScenarioError` with the one-line message the command line
     prints, e.g. for a design the scenario does not know:
@@ -261,7 +263,7 @@ def run(scenario: str | Path, *, replications: int | None = None,
     _count("replications", replications, 1)
     _count("jobs", jobs, 1)
     _count("seed", seed, 0)
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario) if horizon is None else _with_horizon(scenario, horizon)
     try:
         chosen = resolve_designs(loaded, [designs] if isinstance(designs, str) else designs)
     except ScenarioError as e:
@@ -303,6 +305,19 @@ def run(scenario: str | Path, *, replications: int | None = None,
             study.issues, study.contacts  # noqa: B018
     study.folder = None
     return study
+
+
+def _with_horizon(path: str | Path, horizon: str) -> Any:
+    """The scenario at *path* with the horizon *horizon*, validated again."""
+    from .scenario.load import parse_scenario, read_document
+
+    data = read_document(path)
+    data.setdefault("scenario", {})["horizon"] = horizon
+    try:
+        return parse_scenario(data)
+    except ScenarioError as e:
+        where = "horizon" if e.path == "scenario.horizon" else e.path
+        raise ScenarioError(where, e.message, str(path)) from None
 
 
 def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replications: int,

@@ -82,7 +82,7 @@ ISSUE_COLUMNS: tuple[Column, ...] = (
     Column("repetitions", "int", "facts", "facts the customer was asked again"),
     Column("switches", "int", "", "changes of channel between contacts"),
     Column("transfers", "int", "", "transfers after a misrouted contact"),
-    Column("failures", "int", "contacts", "contacts that did not resolve it (not dropped)"),
+    Column("failures", "int", "contacts", "contacts that ended failed, abandoned or unresolved"),
     Column("wait", "float", "min", "time spent waiting in agent queues"),
     Column("agent_minutes", "float", "min", "agent time spent on it"),
     Column("contact_cost", "float", "cost", "the touchpoints' costs per contact"),
@@ -174,15 +174,17 @@ class _Open:
 class Records:
     """The records of one unit, written to its part as they come (a ``RecordSink``).
 
-    *segments* and *intents* are the names of the world's segments and intents, by index.
+    *segments* and *intents* are the names of the world's segments and intents, by index;
+    *flush* the rows written at a time (default :data:`FLUSH_ROWS`).
     Call :meth:`finish` after the run, with the issues still open.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
-                 intents: Sequence[str], target: PartTarget, flush: int = FLUSH_ROWS) -> None:
+                 intents: Sequence[str], target: PartTarget, flush: int | None = None) -> None:
         self.design, self.replication = design, replication
         self.segments, self.intents = list(segments), list(intents)
         self.target = target
+        flush = FLUSH_ROWS if flush is None else flush
         self._open: dict[IssueState, _Open] = {}
         self._issues = _part(target, "issues", ISSUE_COLUMNS, flush)
         self._contacts = _part(target, "contacts", CONTACT_COLUMNS, flush)
