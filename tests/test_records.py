@@ -289,3 +289,18 @@ def test_records_invariants(seed: int, rate: str) -> None:
     assert (both["queued"] <= both["started"]).all()
     assert (contacts["ended"].dropna() >= contacts["started"].dropna().min()).all()
     assert (issues["wait"] >= 0).all() and (contacts["wait"] >= 0).all()
+
+
+@pytest.mark.parametrize(("kind", "values"), [
+    ("str", ("siloed", None, "Zürich ✓", "")),
+    ("str", ("a", "bc", "")),
+    ("int", (3, None, -1, 2**41 + 7)),
+    ("float", (0.1, None, 1e300, -0.0)),
+    ("bool", (True, None, False)),
+])
+def test_arrow_columns_hold_their_values(kind: str, values: tuple[Any, ...]) -> None:
+    """A column built from its buffers reads back as the values given, nulls included."""
+    array = rec._arrow_array(values, kind)
+    array.validate(full=True)
+    assert array.to_pylist() == list(values)
+    assert array.null_count == values.count(None)

@@ -56,12 +56,13 @@ TABLES = ("issues", "contacts")
 @attrs.frozen
 class Column:
     """One column of a record table: *kind* is ``str``, ``int``, ``float`` or ``bool``;
-    a column may be empty (null) where *meaning* says so."""
+    a *nullable* column may be empty (null) where *meaning* says so."""
 
     name: str
     kind: str
     unit: str
     meaning: str
+    nullable: bool = False
 
 
 #: The columns of ``issues``, one row per measured issue, in file order.
@@ -74,7 +75,8 @@ ISSUE_COLUMNS: tuple[Column, ...] = (
     Column("intent", "str", "", "the issue's intent"),
     Column("channel", "str", "", "the channel of its first contact"),
     Column("arrived", "float", "min", "when the issue arrived, from the start of the run"),
-    Column("ended", "float", "min", "when it was resolved or given up; empty while open"),
+    Column("ended", "float", "min", "when it was resolved or given up; empty while open",
+           nullable=True),
     Column("ending", "str", "", "resolved, give_up_in_self_service, give_up_in_queue, "
            "give_up_after_contact, or open (at the horizon)"),
     Column("touchpoint", "str", "", "its last touchpoint (where it ended, or is)"),
@@ -98,16 +100,19 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
     Column("contact", "int", "", "the contact's number within the issue (1, 2, …)"),
     Column("touchpoint", "str", "", "where the contact happened"),
     Column("channel", "str", "", "the touchpoint's channel"),
-    Column("queued", "float", "min", "when it joined an agent queue; empty in self-service"),
+    Column("queued", "float", "min", "when it joined an agent queue; empty in self-service",
+           nullable=True),
     Column("wait", "float", "min", "time spent in agent queues (replies of a conversation "
            "included)"),
     Column("answered", "bool", "", "whether its last agent-queue entry was answered (false: "
-           "abandoned); empty in self-service"),
-    Column("pool", "str", "", "the pool of the last agent who held it; empty in self-service"),
-    Column("agent", "int", "", "that agent's index in the pool; empty until an agent held it"),
+           "abandoned); empty in self-service", nullable=True),
+    Column("pool", "str", "", "the pool of the last agent who held it; empty in self-service",
+           nullable=True),
+    Column("agent", "int", "", "that agent's index in the pool; empty until an agent held it",
+           nullable=True),
     Column("started", "float", "min", "when the session began (an agent answered, or "
-           "self-service began); empty if never answered"),
-    Column("ended", "float", "min", "when the contact ended; empty while open"),
+           "self-service began); empty if never answered", nullable=True),
+    Column("ended", "float", "min", "when the contact ended; empty while open", nullable=True),
     Column("outcome", "str", "", "resolved, failed, abandoned, unresolved, dropped, or open "
            "(at the horizon)"),
     Column("facts_asked", "int", "facts", "facts asked of the customer"),
@@ -144,39 +149,19 @@ class PartTarget:
         return all(self.path(t).is_file() for t in TABLES)
 
 
-class _Open:
-    """A measured issue in flight, and its contact in progress."""
-
-    __slots__ = ("agent", "agent0", "answered", "asked", "channel", "customer", "pool",
-                 "queued", "read", "rep0", "started", "touchpoint", "transfers0", "wait",
-                 "wait_all")
-
-    def __init__(self, customer: int) -> None:
-        self.customer = customer
-        self.wait_all = 0.0
-        self.touchpoint = ""  # none: no contact in progress
-
-    def begin(self, issue: IssueState, touchpoint: str, now: float) -> None:
-        """A contact begins at *touchpoint*."""
-        self.touchpoint = touchpoint
-        self.channel = TOUCHPOINTS[touchpoint].channel
-        self.started: float | None = now if TOUCHPOINTS[touchpoint].self_service else None
-        self.queued: float | None = None
-        self.answered: bool | None = None
-        self.pool: str | None = None
-        self.agent: int | None = None
-        self.wait = 0.0
-        self.asked = self.read = 0
-        self.rep0, self.transfers0 = issue.repetitions, issue.transfers
-        self.agent0 = issue.agent_minutes
-
-
 class Records:
     """The records of one unit, written to its part as they come (a ``RecordSink``).
 
     *segments* and *intents* are the names of the world's segments and intents, by index;
-    *flush* the rows written at a time (default :data:`FLUSH_ROWS`).
-    Call :meth:`finish` after the run, with the issues still open.
+    *flush* the rows written at a time (default :data:`FLUSH_ROWS`). Call :meth:`finish`
+    after the run, with the issues still open.
+
+    The engine calls these methods several times per contact, so they are kept lean: each
+    measured issue in flight is a list ``[customer, wait, contact]``, and its contact in
+    progress (``None`` between contacts) a list in the order of the contact's row:
+    ``[touchpoint, channel, queued, wait, answered, pool, agent, started, facts asked,
+    facts read, repetitions, agent minutes, transfers]``, the last three as they were when
+    the contact began.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -184,21 +169,25 @@ class Records:
         self.design, self.replication = design, replication
         self.segments, self.intents = list(segments), list(intents)
         self.target = target
-        flush = FLUSH_ROWS if flush is None else flush
-        self._open: dict[IssueState, _Open] = {}
-        self._issues = _part(target, "issues", ISSUE_COLUMNS, flush)
-        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, flush)
+        self.flush = FLUSH_ROWS if flush is None else flush
+        self._open: dict[IssueState, list[Any]] = {}
+        self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
+        self._issues = _part(target, "issues", ISSUE_COLUMNS)
+        self._contacts = _part(target, "contacts", CONTACT_COLUMNS)
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* if it is measured."""
         if issue.measured:
-            self._open[issue] = _Open(customer)
+            self._open[issue] = [customer, 0.0, None]
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began."""
         state = self._open.get(issue)
         if state is not None:
-            state.begin(issue, touchpoint, now)
+            channel, self_service = self._touchpoints[touchpoint]
+            state[2] = [touchpoint, channel, None, 0.0, None, None, None,
+                        now if self_service else None, 0, 0, issue.repetitions,
+                        issue.agent_minutes, issue.transfers]
 
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
@@ -206,63 +195,67 @@ class Records:
         state = self._open.get(issue)
         if state is None:
             return
-        if state.queued is None:
-            state.queued = entered
-        state.wait += now - entered
-        state.wait_all += now - entered
-        state.answered, state.pool = answered, pool
-        if answered and state.started is None:
-            state.started = now
+        contact = state[2]
+        if contact[2] is None:
+            contact[2] = entered
+        contact[3] += now - entered
+        state[1] += now - entered
+        contact[4], contact[5] = answered, pool
+        if answered and contact[7] is None:
+            contact[7] = now
 
     def agent(self, issue: IssueState, pool: str, agent: int) -> None:
         """An agent ended a session of the contact."""
         state = self._open.get(issue)
         if state is not None:
-            state.pool, state.agent = pool, agent
+            state[2][5], state[2][6] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
         state = self._open.get(issue)
         if state is not None:
-            state.asked += 1
+            state[2][8] += 1
 
     def read(self, issue: IssueState) -> None:
         """The contact read a fact instead of asking."""
         state = self._open.get(issue)
         if state is not None:
-            state.read += 1
+            state[2][9] += 1
 
     def contact_ended(self, issue: IssueState, outcome: Enum, now: float | None) -> None:
-        """The contact ended with *outcome* (``None``: open at the horizon)."""
+        """The contact ended with *outcome* (*now* ``None``: open at the horizon)."""
         state = self._open.get(issue)
         if state is None:
             return
-        self._contacts.add((
-            self.design, self.replication, issue.index, issue.contacts, state.touchpoint,
-            state.channel, state.queued, state.wait, state.answered, state.pool, state.agent,
-            state.started, now, outcome.value, state.asked, state.read,
-            issue.repetitions - state.rep0, issue.agent_minutes - state.agent0,
-            issue.transfers - state.transfers0))
-        state.touchpoint = ""
+        c, state[2] = state[2], None
+        rows = self._contacts.rows
+        rows.append((self.design, self.replication, issue.index, issue.contacts, c[0], c[1],
+                     c[2], c[3], c[4], c[5], c[6], c[7], now, outcome.value, c[8], c[9],
+                     issue.repetitions - c[10], issue.agent_minutes - c[11],
+                     issue.transfers - c[12]))
+        if len(rows) >= self.flush:
+            self._contacts.write()
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
         state = self._open.pop(issue, None)
         if state is None:
             return
-        self._issues.add((
-            self.design, self.replication, issue.index, state.customer,
-            self.segments[issue.segment], self.intents[issue.intent], issue.start,
-            issue.arrived, now, "open" if ending is None else ending.value, issue.touchpoint,
-            issue.contacts, issue.repetitions, issue.switches, issue.transfers,
-            issue.failures, state.wait_all, issue.agent_minutes, issue.cost,
-            issue.agent_cost, issue.cost + issue.agent_cost))
+        rows = self._issues.rows
+        rows.append((self.design, self.replication, issue.index, state[0],
+                     self.segments[issue.segment], self.intents[issue.intent], issue.start,
+                     issue.arrived, now, "open" if ending is None else ending.value,
+                     issue.touchpoint, issue.contacts, issue.repetitions, issue.switches,
+                     issue.transfers, issue.failures, state[1], issue.agent_minutes,
+                     issue.cost, issue.agent_cost, issue.cost + issue.agent_cost))
+        if len(rows) >= self.flush:
+            self._issues.write()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
         for issue in live:
             state = self._open.get(issue)
-            if state is not None and state.touchpoint:
+            if state is not None and state[2] is not None:
                 self.contact_ended(issue, _OPEN, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
@@ -282,25 +275,23 @@ _OPEN = _Opened.OPEN
 
 
 class _Part:
-    """Rows of one table of one unit, buffered and written in batches to a temporary
-    file that is renamed into place when closed."""
+    """Rows of one table of one unit: the caller appends to :attr:`rows`, which
+    :meth:`write` empties into a temporary file, renamed into place when closed."""
 
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
-        self.path, self.columns, self.flush = path, columns, flush
+    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
+        self.path, self.columns = path, columns
         self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.rows: list[tuple[Any, ...]] = []
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        """Buffer *row*; write the buffer once it holds :attr:`flush` rows."""
-        self.rows.append(row)
-        if len(self.rows) >= self.flush:
+    def write(self) -> None:
+        """Write the rows buffered and empty the buffer."""
+        if self.rows:
             self._write(self.rows)
-            self.rows = []
+            self.rows.clear()
 
     def close(self) -> None:
         """Write what is buffered, close the file, fsync it and rename it into place."""
-        self._write(self.rows)
-        self.rows = []
+        self.write()
         self._close()
         with open(self.tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -320,20 +311,18 @@ class _Part:
 
 
 class _ParquetPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
+    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         import pyarrow.parquet as pq
 
-        super().__init__(path, columns, flush)
+        super().__init__(path, columns)
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema)
 
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
         import pyarrow as pa
 
-        if not rows:
-            return
-        arrays = [pa.array(values, type=field.type)
-                  for values, field in zip(zip(*rows, strict=True), self.schema, strict=True)]
+        arrays = [_arrow_array(values, column.kind, column.nullable)
+                  for values, column in zip(zip(*rows, strict=True), self.columns, strict=True)]
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def _close(self) -> None:
@@ -341,8 +330,8 @@ class _ParquetPart(_Part):
 
 
 class _CsvPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
-        super().__init__(path, columns, flush)
+    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
+        super().__init__(path, columns)
         self.file = open(self.tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.writer(self.file, lineterminator="\n")
         self.writer.writerow([c.name for c in columns])
@@ -356,9 +345,50 @@ class _CsvPart(_Part):
         self.file.close()
 
 
-def _part(target: PartTarget, table: str, columns: tuple[Column, ...], flush: int) -> _Part:
+def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any:
+    """The Arrow array of *values* of a column of *kind* (``None`` is null where
+    *nullable*; elsewhere it never comes).
+
+    Built from its buffers: ``pyarrow.array`` would import pandas (about 50 MiB and half a
+    second) in every worker, and is slower. A null slot holds 0 (or nothing), so the bytes
+    are the same on every run.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    n, nulls = len(values), values.count(None) if nullable else 0
+    validity = None
+    if nulls:
+        valid = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    if kind == "str":
+        strings = [v or "" for v in values] if nulls else values
+        text = "".join(strings)
+        if text.isascii():
+            lengths = np.fromiter(map(len, strings), dtype=np.int32, count=n)
+            data = text.encode("ascii")
+        else:
+            encoded = [v.encode() for v in strings]
+            lengths = np.fromiter(map(len, encoded), dtype=np.int32, count=n)
+            data = b"".join(encoded)
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
+        return pa.Array.from_buffers(pa.string(), n, buffers, null_count=nulls)
+    if kind == "bool":
+        bits = np.packbits(np.fromiter((v is True for v in values), dtype=bool, count=n),
+                           bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [validity, pa.py_buffer(bits)],
+                                     null_count=nulls)
+    dtype, arrow = (np.float64, pa.float64()) if kind == "float" else (np.int64, pa.int64())
+    array = np.fromiter((0 if v is None else v for v in values) if nulls else values,
+                        dtype=dtype, count=n)
+    return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(array)], null_count=nulls)
+
+
+def _part(target: PartTarget, table: str, columns: tuple[Column, ...]) -> _Part:
     kind = _ParquetPart if target.fmt == "parquet" else _CsvPart
-    return kind(target.path(table), columns, flush)
+    return kind(target.path(table), columns)
 
 
 def arrow_schema(columns: tuple[Column, ...]) -> Any:
