@@ -188,7 +188,20 @@ class Study:
         """One row per measured issue of every design and replication (docs/records.md).
 
         Only a run with ``records=True`` (``omnisim run --records``) has them; otherwise
-        :class:`~sim.errors.SimError` says so.
+        :class:`~sim.errors.SimError` says so. They add up to the outcomes:
+
+        >>> import pathlib, tempfile
+        >>> import sim
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.toml"
+        >>> _ = path.write_text(sim.api.EXAMPLE_SCENARIO)
+        >>> study = sim.run(path, replications=2, designs=["siloed"], jobs=1, records=True)
+        >>> issues = study.replications.query("outcome == 'issues'")["value"].sum()
+        >>> len(study.issues) == int(issues)
+        True
+        >>> int(study.issues["contacts"].sum()) == len(study.contacts)
+        True
+        >>> sorted(set(study.contacts["touchpoint"]))
+        ['app', 'voice']
         """
         return self._record_table("issues")
 
