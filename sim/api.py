@@ -119,6 +119,7 @@ class Study:
         self._data = data
         self._breakdown = breakdown
         self.folder = folder
+        self._records: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         info = self.raw["scenario"]
@@ -185,6 +186,42 @@ class Study:
             return _pandas().DataFrame({c: [] for c in columns})
         return _pandas().DataFrame({c: self._breakdown[c] for c in columns})
 
+    @property
+    def issues(self) -> pd.DataFrame:
+        """One row per measured issue of every design and replication (docs/records.md).
+
+        Only a run with ``records=True`` (``omnisim run --records``) has them; otherwise
+        :class:`~sim.errors.SimError` says so. They add up to the outcomes:
+
+        >>> import pathlib, tempfile
+        >>> import sim
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.toml"
+        >>> _ = path.write_text(sim.api.EXAMPLE_SCENARIO)
+        >>> study = sim.run(path, replications=2, designs=["siloed"], jobs=1, records=True)
+        >>> issues = study.replications.query("outcome == 'issues'")["value"].sum()
+        >>> len(study.issues) == int(issues)
+        True
+        >>> int(study.issues["contacts"].sum()) == len(study.contacts)
+        True
+        >>> sorted(set(study.contacts["touchpoint"]))
+        ['app', 'voice']
+        """
+        return self._record_table("issues")
+
+    @property
+    def contacts(self) -> pd.DataFrame:
+        """One row per contact of the measured issues (docs/records.md); see :attr:`issues`."""
+        return self._record_table("contacts")
+
+    def _record_table(self, table: str) -> pd.DataFrame:
+        if table not in self._records:
+            if self.folder is None:
+                raise SimError("this study kept no records (give records=True to sim.run)")
+            from .experiment.records import read_records
+
+            self._records[table] = read_records(self.folder, table)
+        return self._records[table]
+
     def plot(self, kind: str = "outcomes") -> Figure:
         """The figure *kind* of ``omnisim plot`` (see :data:`sim.plots.FIGURES`).
 
@@ -227,13 +264,16 @@ def _count(name: str, value: int | None, minimum: int) -> None:
 def run(scenario: str | Path, *, replications: int | None = None,
         designs: Sequence[str] | None = None, jobs: int | None = None,
         seed: int | None = None, out: str | Path | None = None,
-        progress: bool | None = None) -> Study:
+        progress: bool | None = None, records: bool = False,
+        horizon: str | None = None) -> Study:
     """Run *scenario* as ``omnisim run`` does and return its :class:`Study`.
 
     *replications*, *designs* (the first is the baseline), *seed* default to the
     scenario's; *jobs* to the local cores. With *out*, the results folder is written
     there (as ``omnisim run --out``); without, nothing stays on disk. *progress* shows a
-    progress bar on standard error (default: when it is a terminal).
+    progress bar on standard error (default: when it is a terminal). *records* writes
+    one row per issue and per contact (:attr:`Study.issues`, :attr:`Study.contacts`).
+    *horizon* (e.g. ``"3h"``) replaces the scenario's, as ``omnisim run --horizon`` does.
 
     Raises :class:`~sim.errors.ScenarioError` with the one-line message the command line
     prints, e.g. for a design the scenario does not know:
@@ -246,13 +286,15 @@ def run(scenario: str | Path, *, replications: int | None = None,
     """
     from .engine import compile_world
     from .experiment import build_summary, run_experiment, write_results
+    from .experiment.outdir import ResultsFolder
+    from .experiment.records import RecordParts
     from .experiment.runner import default_jobs
     from .scenario import load_scenario, resolve_designs
 
     _count("replications", replications, 1)
     _count("jobs", jobs, 1)
     _count("seed", seed, 0)
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario) if horizon is None else _with_horizon(scenario, horizon)
     try:
         chosen = resolve_designs(loaded, [designs] if isinstance(designs, str) else designs)
     except ScenarioError as e:
@@ -264,23 +306,49 @@ def run(scenario: str | Path, *, replications: int | None = None,
                       "replications >= 2)", stacklevel=2)
     seed = sec.seed if seed is None else seed
     jobs = jobs or default_jobs()
-    details: dict[str, list[dict[str, Any]]] = {}
-    started = time.perf_counter()
-    results = run_experiment(compile_world(loaded), chosen, n, seed, jobs=jobs,
-                             progress=progress, details=details)
-    info, manifest = _run_info(scenario, loaded, chosen, n, seed, jobs)
-    manifest["elapsed_seconds"] = round(time.perf_counter() - started, 3)
-    argv = [f"sim.run({str(scenario)!r}, replications={n}, designs={info['designs']!r}, "
-            f"seed={seed})"]
-    summary = build_summary(results, info)
+    def simulate_into(target: Path) -> None:
+        """Run the units, then publish the results set into *target* (locked meanwhile)."""
+        with ResultsFolder(target) as folder:
+            parts = RecordParts(folder.units / "records") if records else None
+            details: dict[str, list[dict[str, Any]]] = {}
+            started = time.perf_counter()
+            results = run_experiment(compile_world(loaded), chosen, n, seed, jobs=jobs,
+                                     progress=progress, details=details, records=parts)
+            info, manifest = _run_info(scenario, loaded, chosen, n, seed, jobs)
+            manifest["elapsed_seconds"] = round(time.perf_counter() - started, 3)
+            argv = [f"sim.run({str(scenario)!r}, replications={n}, "
+                    f"designs={info['designs']!r}, seed={seed}, records={records})"]
+            summary = build_summary(results, info)
+            with folder.publish() as stage:
+                if parts is not None:
+                    manifest["records"] = parts.write(stage)
+                write_results(stage, summary, results, manifest, argv, details)
+            if parts is not None:  # the API resumes nothing: no parts kept
+                parts.discard()
+
     if out is not None:
-        write_results(Path(out), summary, results, manifest, argv, details)
+        simulate_into(Path(out))
         return load(out)
     with tempfile.TemporaryDirectory(prefix="omnisim-") as tmp:
-        write_results(Path(tmp), summary, results, manifest, argv, details)
-        study = load(tmp)
+        simulate_into(Path(tmp) / "results")
+        study = load(Path(tmp) / "results")
+        if records:  # read now: the folder goes
+            study.issues, study.contacts  # noqa: B018
     study.folder = None
     return study
+
+
+def _with_horizon(path: str | Path, horizon: str) -> Any:
+    """The scenario at *path* with the horizon *horizon*, validated again."""
+    from .scenario.load import parse_scenario, read_document
+
+    data = read_document(path)
+    data.setdefault("scenario", {})["horizon"] = horizon
+    try:
+        return parse_scenario(data)
+    except ScenarioError as e:
+        where = "horizon" if e.path == "scenario.horizon" else e.path
+        raise ScenarioError(where, e.message, str(path)) from None
 
 
 def _run_info(path: str | Path, scenario: Any, designs: Sequence[Any], replications: int,

@@ -236,6 +236,8 @@ class Contacts(Routing):
         """
         pool.release(agent, tp)
         self._charge(issue, pool, tp, minutes)
+        if self.recorder.records is not None:
+            self.recorder.records.agent(issue, pool.spec.name, agent.index)
 
     def _charge(self, issue: IssueState, pool: Pool, tp: str, minutes: float) -> None:
         """Charge *issue* its share of *minutes* of a session of *pool* on *tp*."""
@@ -271,6 +273,8 @@ class Contacts(Routing):
             again = fresh and fact.reauthenticate
             if not again and self._visible(issue, ctx, tp, fact.name):
                 read += reads[k] if reads is not None else 0.0
+                if self.recorder.records is not None:
+                    self.recorder.records.read(issue)
                 continue
             done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes * factor,
                                                rng, again)
@@ -304,6 +308,8 @@ class Contacts(Routing):
         holds, so it is never a repetition. Returns what :meth:`_spend` returns.
         """
         key, name, monitor, now = ctx.key, fact.name, self.monitor, self.env.now
+        if self.recorder.records is not None:
+            self.recorder.records.asked(issue)
         if not reauthenticating:
             if name in issue.given:
                 issue.repetitions += 1

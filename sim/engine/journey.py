@@ -101,6 +101,8 @@ class IssueJourney(Conversations):
         self.recorder.issue_arrived(issue)
         ctx = Context(person, person if design.retention else index,
                       intent.reported_facts if reported and design.mesh else NOTHING)
+        if self.recorder.records is not None:
+            self.recorder.records.opened(issue, person)
         if world.population is not None:
             issue.given |= self._customer_given.get(person, set())
             if design.retention:  # under affinity, back to the customer's last agent
@@ -138,6 +140,8 @@ class IssueJourney(Conversations):
             previous = tp
             contact = self._self_service if touch.self_service else self._assisted
             outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            if self.recorder.records is not None:
+                self.recorder.records.contact_ended(issue, outcome, self.env.now)
             ctx.within, ctx.handed = False, None
             if outcome is ContactOutcome.RESOLVED:
                 self.recorder.flow(issue, tp, outcome.value)
@@ -170,6 +174,8 @@ class IssueJourney(Conversations):
             self.monitor.contact_started(issue.index, issue.arrived, self.env.now)
         touch = TOUCHPOINTS[tp]
         issue.touchpoint = tp
+        if self.recorder.records is not None:
+            self.recorder.records.contact_started(issue, tp, self.env.now)
         if not ctx.within:  # a new contact, not an agent taking over within one
             if not linked:
                 if device is None:

@@ -33,6 +33,7 @@ from ..engine.monitors import Monitor
 from ..engine.streams import Streams
 from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
+from .records import PartTarget, RecordParts, Records
 
 __all__ = [
     "EXECUTORS",
@@ -55,14 +56,26 @@ Unit = tuple[World, Design, int, int, bool, bool]
 EXECUTORS = ("local", "dask")
 
 
-def _unit(args: Unit) -> UnitOutput:
+def _unit(args: Unit, records: PartTarget | None = None) -> UnitOutput:
+    """Run one unit; with *records*, write its records' part there as it runs."""
     world, design, seed, replication, check, want_details = args
     monitor = None
     if check:
         monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable,
                           strict=True)
     rep = Replication(world, design, Streams(seed, replication), monitor)
-    outcomes = rep.run()
+    if records is None:
+        outcomes = rep.run()
+    else:
+        sink = rep.recorder.records = Records(
+            design.name, replication, [s.name for s in world.segments],
+            [i.name for i in world.intents], records)
+        try:
+            outcomes = rep.run()
+            sink.finish(rep.recorder.live)
+        except BaseException:
+            sink.abort()
+            raise
     return outcomes, rep.details() if want_details else None
 
 
@@ -130,9 +143,14 @@ class UnitStore:
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    @classmethod
+    def stem(cls, unit: Unit) -> str:
+        """*unit*'s name in file names: design, replication and a fingerprint."""
+        return f"{unit[1].name}-{unit[3]:04d}-{cls.fingerprint(unit)[:20]}"
+
     def path(self, unit: Unit) -> Path:
         """Where *unit* is saved; always inside :attr:`folder` (whatever the design's name)."""
-        name = f"{unit[1].name}-{unit[3]:04d}-{self.fingerprint(unit)[:20]}.json"
+        name = f"{self.stem(unit)}.json"
         path = self.folder / name
         if path.resolve().parent != self.folder.resolve() or path.name != name:
             raise SimError(f"the unit file {name!r} would lie outside {self.folder}")
@@ -247,17 +265,19 @@ def _worker_init(parent: int, started: Any) -> None:
 _STARTED: Any = None
 
 
-def _tracked_unit(k: int, unit: Unit) -> UnitOutput:
+def _tracked_unit(k: int, unit: Unit, records: PartTarget | None = None) -> UnitOutput:
     """Run *unit* in a worker, first telling the main process which unit this worker runs."""
     if _STARTED is not None:
         _STARTED.put((os.getpid(), k))
-    return _unit(unit)
+    return _unit(unit, records)
 
 
-def _local(units: list[Unit], jobs: int) -> Generator[tuple[int, UnitOutput], None, None]:
+def _local(units: list[Unit], jobs: int, targets: Sequence[PartTarget | None] | None = None,
+           ) -> Generator[tuple[int, UnitOutput], None, None]:
+    parts = list(targets) if targets is not None else [None] * len(units)
     if jobs <= 1 or len(units) <= 1:
         for i, unit in enumerate(units):
-            yield i, _unit(unit)
+            yield i, _unit(unit, parts[i])
         return
     context = multiprocessing.get_context()
     started = context.SimpleQueue()
@@ -266,7 +286,8 @@ def _local(units: list[Unit], jobs: int) -> Generator[tuple[int, UnitOutput], No
     broken = False
     running: dict[int, int] = {}  # worker pid -> the unit it started last
     try:
-        futures = {pool.submit(_tracked_unit, k, unit): k for k, unit in enumerate(units)}
+        futures = {pool.submit(_tracked_unit, k, unit, parts[k]): k
+                   for k, unit in enumerate(units)}
         workers = dict(getattr(pool, "_processes", None) or {})
         for future in as_completed(futures):
             _drain(started, running)  # never let the pipe fill up
@@ -320,8 +341,9 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             process.terminate()
 
 
-def _dask(units: list[Unit], scheduler: str | None,
-          timeout: float = 10.0) -> Generator[tuple[int, UnitOutput], None, None]:
+def _dask(units: list[Unit], scheduler: str | None, timeout: float = 10.0,
+          targets: Sequence[PartTarget | None] | None = None,
+          ) -> Generator[tuple[int, UnitOutput], None, None]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -339,7 +361,8 @@ def _dask(units: list[Unit], scheduler: str | None,
             f"({type(e).__name__}: {one_line(str(e), 200)}); check --scheduler and "
             "--scheduler-timeout") from None
     with client:
-        futures = client.map(_unit, units, pure=False)
+        parts = list(targets) if targets is not None else [None] * len(units)
+        futures = client.map(_unit, units, parts, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for future in dask_completed(futures):
             yield index[future.key], future.result()
@@ -358,6 +381,7 @@ def run_experiment(
     executor: str = "local",
     scheduler: str | None = None,
     scheduler_timeout: float = 10.0,
+    records: RecordParts | None = None,
 ) -> Results:
     """Run *replications* of every design on common random numbers.
 
@@ -369,12 +393,20 @@ def run_experiment(
     raising :class:`~sim.errors.InvariantViolation` at the first violation. When
     *details* is a dict, it receives per design the list of each replication's
     :meth:`~sim.engine.Replication.details`. With a *store*, finished units are saved as
-    they come and units already saved are loaded, not recomputed.
+    they come and units already saved are loaded, not recomputed. With *records*, every
+    unit writes its per-issue and per-contact records' part there (a unit saved without
+    its part is run again); :meth:`RecordParts.write` then puts them together.
     """
     want = details is not None
     units: list[Unit] = [(world, d, seed, r, check, want) for d in designs
                          for r in range(replications)]
     outputs: list[UnitOutput | None] = [store.load(u) if store else None for u in units]
+    targets: list[PartTarget | None] = [None] * len(units)
+    if records is not None:
+        records.stems = [UnitStore.stem(u) for u in units]
+        targets = [records.target(stem) for stem in records.stems]
+        outputs = [out if out is not None and target is not None and target.done() else None
+                   for out, target in zip(outputs, targets, strict=True)]
     todo = [i for i, out in enumerate(outputs) if out is None]
     show = sys.stderr.isatty() if progress is None else progress
     columns = (
@@ -387,10 +419,11 @@ def run_experiment(
         task = bar.add_task(f"simulating {world.name}", total=len(units),
                             completed=len(units) - len(todo))
         pending = [units[i] for i in todo]
+        pending_parts = [targets[i] for i in todo]
         if executor == "dask":
-            stream = _dask(pending, scheduler, scheduler_timeout)
+            stream = _dask(pending, scheduler, scheduler_timeout, pending_parts)
         elif executor == "local":
-            stream = _local(pending, jobs)
+            stream = _local(pending, jobs, pending_parts)
         else:
             raise SimError(f"unknown executor {executor!r} (allowed: {', '.join(EXECUTORS)})")
         with contextlib.closing(stream):  # an interrupt here stops the workers at once

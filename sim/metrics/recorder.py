@@ -33,6 +33,7 @@ __all__ = [
     "IssueState",
     "IssueTally",
     "QueueTally",
+    "RecordSink",
     "Recorder",
     "pool_outcomes",
 ]
@@ -284,6 +285,8 @@ class Recorder:
         #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
         #: "resolved", "abandoned" and "open" end it
         self.flows: dict[tuple[str, str], int] = {}
+        #: where per-issue and per-contact records go (``None``: records are off)
+        self.records: RecordSink | None = None
 
     def _issue_cell(self, issue: IssueState) -> IssueTally:
         key = (issue.start, issue.segment, issue.intent, issue.hour)
@@ -317,6 +320,8 @@ class Recorder:
         if not issue.measured:
             return
         del self.live[issue]
+        if self.records is not None:
+            self.records.issue_ended(issue, ending, now)
         cell = self._issue_cell(issue)
         cell.journey(issue)
         cell.ended += 1
@@ -344,6 +349,8 @@ class Recorder:
         from taking the call back to the agent's call; it is answered when the customer
         picks up. Entries that joined the queue during the warm-up do not count.
         """
+        if self.records is not None:
+            self.records.queue_left(issue, pool, entered, now, answered)
         if entered < self.start:
             return
         cell = self._queue_cell(pool, channel, issue, entered)
@@ -452,6 +459,41 @@ class Recorder:
                 for name, value in itally.outcomes(has_costs).items():
                     out[f"by.{dim}.{key}.{name}"] = value
         return out
+
+
+class RecordSink(Protocol):
+    """Where the engine sends what happens to each measured issue and contact, when
+    records are on (:class:`sim.experiment.records.Records` writes them to files).
+
+    The engine calls it only where :attr:`Recorder.records` is not ``None``; a sink
+    ignores the issues that arrived during the warm-up (those it was never
+    :meth:`opened` for).
+    """
+
+    def opened(self, issue: IssueState, customer: int) -> None:
+        """*issue* of *customer* arrived (measured or not)."""
+
+    def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
+        """A contact of *issue* began at *touchpoint*."""
+
+    def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
+                   answered: bool) -> None:
+        """The contact left the queue of *pool* it joined at *entered*: answered or not."""
+
+    def agent(self, issue: IssueState, pool: str, agent: int) -> None:
+        """Agent *agent* of *pool* ended a session (or a ring) of the contact."""
+
+    def asked(self, issue: IssueState) -> None:
+        """The contact asked the customer for a fact."""
+
+    def read(self, issue: IssueState) -> None:
+        """The contact read a fact it could see instead of asking for it."""
+
+    def contact_ended(self, issue: IssueState, outcome: Enum, now: float) -> None:
+        """The contact of *issue* ended with *outcome* (a ``ContactOutcome``)."""
+
+    def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
+        """A measured *issue* ended."""
 
 
 def _group(cells: dict[Any, Any], key_of: Callable[[Any], str], kind: type) -> dict[str, Any]:

@@ -1,0 +1,306 @@
+"""Per-issue and per-contact records: they agree with the summary, they are the same byte for
+byte however the units ran, they stream in batches, resume, and fall back to CSV."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+import sim
+import sim.api
+from sim import compile_world, resolve_designs, run_experiment
+from sim.errors import SimError
+from sim.experiment import records as rec
+from sim.experiment.records import CONTACT_COLUMNS, ISSUE_COLUMNS, RecordParts, read_records
+from sim.experiment.runner import UnitStore
+from sim.scenario import parse_scenario
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+
+#: The example scenario (app, then a voice queue) with a warm-up: 3 hours, the first
+#: discarded.
+TEXT = sim.api.EXAMPLE_SCENARIO.replace('horizon = "2h"', 'horizon = "3h"\nwarmup = "1h"')
+
+
+def _world(text: str = TEXT) -> tuple[Any, Any]:
+    import tomllib
+
+    scenario = parse_scenario(tomllib.loads(text))
+    return compile_world(scenario), resolve_designs(scenario)
+
+
+def _run(folder: Path, jobs: int = 1, fmt: str | None = None, replications: int = 2,
+         store: UnitStore | None = None, flush: int | None = None,
+         monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[Any, dict[str, Any]]:
+    """Run the example into *folder*; (results, what RecordParts.write said)."""
+    if flush is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr(rec, "FLUSH_ROWS", flush)
+    world, designs = _world()
+    parts = RecordParts(folder / ".units" / "records", fmt)
+    results = run_experiment(world, designs, replications, 5, jobs=jobs, records=parts,
+                             store=store, progress=False)
+    info = parts.write(folder)
+    (folder / "manifest.json").write_text(json.dumps({"records": info}))
+    return results, info
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, dict[str, Any]]:
+    """The example, two replications of both designs, run serially with records."""
+    folder = tmp_path_factory.mktemp("serial")
+    results, info = _run(folder)
+    return folder, results, info
+
+
+def test_issue_rows_add_up_to_the_summary(serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Per design and replication, the issue rows give the summary's counts and means."""
+    folder, results, _ = serial
+    issues = read_records(folder, "issues")
+    assert not issues.empty
+    for (design, r), rows in issues.groupby(["design", "replication"]):
+        out = results[design][r]
+        n = len(rows)
+        assert n == out["issues"]
+        assert (rows["ending"] == "open").sum() == out["open_issues"]
+        ended = rows[rows["ending"] != "open"]
+        assert math.isclose((ended["ending"] == "resolved").mean(), out["resolution_rate"])
+        assert math.isclose((ended["ending"] == "give_up_in_queue").mean(),
+                            out["give_up_in_queue"])
+        assert math.isclose(rows["contacts"].sum() / n, out["contacts_per_issue"])
+        assert math.isclose(rows["repetitions"].sum() / n, out["repetitions_per_issue"])
+        assert math.isclose(rows["agent_minutes"].sum() / n, out["agent_minutes_per_issue"])
+        resolved = ended[ended["ending"] == "resolved"]
+        ttr = (resolved["ended"] - resolved["arrived"]).mean()
+        assert math.isclose(ttr, out["time_to_resolution"])
+
+
+def test_only_measured_issues_have_rows(serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Every issue arrived after the warm-up (60 min) and ended, if it did, after it."""
+    folder, _, _ = serial
+    issues = read_records(folder, "issues")
+    assert issues["arrived"].min() >= 60.0
+    assert (issues["ended"].dropna() >= issues["arrived"][issues["ended"].notna()]).all()
+    assert issues["ended"].isna().sum() == (issues["ending"] == "open").sum()
+
+
+def test_contact_rows_belong_to_their_issues(serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Each issue has contacts 1..n rows; their waits, repetitions and agent minutes add up
+    to the issue's; times are in order."""
+    folder, _, _ = serial
+    issues = read_records(folder, "issues").set_index(["design", "replication", "issue"])
+    contacts = read_records(folder, "contacts")
+    key = ["design", "replication", "issue"]
+    per = contacts.groupby(key)
+    assert (per["contact"].max() == per.size()).all()
+    assert (per["contact"].min() == 1).all()
+    joined = issues.join(per.agg(n=("contact", "size"), waits=("wait", "sum"),
+                                 reps=("repetitions", "sum"), minutes=("agent_minutes", "sum")))
+    joined = joined.fillna({"n": 0, "waits": 0.0, "reps": 0, "minutes": 0.0})
+    assert (joined["n"] == joined["contacts"]).all()
+    assert np.allclose(joined["waits"], joined["wait"])
+    assert (joined["reps"] == joined["repetitions"]).all()
+    assert np.allclose(joined["minutes"], joined["agent_minutes"])
+    queued = contacts[contacts["queued"].notna()]
+    assert (queued["channel"] == "voice").all() and queued["answered"].notna().all()
+    served = contacts[contacts["started"].notna() & contacts["ended"].notna()]
+    assert (served["started"] <= served["ended"]).all()
+    answered = contacts[contacts["answered"].fillna(False).astype(bool)]
+    assert answered["pool"].eq("voice").all() and answered["agent"].between(0, 3).all()
+    assert set(contacts["outcome"]) <= {"resolved", "failed", "abandoned", "unresolved",
+                                        "dropped", "open"}
+    assert (contacts["facts_asked"] + contacts["facts_read"] <= 2).all()  # two facts
+
+
+def test_unified_history_reads_what_siloed_asks(serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """The voice agent reads facts under a unified history and asks them again under siloed."""
+    folder, _, _ = serial
+    voice = read_records(folder, "contacts").query("channel == 'voice'")
+    by = voice.groupby("design")[["facts_read", "repetitions"]].sum()
+    assert by.loc["unified-history", "facts_read"] > 0 == by.loc["siloed", "facts_read"]
+    assert by.loc["siloed", "repetitions"] > 0 == by.loc["unified-history", "repetitions"]
+
+
+def test_parallel_run_writes_the_same_bytes(serial: tuple[Path, Any, dict[str, Any]],
+                                            tmp_path: Path) -> None:
+    """Two processes write issues.parquet and contacts.parquet byte for byte as one did,
+    a second later (nothing in the files depends on the clock)."""
+    folder, _, info = serial
+    time.sleep(1.1)
+    _, again = _run(tmp_path, jobs=2)
+    assert again == info
+    for name in info["files"]:
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes()
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(folder / "issues.parquet").metadata
+    assert set(meta.metadata or {}) == {b"ARROW:schema"}
+
+
+def test_batches_stream_and_concatenate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """With a batch of 50 rows each part is written in row groups of at most 50 rows, and
+    the concatenated tables equal those written in one batch."""
+    import pyarrow.parquet as pq
+
+    folder, _, info = serial
+    _, small = _run(tmp_path, flush=50, monkeypatch=monkeypatch)
+    assert small == info
+    meta = pq.ParquetFile(tmp_path / "contacts.parquet").metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert max(sizes) == 50 and meta.num_row_groups >= info["rows"]["contacts"] // 50
+    for table in ("issues", "contacts"):
+        pd.testing.assert_frame_equal(read_records(tmp_path, table),
+                                      read_records(folder, table))
+
+
+def test_csv_without_pyarrow_holds_the_same_rows(tmp_path: Path,
+                                                 serial: tuple[Path, Any, dict[str, Any]],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pyarrow the records are CSV files with the same rows and column types."""
+    monkeypatch.setattr(rec.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyarrow" else object())
+    assert rec.default_format() == "csv"
+    folder, _, info = serial
+    _, csv_info = _run(tmp_path)
+    assert csv_info["files"] == ["issues.csv", "contacts.csv"]
+    assert csv_info["rows"] == info["rows"]
+    assert (tmp_path / "issues.csv").read_text().splitlines()[0] == ",".join(
+        c.name for c in ISSUE_COLUMNS)
+    for table in ("issues", "contacts"):
+        pd.testing.assert_frame_equal(read_records(tmp_path, table),
+                                      read_records(folder, table), check_dtype=False)
+        types = read_records(tmp_path, table).dtypes
+        assert types.equals(read_records(folder, table).dtypes)
+
+
+def test_resume_runs_only_units_without_their_part(
+        tmp_path: Path, serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """A resumed run keeps saved units that have their part, reruns a unit whose part is
+    gone and one saved by a run without records, and writes the same files."""
+    folder, _, info = serial
+    world, designs = _world()
+    store = UnitStore(tmp_path / ".units")
+    run_experiment(world, designs[:1], 2, 5, store=store, progress=False)  # no records
+    _run(tmp_path, store=store)
+    parts = sorted((tmp_path / ".units" / "records").glob("*.issues.parquet"))
+    assert len(parts) == 4
+    parts[0].unlink()
+    before = {p: p.stat().st_mtime_ns for p in parts[1:]}
+    _, again = _run(tmp_path, store=store)
+    assert again == info
+    assert parts[0].is_file()
+    assert {p: p.stat().st_mtime_ns for p in parts[1:]} == before
+    for name in info["files"]:
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes()
+
+
+def test_a_unit_that_fails_leaves_no_part(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit that raises removes its half-written part, so it is never taken as whole."""
+    from sim.engine import Replication
+
+    def broken(self: Any) -> dict[str, float]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Replication, "run", broken)
+    world, designs = _world()
+    parts = RecordParts(tmp_path / "parts")
+    with pytest.raises(RuntimeError, match="boom"):
+        run_experiment(world, designs[:1], 1, 5, records=parts, progress=False)
+    assert list((tmp_path / "parts").iterdir()) == []
+
+
+@pytest.mark.slow  # a Dask cluster takes seconds to start; -j 2 is checked by default
+def test_dask_cluster_writes_the_serial_files(tmp_path: Path,
+                                              serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Units run on a Dask cluster write their parts and give the serial files."""
+    distributed = pytest.importorskip("distributed")
+    folder, _, info = serial
+    world, designs = _world()
+    parts = RecordParts(tmp_path / "parts")
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster:
+        run_experiment(world, designs, 2, 5, executor="dask", records=parts,
+                       scheduler=cluster.scheduler_address, progress=False)
+    assert parts.write(tmp_path) == info
+    for name in info["files"]:
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes()
+
+
+def test_api_run_with_records(tmp_path: Path) -> None:
+    """sim.run(records=True) gives Study.issues and .contacts, in memory or from the folder;
+    a later run without records into the same folder has none, with one clear error."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TEXT)
+    kept = sim.run(path, replications=2, jobs=1, records=True)
+    assert kept.folder is None and list(tmp_path.iterdir()) == [path]
+    study = sim.run(path, replications=2, jobs=1, records=True, out=tmp_path / "out")
+    pd.testing.assert_frame_equal(study.issues, kept.issues)
+    assert list(study.contacts.columns) == [c.name for c in CONTACT_COLUMNS]
+    assert not (tmp_path / "out" / ".units").exists()  # the API keeps no parts
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["records"]["rows"]["issues"] == len(study.issues)
+    plain = sim.run(path, replications=2, jobs=1, out=tmp_path / "out")
+    assert (tmp_path / "out" / "issues.parquet").is_file()  # kept from the run before …
+    with pytest.raises(SimError, match=r"out: no records in this results folder \(run with "
+                                       r"records=True, or omnisim run --records\)$"):
+        _ = plain.issues  # … but not this run's
+    with pytest.raises(SimError, match="no records"):
+        _ = sim.load(tmp_path / "out").contacts
+
+
+def test_every_column_is_documented() -> None:
+    """docs/records.md has a row for every column of both tables, with its unit."""
+    page = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
+    for column in (*ISSUE_COLUMNS, *CONTACT_COLUMNS):
+        assert f"| `{column.name}` | {column.unit} |" in page, column.name
+
+
+@hsettings(max_examples=8)
+@given(seed=st.integers(0, 2**31 - 1), rate=st.sampled_from(["0.5/min", "2/min"]))
+def test_records_invariants(seed: int, rate: str) -> None:
+    """For any seed and load: one issue row per measured issue, its contacts numbered 1..n,
+    queue times before session times before ends."""
+    import tempfile
+
+    text = TEXT.replace('rate = "1/min"', f'rate = "{rate}"')
+    world, designs = _world(text)
+    with tempfile.TemporaryDirectory() as tmp:
+        parts = RecordParts(Path(tmp) / "parts")
+        results = run_experiment(world, designs, 1, seed, records=parts, progress=False)
+        info = parts.write(Path(tmp))
+        (Path(tmp) / "manifest.json").write_text(json.dumps({"records": info}))
+        issues, contacts = read_records(Path(tmp), "issues"), read_records(Path(tmp), "contacts")
+    assert len(issues) == sum(results[d.name][0]["issues"] for d in designs)
+    assert len(contacts) == issues["contacts"].sum()
+    both = contacts.dropna(subset=["queued", "started"])
+    assert (both["queued"] <= both["started"]).all()
+    assert (contacts["ended"].dropna() >= contacts["started"].dropna().min()).all()
+    assert (issues["wait"] >= 0).all() and (contacts["wait"] >= 0).all()
+
+
+@pytest.mark.parametrize(("kind", "values"), [
+    ("str", ("siloed", None, "Zürich ✓", "")),
+    ("str", ("a", "bc", "")),
+    ("int", (3, None, -1, 2**41 + 7)),
+    ("float", (0.1, None, 1e300, -0.0)),
+    ("bool", (True, None, False)),
+])
+def test_arrow_columns_hold_their_values(kind: str, values: tuple[Any, ...]) -> None:
+    """A column built from its buffers reads back as the values given, nulls included."""
+    array = rec._arrow_array(values, kind)
+    array.validate(full=True)
+    assert array.to_pylist() == list(values)
+    assert array.null_count == values.count(None)
