@@ -304,3 +304,31 @@ def test_arrow_columns_hold_their_values(kind: str, values: tuple[Any, ...]) -> 
     array.validate(full=True)
     assert array.to_pylist() == list(values)
     assert array.null_count == values.count(None)
+
+
+def test_the_run_command_writes_the_records(tmp_path: Path) -> None:
+    """``omnisim run --records`` (the real command) writes both files beside the summary;
+    their issue rows are the summary's issues, and --equalize refuses --records in one line."""
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "example.toml"
+    scenario.write_text(TEXT)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "-n", "2",
+                           "-j", "1", "--out", str(out), "--records", "--quiet"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["records"]["files"]) == {"issues.parquet", "contacts.parquet"}
+    study = sim.load(out)
+    counts = study.issues.groupby(["design", "replication"]).size()
+    reps = study.replications
+    per_run = reps[reps["outcome"] == "issues"].set_index(["design", "replication"])["value"]
+    assert len(counts) == len(per_run) == 4
+    assert all(counts[key] == per_run[key] for key in per_run.index)
+    refused = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "--records",
+                              "--equalize", "service_level>=0.8", "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "--records" in refused.stderr

@@ -45,6 +45,9 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--check", action="store_true",
                      help="check the continuity invariants while simulating (exit 1 on the "
                      "first violation)")
+    run.add_argument("--records", action="store_true",
+                     help="also write one row per issue and per contact to issues.parquet "
+                     "and contacts.parquet (CSV without pyarrow; docs/records.md)")
     run.add_argument("--by", metavar="DIMENSION", choices=options.BREAKDOWN_DIMENSIONS,
                      help="also print the outcomes per pool, channel, segment, intent or "
                      "hour (all are in breakdown.csv and summary.json either way)")
@@ -63,6 +66,7 @@ def execute(args: argparse.Namespace) -> int:
     from .. import experiment
     from ..engine import compile_world
     from ..experiment.outdir import ResultsFolder
+    from ..experiment.records import RecordParts
     from ..experiment.results import design_changes, headcounts, manifest_base, scenario_info
     from ..experiment.runner import UnitStore
     from ..scenario import load_scenario, resolve_designs
@@ -89,6 +93,7 @@ def execute(args: argparse.Namespace) -> int:
         if not args.resume and folder.units.exists():
             shutil.rmtree(folder.units)
         details: dict[str, list[dict[str, Any]]] = {}
+        parts = RecordParts(folder.units / "records") if args.records else None
         info = {**scenario_info(args.scenario, scenario, seed, replications),
                 "designs": [d.name for d in designs], "pools": headcounts(scenario),
                 "changes": design_changes(designs)}
@@ -101,14 +106,16 @@ def execute(args: argparse.Namespace) -> int:
             results = experiment.run_experiment(
                 world, designs, replications, seed, jobs=jobs, check=args.check,
                 details=details, store=UnitStore(folder.units), executor=args.executor,
-                scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout)
+                scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout,
+                records=parts)
         elapsed = time.perf_counter() - started
         summary = experiment.build_summary(results, info)
+        manifest = {**manifest_base(info, args.scenario), "designs": info["designs"],
+                    "jobs": jobs, "elapsed_seconds": round(elapsed, 3)}
         with folder.publish() as stage:
-            experiment.write_results(stage, summary, results, {
-                **manifest_base(info, args.scenario), "designs": info["designs"],
-                "jobs": jobs, "elapsed_seconds": round(elapsed, 3),
-            }, details=details)
+            if parts is not None:
+                manifest["records"] = parts.write(stage)
+            experiment.write_results(stage, summary, results, manifest, details=details)
             figures = _plots(stage) if args.plot else []
     _show(args, summary, out_dir, elapsed, figures)
     return 0
@@ -153,6 +160,9 @@ def _equalize_target(args: argparse.Namespace, scenario: Any) -> tuple[Any, str]
         if args.pool is not None:
             raise ScenarioError("--pool", "is only for --equalize")
         return None
+    if args.records:
+        raise ScenarioError("--records", "is not available with --equalize (run again at "
+                            "the headcounts it finds to keep records)")
     pools = [p.name for p in scenario.pools]
     try:
         target = parse_target(args.equalize, pools)
