@@ -46,7 +46,6 @@ class Conversations(Contacts):
         """Exchange after exchange until the conversation resolves, closes or drops."""
         env = self.env
         resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
-        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
         share = intent.handle[tp].sample(draws.work) / conv.exchanges
         collect = [f.collect.sample(draws.work) for f in intent.facts]
         reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
@@ -56,7 +55,7 @@ class Conversations(Contacts):
         # the agent works an exchange on its own: interruptions lengthen the reply gaps
         calm = attrs.evolve(segment, interrupt_rate=0.0, talk_rate=0.0)
         done, extra = yield from self._converse(issue, ctx, calm, intent, tp, collect,
-                                                share, factor, draws.interrupt, reads)
+                                                share, seat, draws.interrupt, reads)
         exchanges = 1
         while done and exchanges < conv.exchanges:
             first = seat.agent
@@ -66,8 +65,8 @@ class Conversations(Contacts):
                 self._count(issue, seat, tp, started, exchanges)
                 return Outcome.UNRESOLVED, 0.0
             work = share + (sum(reads) if seat.agent is not first else 0.0)
-            done, extra = yield from self._spend(work * factor, calm, tp, draws.interrupt,
-                                                 issue, ctx)
+            done, extra = yield from self._spend(work, calm, tp, draws.interrupt, issue, ctx,
+                                                 seat)
             exchanges += 1
         ctx.seat = None
         if seat.agent is not None:

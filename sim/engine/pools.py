@@ -26,7 +26,7 @@ import simpy
 
 from .world import PoolSpec
 
-__all__ = ["SLOT", "Agent", "Pool", "QueueEntry", "offer"]
+__all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer"]
 
 _EPS = 1e-9
 #: Width of the time slots of the per-pool series (minutes).
@@ -37,9 +37,11 @@ class Agent:
     """One agent: its sessions now, the load they put on it (1.0 = full), its shift.
 
     *held* are the contacts waiting for this agent in particular (affinity), or ``None``.
+    *jobs* are the pieces of work its sessions are draining now, at *rate* minutes of
+    work per minute (processor sharing, under a concurrency penalty).
     """
 
-    __slots__ = ("held", "index", "load", "on_shift", "sessions")
+    __slots__ = ("held", "index", "jobs", "load", "on_shift", "rate", "sessions")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -47,6 +49,23 @@ class Agent:
         self.load = 0.0
         self.on_shift = True
         self.held: deque[QueueEntry] | None = None
+        self.jobs: list[Job] = []
+        self.rate = 1.0
+
+
+class Job:
+    """Work a session is draining: *left* minutes of work as of *since*; *event* succeeds
+    with the work left when it is done or at wall time *deadline*. *stamp* tells the
+    current wake-up from those a change of rate made stale."""
+
+    __slots__ = ("deadline", "event", "left", "since", "stamp")
+
+    def __init__(self, event: simpy.Event, left: float, since: float, deadline: float) -> None:
+        self.event = event
+        self.left = left
+        self.since = since
+        self.deadline = deadline
+        self.stamp = 0
 
 
 class QueueEntry:
@@ -258,6 +277,8 @@ class Pool:
         agent.sessions += 1
         if agent.sessions > self.peak_sessions:
             self.peak_sessions = agent.sessions
+        if self.spec.penalty > 0:
+            self._reshare(agent)
         share = self.share[channel]
         agent.load += share
         self.slots += share
@@ -332,6 +353,8 @@ class Pool:
         agent.sessions -= 1
         agent.load -= share
         self.slots -= share
+        if self.spec.penalty > 0:
+            self._reshare(agent)
         if not agent.on_shift:  # finishing after the shift ended: no new work
             if agent.sessions == 0:
                 agent.load = 0.0
@@ -366,6 +389,55 @@ class Pool:
             self.held -= 1
             self._take(agent, entry.channel)
             entry.event.succeed(agent)
+
+    def work(self, agent: Agent, minutes: float, limit: float = math.inf) -> simpy.Event:
+        """An event that succeeds with the work left once *agent* has done *minutes* of a
+        session's work, or after *limit* minutes of wall time, whichever comes first.
+
+        Processor sharing: while the agent holds *n* sessions, each session's work drains
+        at 1 / (1 + penalty × (n − 1)) minutes per minute, recomputed whenever *n*
+        changes. Without a penalty every session drains at 1: a plain timeout.
+        """
+        env = self.env
+        if self.spec.penalty <= 0:
+            if minutes <= limit:
+                return env.timeout(minutes, 0.0)
+            return env.timeout(limit, minutes - limit)
+        job = Job(env.event(), minutes, env.now, env.now + limit)
+        agent.jobs.append(job)
+        self._wake(agent, job)
+        return job.event
+
+    def _reshare(self, agent: Agent) -> None:
+        """The agent's number of sessions changed: drain its jobs at the new rate."""
+        rate = 1.0 / (1.0 + self.spec.penalty * max(agent.sessions - 1, 0))
+        if rate == agent.rate:
+            return
+        now = self.env.now
+        for job in agent.jobs:
+            job.left -= (now - job.since) * agent.rate
+            job.since = now
+        agent.rate = rate
+        for job in agent.jobs:
+            self._wake(agent, job)
+
+    def _wake(self, agent: Agent, job: Job) -> None:
+        """Schedule *job*'s next wake-up: its end at the agent's rate, or its deadline."""
+        job.stamp += 1
+        stamp, now = job.stamp, self.env.now
+        finish = job.left / agent.rate if job.left > 0 else 0.0
+        done = finish <= job.deadline - now
+        delay = finish if done else job.deadline - now
+
+        def wake(_: Any) -> None:
+            if job.stamp != stamp:  # the rate changed since: a later wake-up counts
+                return
+            job.left = 0.0 if done else job.left - (self.env.now - job.since) * agent.rate
+            job.since = self.env.now
+            agent.jobs.remove(job)
+            job.event.succeed(max(job.left, 0.0))
+
+        self.env.timeout(delay).callbacks.append(wake)
 
     def _dispatch(self) -> None:
         for queue in self.queues:
