@@ -26,7 +26,7 @@ import simpy
 
 from .world import PoolSpec
 
-__all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer"]
+__all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer", "request"]
 
 _EPS = 1e-9
 #: Width of the time slots of the per-pool series (minutes).
@@ -144,14 +144,45 @@ def _insert_by_arrival(queue: deque[QueueEntry], entry: QueueEntry) -> None:
     queue.insert(i, entry)
 
 
+def request(entry: QueueEntry, last: tuple[Pool, Agent] | None = None) -> Agent | None:
+    """A new contact asks for an agent: the agent, when one takes it now.
+
+    With *last* (affinity) it asks that agent of that pool alone, and otherwise waits
+    for it (:meth:`QueueEntry.stop_holding` ends that wait); else the first of the
+    entry's pools with room takes it, or it waits in all their queues. A contact served
+    now has waited 0 and left the queues: its books are closed here, so that every
+    queue entry is counted once, by the pool that served it or the ones it left.
+    """
+    if last is not None:
+        pool, agent = last
+        if pool.try_assign_to(agent, entry.channel):
+            return _served_now(entry, pool, agent)
+        pool.hold(entry, agent)
+        return None
+    for pool in entry.pools:
+        found = pool.try_assign(entry.channel)
+        if found is not None:
+            return _served_now(entry, pool, found)
+    for pool in entry.pools:
+        pool.enqueue(entry)
+    return None
+
+
+def _served_now(entry: QueueEntry, pool: Pool, agent: Agent) -> Agent:
+    """Close the books of a contact *pool* served as it asked."""
+    entry.waiting = False
+    entry.pool = pool
+    pool.waited(entry.entered, entry.entered)
+    return agent
+
+
 def offer(entry: QueueEntry, pools: tuple[Pool, ...], now: float) -> None:
-    """Give *entry* to the first of *pools* with room, or put it in all their queues."""
+    """Give a waiting *entry* to the first of *pools* with room, or put it in all their
+    queues (a contact that stopped waiting for its last agent)."""
     for pool in pools:
         agent = pool.try_assign(entry.channel)
         if agent is not None:
-            entry.waiting = False
-            entry.pool = pool
-            entry.event.succeed(agent)
+            pool.serve(entry, agent, taken=True)
             return
     entry.joined = now
     for pool in pools:
@@ -304,6 +335,12 @@ class Pool:
         self._take(agent, channel)
         return True
 
+    def expected_wait(self, channel: str, handle: float) -> float:
+        """A newcomer's expected wait: the work waiting, of mean *handle* minutes a
+        contact, over the pool's session capacity on *channel* now."""
+        capacity = self.headcount * self.spec.concurrency.get(channel, 1)
+        return self.waiting * handle / capacity if capacity else math.inf
+
     def enqueue(self, entry: QueueEntry) -> None:
         """Put *entry* in the queue of its intent's priority level, in order of arrival.
 
@@ -384,11 +421,8 @@ class Pool:
             if agent.load + self.share[entry.channel] > 1.0 + _EPS:
                 break
             held.popleft()
-            entry.waiting = False
-            entry.pool = self
             self.held -= 1
-            self._take(agent, entry.channel)
-            entry.event.succeed(agent)
+            self.serve(entry, agent)
 
     def work(self, agent: Agent, minutes: float, limit: float = math.inf) -> simpy.Event:
         """An event that succeeds with the work left once *agent* has done *minutes* of a
@@ -439,6 +473,18 @@ class Pool:
 
         self.env.timeout(delay).callbacks.append(wake)
 
+    def serve(self, entry: QueueEntry, agent: Agent, taken: bool = False) -> None:
+        """Give waiting *entry* to *agent* (the one place a waiting contact is served).
+
+        *taken*: the agent's room is taken already (by :meth:`try_assign`).
+        """
+        assert entry.waiting, "a contact is served once"
+        entry.waiting = False
+        entry.pool = self
+        if not taken:
+            self._take(agent, entry.channel)
+        entry.event.succeed(agent)
+
     def _dispatch(self) -> None:
         for queue in self.queues:
             skipped: list[QueueEntry] = []
@@ -456,15 +502,12 @@ class Pool:
                     skipped.append(queue.popleft())
                     continue
                 queue.popleft()
-                entry.waiting = False
-                entry.pool = self
                 for pool in entry.pools:  # it leaves every queue it waits in
                     if pool is self:
                         self.waiting -= 1
                     else:
                         pool.leave(entry)
-                self._take(agent, entry.channel)
-                entry.event.succeed(agent)
+                self.serve(entry, agent)
             if skipped:
                 queue.extendleft(reversed(skipped))
             if stop or not self.waiting:
