@@ -18,6 +18,7 @@ shift take waiting contacts at once.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from typing import Any
@@ -29,6 +30,8 @@ from .world import PoolSpec
 __all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer", "request"]
 
 _EPS = 1e-9
+#: Numbers the queue entries in the order they are made (ties of arrival time).
+_SEQ = itertools.count()
 #: Width of the time slots of the per-pool series (minutes).
 SLOT = 15.0
 
@@ -77,7 +80,7 @@ class QueueEntry:
     """
 
     __slots__ = ("channel", "entered", "event", "holder", "home", "intent", "joined", "pool",
-                 "pools", "waiting")
+                 "pools", "seq", "waiting")
 
     def __init__(self, event: simpy.Event, channel: str, entered: float, intent: int = 0,
                  pools: tuple[Pool, ...] = ()) -> None:
@@ -91,6 +94,13 @@ class QueueEntry:
         self.holder: Agent | None = None
         self.home: Pool | None = None
         self.joined: float | None = entered
+        #: the order of arrival among contacts that arrive at the same time
+        self.seq = next(_SEQ)
+
+    def before(self, other: QueueEntry) -> bool:
+        """Whether this contact arrived before *other* (at the same time: asked first)."""
+        return self.entered < other.entered or (
+            self.entered == other.entered and self.seq < other.seq)
 
     def renege(self, _: Any = None) -> None:
         """Leave the queue (patience ran out) unless an agent took the contact already."""
@@ -139,7 +149,7 @@ def _insert_by_arrival(queue: deque[QueueEntry], entry: QueueEntry) -> None:
     keeps the place its arrival gives it: it does not go behind those who came after.
     """
     i = len(queue)
-    while i > 0 and queue[i - 1].entered > entry.entered:
+    while i > 0 and entry.before(queue[i - 1]):
         i -= 1
     queue.insert(i, entry)
 
@@ -351,7 +361,7 @@ class Pool:
         if not entry.pools:
             entry.pools = (self,)
         queue = self.queues[self.levels[entry.intent]] if self.levels else self.queue
-        if queue and queue[-1].entered > entry.entered:
+        if queue and entry.before(queue[-1]):
             _insert_by_arrival(queue, entry)
         else:
             queue.append(entry)
