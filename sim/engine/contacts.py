@@ -341,11 +341,11 @@ class Contacts(Routing):
         try:
             self.history.append(event)
         except ValueError as e:
-            self.monitor.history_written(event.customer, False, event.at, str(e))
+            self.monitor.history_written(event.issue, False, event.at, str(e))
             return
-        seen = self.history.knows(channel, event.customer, event.issue, event.fact, event.at)
+        seen = self.history.knows(channel, event.key, event.issue, event.fact, event.at)
         self.monitor.history_written(
-            event.customer, seen, event.at,
+            event.issue, seen, event.at,
             f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
         )
 
