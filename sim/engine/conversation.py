@@ -6,10 +6,12 @@ drawn handle time; the facts are asked in the first) on its own — the customer
 interruptions do not hold it — then the conversation waits for the customer's reply (a
 drawn ``reply_gap``, longer by the interruptions that fall in it). Meanwhile the agent
 is free for other work, or keeps the concurrency slot with ``hold_slot``. The reply
-queues again, without patience: to the last agent under affinity, else to any agent,
-who reads the conversation (its channel's store holds it under every topology) before
-working the next exchange. A reply that takes longer than the channel's ``timeout``
-closes the conversation unresolved.
+queues again, without patience: to the last agent under affinity, else to any agent.
+The same agent remembers the conversation; a new one reads the facts its channel's
+history view shows (the conversation's own channel keeps its transcript under every
+topology, unless a ``history_ttl`` shorter than the pause let it expire) and asks
+again, as repetitions, those it cannot see, before working the next exchange. A reply
+that takes longer than the channel's ``timeout`` closes the conversation unresolved.
 """
 
 from __future__ import annotations
@@ -64,9 +66,13 @@ class Conversations(Contacts):
                 ctx.seat = None
                 self._count(issue, seat, tp, started, exchanges)
                 return Outcome.UNRESOLVED, 0.0
-            work = share + (sum(reads) if seat.agent is not first else 0.0)
-            done, extra = yield from self._spend(work, calm, tp, draws.interrupt, issue, ctx,
-                                                 seat)
+            if seat.agent is first:  # the same agent remembers the conversation
+                done, extra = yield from self._spend(share, calm, tp, draws.interrupt, issue,
+                                                     ctx, seat)
+            else:  # a new agent reads what its view shows and asks again what it does not
+                ctx.within = True  # the same contact: nobody re-authenticates
+                done, extra = yield from self._converse(issue, ctx, calm, intent, tp, collect,
+                                                        share, seat, draws.interrupt, reads)
             exchanges += 1
         ctx.seat = None
         if seat.agent is not None:
