@@ -199,15 +199,30 @@ def _check_device_dialog(intent: schema.Intent, path: str) -> None:
                             " no device opens it (allowed: with reported > 0)")
 
 
+#: The most exchanges one conversation may have (a conversation must end).
+MAX_EXCHANGES = 1000
+
+
 def _check_conversations(scenario: schema.Scenario) -> None:
-    """Conversations of several exchanges happen only on asynchronous channels."""
+    """Conversations of several exchanges happen only on asynchronous channels, pause
+    for the customer's reply, and end."""
     for name, spec in scenario.channels.items():
         synchronous = name in SYNCHRONOUS if spec.synchronous is None else spec.synchronous
+        path = f"channels.{name}"
         if spec.exchanges > 1 and synchronous:
-            raise ScenarioError(f"channels.{name}.exchanges",
+            raise ScenarioError(f"{path}.exchanges",
                                 f"{name!r} is synchronous: a conversation of exchanges needs"
                                 " an asynchronous channel (allowed: 1, or set synchronous ="
                                 " false)")
+        if spec.exchanges > MAX_EXCHANGES:
+            raise ScenarioError(f"{path}.exchanges",
+                                f"{spec.exchanges} exchanges: such a conversation never ends"
+                                f" in practice (allowed: 1 to {MAX_EXCHANGES})")
+        if spec.exchanges > 1 and spec.reply_gap.mean <= 0:
+            raise ScenarioError(f"{path}.reply_gap",
+                                "is 0: a conversation of exchanges whose customer replies at"
+                                " once never pauses, and with no handle time never moves on"
+                                " (allowed: a reply_gap with mean > 0, or exchanges = 1)")
 
 
 def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
