@@ -16,7 +16,7 @@ from sim.metrics.stats import paired_difference
 
 #: Slow replies, many agents: a reply usually finds a new agent.
 SLOW: dict[str, Any] = {
-    "scenario": {"name": "slow", "horizon": "4h", "warmup": "30min", "replications": 5,
+    "scenario": {"name": "slow", "horizon": "150min", "warmup": "30min", "replications": 5,
                  "seed": 8, "designs": ["siloed", "forgetful"]},
     "arrivals": {"rate": "0.6/min"},
     "segments": [{"name": "s", "share": 1.0, "start": {"messaging": 1.0}}],
