@@ -93,6 +93,11 @@ def test_a_reply_after_the_timeout_closes_the_conversation_unresolved() -> None:
 @pytest.mark.parametrize(("channels", "message"), [
     ({"chat": {"exchanges": 3}}, "channels.chat.exchanges: 'chat' is synchronous"),
     ({"messaging": {"exchanges": 0}}, "channels.messaging.exchanges: must be >= 1"),
+    ({"messaging": {"exchanges": 3}}, "channels.messaging.reply_gap: is 0: a conversation"),
+    ({"messaging": {"exchanges": 3, "reply_gap": "0s", "timeout": "1h"}},
+     "channels.messaging.reply_gap: is 0"),
+    ({"messaging": {"exchanges": 10**6, "reply_gap": "1min"}},
+     "channels.messaging.exchanges: 1000000 exchanges: such a conversation never ends"),
     ({"messaging": {"hold_slot": "no"}}, "channels.messaging.hold_slot: must be true or false"),
     ({"messaging": {"reply_gap": "-1min"}}, "channels.messaging.reply_gap: must be a duration"),
 ])
@@ -107,5 +112,6 @@ def test_conversation_keys_are_validated(channels: dict[str, Any], message: str)
 def test_chat_marked_asynchronous_may_hold_conversations() -> None:
     """synchronous = false lets chat have exchanges."""
     data = {**copy.deepcopy(MESSAGING), "channels": {"chat": {"exchanges": 3,
+                                                             "reply_gap": "1min",
                                                              "synchronous": False}}}
     parse_scenario(data)

@@ -184,7 +184,7 @@ class _ReorderingStore(HistoryStore):
 
     def append(self, event: HistoryEvent) -> None:
         super().append(event)
-        key = (self.topology.store_of(event.channel), event.customer)
+        key = (self.topology.store_of(event.channel), event.key)
         log = self._logs[key]
         if len(log) % 3 == 0:
             log.insert(0, log.pop())

@@ -43,7 +43,7 @@ class Contacts(Routing):
         base = time.sample(draws.work)
         collect = [f.collect.sample(draws.work) for f in intent.facts]
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
-                                                1.0, draws.interrupt)
+                                                None, draws.interrupt)
         if not done:
             return Outcome.DROPPED, extra
         return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
@@ -107,10 +107,10 @@ class Contacts(Routing):
         collect = [f.collect.sample(draws.work) for f in intent.facts]
         reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
                  for f, c in zip(intent.facts, collect, strict=True)]
-        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
+        worker = Seat(pool, agent, started, draws)
         ctx.unnoted = not any(g >= frozenset(CHANNELS) for g in self.design.topology.groups)
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
-                                                routing.transfer.sample(draws.work), factor,
+                                                routing.transfer.sample(draws.work), worker,
                                                 draws.interrupt, reads)
         ctx.unnoted = False
         self._release(issue, pool, agent, tp, env.now - started)
@@ -171,22 +171,21 @@ class Contacts(Routing):
     def _session(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
         """The agent's session: collect what it cannot see, work, then resolve or not."""
-        env, spec = self.env, pool.spec
+        env = self.env
         resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
-        factor = 1.0 + spec.penalty * (agent.sessions - 1)
         base = intent.handle[tp].sample(draws.work)
         seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
-        if not intent.facts and rate <= 0:  # a plain queue: one timeout
+        if not intent.facts and rate <= 0:  # a plain queue: the work alone
             if base > 0:
-                yield env.timeout(base * factor)
+                yield pool.work(agent, base)
             done, extra = True, 0.0
         else:
             collect = [f.collect.sample(draws.work) for f in intent.facts]
             reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
                      for f, c in zip(intent.facts, collect, strict=True)]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
-                                                    base, factor, draws.interrupt, reads)
+                                                    base, seat, draws.interrupt, reads)
         ctx.seat = None
         if seat.agent is not None:  # else it left the queue while waiting to resume
             self._end_seat(issue, seat, tp, not done)
@@ -254,7 +253,7 @@ class Contacts(Routing):
         tp: str,
         collect: list[float],
         base: float,
-        factor: float,
+        worker: Seat | None,
         rng: CounterStream,
         reads: list[float] | None = None,
     ) -> Proc:
@@ -262,6 +261,8 @@ class Contacts(Routing):
 
         *reads* are an agent's times to read each fact it can see (``None`` in
         self-service, where reading costs nothing); they are spent with the work.
+        *worker* is the agent session doing the work (``None`` in self-service): its
+        agent drains it at the agent's processor-sharing rate.
         Returns ``(True, 0)`` when the session completed, ``(False, rest)`` when an
         interruption dropped it (*rest*: how long the customer stays away).
         """
@@ -276,11 +277,11 @@ class Contacts(Routing):
                 if self.recorder.records is not None:
                     self.recorder.records.read(issue)
                 continue
-            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes * factor,
-                                               rng, again)
+            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes, rng,
+                                               again, worker)
             if not done:
                 return False, extra
-        return (yield from self._spend((base + read) * factor, segment, tp, rng, issue, ctx))
+        return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
                fresh: bool) -> None:
@@ -301,7 +302,8 @@ class Contacts(Routing):
                                                     handed[1])
 
     def _ask(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str, fact: FactRT,
-             minutes: float, rng: CounterStream, reauthenticating: bool) -> Proc:
+             minutes: float, rng: CounterStream, reauthenticating: bool,
+             worker: Seat | None) -> Proc:
         """Collect *fact* from the customer, counting a repetition if they gave it before.
 
         A fact collected to re-authenticate a new call is asked whatever the history
@@ -317,7 +319,7 @@ class Contacts(Routing):
                 again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
                     ctx.customer, ())
                 monitor.asked(issue.index, name, again, now)
-        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx)
+        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx, worker)
         if not done:
             return False, extra
         channel = TOUCHPOINTS[tp].channel
@@ -345,20 +347,21 @@ class Contacts(Routing):
         try:
             self.history.append(event)
         except ValueError as e:
-            self.monitor.history_written(event.customer, False, event.at, str(e))
+            self.monitor.history_written(event.issue, False, event.at, str(e))
             return
-        seen = self.history.knows(channel, event.customer, event.issue, event.fact, event.at)
+        seen = self.history.knows(channel, event.key, event.issue, event.fact, event.at)
         self.monitor.history_written(
-            event.customer, seen, event.at,
+            event.issue, seen, event.at,
             f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
         )
 
     def _spend(
         self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
-        ctx: Context,
+        ctx: Context, worker: Seat | None = None,
     ) -> Proc:
-        """Spend *minutes* of session time, through the customer's interruptions.
+        """Do *minutes* of the session's work, through the customer's interruptions.
 
+        *worker* is the agent session doing it (``None``: self-service, at rate 1).
         Returns ``(True, 0)`` when done, ``(False, rest)`` when an interruption dropped the
         session (*rest*: how long the customer stays away).
         """
@@ -366,18 +369,15 @@ class Contacts(Routing):
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if rate <= 0:
             if minutes > 0:
-                yield env.timeout(minutes)
+                yield from self._drain(worker, minutes)
             return True, 0.0
         limit = math.inf if self.design.resumable else (
             segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
         release = self._release_after(tp) if ctx.seat is not None else math.inf
         while minutes > 0:
-            gap = rng.expovariate(rate)
-            if gap >= minutes:
-                yield env.timeout(minutes)
+            minutes = yield from self._drain(worker, minutes, rng.expovariate(rate))
+            if minutes <= 0:
                 break
-            yield env.timeout(gap)
-            minutes -= gap
             length = segment.interrupt_duration.sample(rng)
             dropped = length > limit
             if self.monitor is not None:
@@ -393,6 +393,19 @@ class Contacts(Routing):
                 continue
             yield env.timeout(length)
         return True, 0.0
+
+    def _drain(self, worker: Seat | None, minutes: float, limit: float = math.inf) -> Proc:
+        """Work on *minutes* of work for at most *limit* minutes: the work left (0: done).
+
+        An agent (*worker*) drains it at its processor-sharing rate; self-service at 1.
+        """
+        if worker is not None and worker.agent is not None:
+            return (yield worker.pool.work(worker.agent, minutes, limit))
+        if minutes <= limit:
+            yield self.env.timeout(minutes)
+            return 0.0
+        yield self.env.timeout(limit)
+        return minutes - limit
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*

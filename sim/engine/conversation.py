@@ -6,10 +6,12 @@ drawn handle time; the facts are asked in the first) on its own — the customer
 interruptions do not hold it — then the conversation waits for the customer's reply (a
 drawn ``reply_gap``, longer by the interruptions that fall in it). Meanwhile the agent
 is free for other work, or keeps the concurrency slot with ``hold_slot``. The reply
-queues again, without patience: to the last agent under affinity, else to any agent,
-who reads the conversation (its channel's store holds it under every topology) before
-working the next exchange. A reply that takes longer than the channel's ``timeout``
-closes the conversation unresolved.
+queues again, without patience: to the last agent under affinity, else to any agent.
+The same agent remembers the conversation; a new one reads the facts its channel's
+history view shows (the conversation's own channel keeps its transcript under every
+topology, unless a ``history_ttl`` shorter than the pause let it expire) and asks
+again, as repetitions, those it cannot see, before working the next exchange. A reply
+that takes longer than the channel's ``timeout`` closes the conversation unresolved.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ class Conversations(Contacts):
         """Exchange after exchange until the conversation resolves, closes or drops."""
         env = self.env
         resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
-        factor = 1.0 + pool.spec.penalty * (agent.sessions - 1)
         share = intent.handle[tp].sample(draws.work) / conv.exchanges
         collect = [f.collect.sample(draws.work) for f in intent.facts]
         reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
@@ -56,7 +57,7 @@ class Conversations(Contacts):
         # the agent works an exchange on its own: interruptions lengthen the reply gaps
         calm = attrs.evolve(segment, interrupt_rate=0.0, talk_rate=0.0)
         done, extra = yield from self._converse(issue, ctx, calm, intent, tp, collect,
-                                                share, factor, draws.interrupt, reads)
+                                                share, seat, draws.interrupt, reads)
         exchanges = 1
         while done and exchanges < conv.exchanges:
             first = seat.agent
@@ -65,9 +66,13 @@ class Conversations(Contacts):
                 ctx.seat = None
                 self._count(issue, seat, tp, started, exchanges)
                 return Outcome.UNRESOLVED, 0.0
-            work = share + (sum(reads) if seat.agent is not first else 0.0)
-            done, extra = yield from self._spend(work * factor, calm, tp, draws.interrupt,
-                                                 issue, ctx)
+            if seat.agent is first:  # the same agent remembers the conversation
+                done, extra = yield from self._spend(share, calm, tp, draws.interrupt, issue,
+                                                     ctx, seat)
+            else:  # a new agent reads what its view shows and asks again what it does not
+                ctx.within = True  # the same contact: nobody re-authenticates
+                done, extra = yield from self._converse(issue, ctx, calm, intent, tp, collect,
+                                                        share, seat, draws.interrupt, reads)
             exchanges += 1
         ctx.seat = None
         if seat.agent is not None:

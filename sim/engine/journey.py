@@ -60,7 +60,7 @@ class IssueJourney(Conversations):
         draws = Draws(self.streams.key(index))
         device: int | None = None
         if event is None:
-            self.recorder.flow(issue, "arrival", tp)
+            tp = yield from self._start(issue, ctx, intent, tp)
         else:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
             if settled:
@@ -95,12 +95,19 @@ class IssueJourney(Conversations):
         reported = intent.reported > 0 and profile.random() < intent.reported
         notified = event is not None and design.proactive and event.notify is not None
         first = event.notify if notified and event is not None and event.notify else tp
+        dialog = None
+        if reported and intent.dialog is not None and event is None:  # drawn in every design
+            dialog = (intent.dialog.discover.sample(profile),
+                      intent.dialog.respond.sample(profile))
+            if self._device_opens():
+                first = intent.dialog.touchpoint
         issue = IssueState(index, s, k, env.now, env.now >= world.warmup,
                            TOUCHPOINTS[first].channel)
         self._in_flight += 1
         self.recorder.issue_arrived(issue)
         ctx = Context(person, person if design.retention else index,
                       intent.reported_facts if reported and design.mesh else NOTHING)
+        ctx.dialog = dialog
         if self.recorder.records is not None:
             self.recorder.records.opened(issue, person)
         if world.population is not None:
@@ -108,6 +115,31 @@ class IssueJourney(Conversations):
             if design.retention:  # under affinity, back to the customer's last agent
                 issue.last_agent = self._customer_agent.get(person)
         return issue, ctx, segment, intent, tp
+
+    def _device_opens(self) -> bool:
+        """Whether a device that reports an issue opens it (a proactive, meshed design)."""
+        return self.design.proactive and self.design.mesh
+
+    def _start(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str) -> Proc:
+        """An issue begins: its first touchpoint, once the customer is there.
+
+        An issue a device reported, of an intent with a device dialog, opens at once on
+        the dialog's touchpoint under a proactive, meshed design, and the customer answers
+        after the respond time; otherwise the customer notices it after the discover time.
+        """
+        if ctx.dialog is None or intent.dialog is None:
+            self.recorder.flow(issue, "arrival", tp)
+            return tp
+        discover, respond = ctx.dialog
+        opens = self._device_opens()
+        if opens:
+            tp = intent.dialog.touchpoint
+        issue.touchpoint = tp
+        self.recorder.flow(issue, "arrival", tp)
+        delay = respond if opens else discover
+        if delay > 0:
+            yield self.env.timeout(delay)
+        return tp
 
     def _start_event(self, issue: IssueState, ctx: Context, event: EventRT, draws: Draws,
                      tp: str) -> Proc:

@@ -18,6 +18,7 @@ shift take waiting contacts at once.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from typing import Any
@@ -26,9 +27,11 @@ import simpy
 
 from .world import PoolSpec
 
-__all__ = ["SLOT", "Agent", "Pool", "QueueEntry", "offer"]
+__all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer", "request"]
 
 _EPS = 1e-9
+#: Numbers the queue entries in the order they are made (ties of arrival time).
+_SEQ = itertools.count()
 #: Width of the time slots of the per-pool series (minutes).
 SLOT = 15.0
 
@@ -37,9 +40,11 @@ class Agent:
     """One agent: its sessions now, the load they put on it (1.0 = full), its shift.
 
     *held* are the contacts waiting for this agent in particular (affinity), or ``None``.
+    *jobs* are the pieces of work its sessions are draining now, at *rate* minutes of
+    work per minute (processor sharing, under a concurrency penalty).
     """
 
-    __slots__ = ("held", "index", "load", "on_shift", "sessions")
+    __slots__ = ("held", "index", "jobs", "load", "on_shift", "rate", "sessions")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -47,6 +52,23 @@ class Agent:
         self.load = 0.0
         self.on_shift = True
         self.held: deque[QueueEntry] | None = None
+        self.jobs: list[Job] = []
+        self.rate = 1.0
+
+
+class Job:
+    """Work a session is draining: *left* minutes of work as of *since*; *event* succeeds
+    with the work left when it is done or at wall time *deadline*. *stamp* tells the
+    current wake-up from those a change of rate made stale."""
+
+    __slots__ = ("deadline", "event", "left", "since", "stamp")
+
+    def __init__(self, event: simpy.Event, left: float, since: float, deadline: float) -> None:
+        self.event = event
+        self.left = left
+        self.since = since
+        self.deadline = deadline
+        self.stamp = 0
 
 
 class QueueEntry:
@@ -58,7 +80,7 @@ class QueueEntry:
     """
 
     __slots__ = ("channel", "entered", "event", "holder", "home", "intent", "joined", "pool",
-                 "pools", "waiting")
+                 "pools", "seq", "waiting")
 
     def __init__(self, event: simpy.Event, channel: str, entered: float, intent: int = 0,
                  pools: tuple[Pool, ...] = ()) -> None:
@@ -72,6 +94,13 @@ class QueueEntry:
         self.holder: Agent | None = None
         self.home: Pool | None = None
         self.joined: float | None = entered
+        #: the order of arrival among contacts that arrive at the same time
+        self.seq = next(_SEQ)
+
+    def before(self, other: QueueEntry) -> bool:
+        """Whether this contact arrived before *other* (at the same time: asked first)."""
+        return self.entered < other.entered or (
+            self.entered == other.entered and self.seq < other.seq)
 
     def renege(self, _: Any = None) -> None:
         """Leave the queue (patience ran out) unless an agent took the contact already."""
@@ -120,19 +149,50 @@ def _insert_by_arrival(queue: deque[QueueEntry], entry: QueueEntry) -> None:
     keeps the place its arrival gives it: it does not go behind those who came after.
     """
     i = len(queue)
-    while i > 0 and queue[i - 1].entered > entry.entered:
+    while i > 0 and entry.before(queue[i - 1]):
         i -= 1
     queue.insert(i, entry)
 
 
+def request(entry: QueueEntry, last: tuple[Pool, Agent] | None = None) -> Agent | None:
+    """A new contact asks for an agent: the agent, when one takes it now.
+
+    With *last* (affinity) it asks that agent of that pool alone, and otherwise waits
+    for it (:meth:`QueueEntry.stop_holding` ends that wait); else the first of the
+    entry's pools with room takes it, or it waits in all their queues. A contact served
+    now has waited 0 and left the queues: its books are closed here, so that every
+    queue entry is counted once, by the pool that served it or the ones it left.
+    """
+    if last is not None:
+        pool, agent = last
+        if pool.try_assign_to(agent, entry.channel):
+            return _served_now(entry, pool, agent)
+        pool.hold(entry, agent)
+        return None
+    for pool in entry.pools:
+        found = pool.try_assign(entry.channel)
+        if found is not None:
+            return _served_now(entry, pool, found)
+    for pool in entry.pools:
+        pool.enqueue(entry)
+    return None
+
+
+def _served_now(entry: QueueEntry, pool: Pool, agent: Agent) -> Agent:
+    """Close the books of a contact *pool* served as it asked."""
+    entry.waiting = False
+    entry.pool = pool
+    pool.waited(entry.entered, entry.entered)
+    return agent
+
+
 def offer(entry: QueueEntry, pools: tuple[Pool, ...], now: float) -> None:
-    """Give *entry* to the first of *pools* with room, or put it in all their queues."""
+    """Give a waiting *entry* to the first of *pools* with room, or put it in all their
+    queues (a contact that stopped waiting for its last agent)."""
     for pool in pools:
         agent = pool.try_assign(entry.channel)
         if agent is not None:
-            entry.waiting = False
-            entry.pool = pool
-            entry.event.succeed(agent)
+            pool.serve(entry, agent, taken=True)
             return
     entry.joined = now
     for pool in pools:
@@ -258,6 +318,8 @@ class Pool:
         agent.sessions += 1
         if agent.sessions > self.peak_sessions:
             self.peak_sessions = agent.sessions
+        if self.spec.penalty > 0:
+            self._reshare(agent)
         share = self.share[channel]
         agent.load += share
         self.slots += share
@@ -283,6 +345,12 @@ class Pool:
         self._take(agent, channel)
         return True
 
+    def expected_wait(self, channel: str, handle: float) -> float:
+        """A newcomer's expected wait: the work waiting, of mean *handle* minutes a
+        contact, over the pool's session capacity on *channel* now."""
+        capacity = self.headcount * self.spec.concurrency.get(channel, 1)
+        return self.waiting * handle / capacity if capacity else math.inf
+
     def enqueue(self, entry: QueueEntry) -> None:
         """Put *entry* in the queue of its intent's priority level, in order of arrival.
 
@@ -293,7 +361,7 @@ class Pool:
         if not entry.pools:
             entry.pools = (self,)
         queue = self.queues[self.levels[entry.intent]] if self.levels else self.queue
-        if queue and queue[-1].entered > entry.entered:
+        if queue and entry.before(queue[-1]):
             _insert_by_arrival(queue, entry)
         else:
             queue.append(entry)
@@ -332,6 +400,8 @@ class Pool:
         agent.sessions -= 1
         agent.load -= share
         self.slots -= share
+        if self.spec.penalty > 0:
+            self._reshare(agent)
         if not agent.on_shift:  # finishing after the shift ended: no new work
             if agent.sessions == 0:
                 agent.load = 0.0
@@ -361,11 +431,69 @@ class Pool:
             if agent.load + self.share[entry.channel] > 1.0 + _EPS:
                 break
             held.popleft()
-            entry.waiting = False
-            entry.pool = self
             self.held -= 1
+            self.serve(entry, agent)
+
+    def work(self, agent: Agent, minutes: float, limit: float = math.inf) -> simpy.Event:
+        """An event that succeeds with the work left once *agent* has done *minutes* of a
+        session's work, or after *limit* minutes of wall time, whichever comes first.
+
+        Processor sharing: while the agent holds *n* sessions, each session's work drains
+        at 1 / (1 + penalty × (n − 1)) minutes per minute, recomputed whenever *n*
+        changes. Without a penalty every session drains at 1: a plain timeout.
+        """
+        env = self.env
+        if self.spec.penalty <= 0:
+            if minutes <= limit:
+                return env.timeout(minutes, 0.0)
+            return env.timeout(limit, minutes - limit)
+        job = Job(env.event(), minutes, env.now, env.now + limit)
+        agent.jobs.append(job)
+        self._wake(agent, job)
+        return job.event
+
+    def _reshare(self, agent: Agent) -> None:
+        """The agent's number of sessions changed: drain its jobs at the new rate."""
+        rate = 1.0 / (1.0 + self.spec.penalty * max(agent.sessions - 1, 0))
+        if rate == agent.rate:
+            return
+        now = self.env.now
+        for job in agent.jobs:
+            job.left -= (now - job.since) * agent.rate
+            job.since = now
+        agent.rate = rate
+        for job in agent.jobs:
+            self._wake(agent, job)
+
+    def _wake(self, agent: Agent, job: Job) -> None:
+        """Schedule *job*'s next wake-up: its end at the agent's rate, or its deadline."""
+        job.stamp += 1
+        stamp, now = job.stamp, self.env.now
+        finish = job.left / agent.rate if job.left > 0 else 0.0
+        done = finish <= job.deadline - now
+        delay = finish if done else job.deadline - now
+
+        def wake(_: Any) -> None:
+            if job.stamp != stamp:  # the rate changed since: a later wake-up counts
+                return
+            job.left = 0.0 if done else job.left - (self.env.now - job.since) * agent.rate
+            job.since = self.env.now
+            agent.jobs.remove(job)
+            job.event.succeed(max(job.left, 0.0))
+
+        self.env.timeout(delay).callbacks.append(wake)
+
+    def serve(self, entry: QueueEntry, agent: Agent, taken: bool = False) -> None:
+        """Give waiting *entry* to *agent* (the one place a waiting contact is served).
+
+        *taken*: the agent's room is taken already (by :meth:`try_assign`).
+        """
+        assert entry.waiting, "a contact is served once"
+        entry.waiting = False
+        entry.pool = self
+        if not taken:
             self._take(agent, entry.channel)
-            entry.event.succeed(agent)
+        entry.event.succeed(agent)
 
     def _dispatch(self) -> None:
         for queue in self.queues:
@@ -384,15 +512,12 @@ class Pool:
                     skipped.append(queue.popleft())
                     continue
                 queue.popleft()
-                entry.waiting = False
-                entry.pool = self
                 for pool in entry.pools:  # it leaves every queue it waits in
                     if pool is self:
                         self.waiting -= 1
                     else:
                         pool.leave(entry)
-                self._take(agent, entry.channel)
-                entry.event.succeed(agent)
+                self.serve(entry, agent)
             if skipped:
                 queue.extendleft(reversed(skipped))
             if stop or not self.waiting:

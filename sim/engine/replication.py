@@ -39,7 +39,7 @@ class Replication(IssueJourney):
     ) -> None:
         self.world = world
         self.monitor = monitor
-        #: when a list, every conversation is appended as (customer, issue, channel,
+        #: when a list, every conversation is appended as (identity, issue, channel,
         #: time, facts needed) — the input of :func:`sim.model.history.count_repetitions`
         self.trace = trace
         self.design = design

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..metrics.recorder import IssueState
-from .pools import Agent, Pool, QueueEntry
+from .pools import Agent, Pool, QueueEntry, request
 from .state import Draws, EngineState, Proc, coin
 from .world import IntentRT, SegmentRT
 
@@ -30,38 +30,21 @@ class Routing(EngineState):
         """
         env = self.env
         pools = self._routes[tp, issue.intent]
-        pool = pools[0]
         patience = math.inf
         dist = None if patient else segment.patience.get(tp)
         if dist is not None:
             patience = dist.sample(draws.patience)
             if segment.frustration:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
-        entered = env.now
         last = None if self._affinity is None else self._last_agent(issue, pools)
-        if last is not None:
-            pool = last[0]
-            agent = last[1] if pool.try_assign_to(last[1], tp) else None
-        elif len(pools) == 1:
-            agent = pool.try_assign(tp)
-        else:
-            for pool in pools:
-                agent = pool.try_assign(tp)
-                if agent is not None:
-                    break
+        entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
+        agent = request(entry, last)
         if agent is not None:
-            pool.waited(entered, env.now)
-            return pool, agent, call_back
-        entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
-        if last is not None:  # wait for the last agent first, then for anyone
+            assert entry.pool is not None
+            return entry.pool, agent, call_back
+        if last is not None:  # it waits for the last agent first, then for anyone
             assert self.world.affinity is not None
-            last[0].hold(entry, last[1])
             env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)
-        elif len(pools) == 1:
-            pool.enqueue(entry)
-        else:
-            for queue in pools:
-                queue.enqueue(entry)
         called_back = call_back or (not patient
                                     and self._takes_callback(pools[0], intent, tp, draws))
         if patience < math.inf and not called_back:  # on a call back, no one holds
@@ -94,7 +77,6 @@ class Routing(EngineState):
         spec = self.world.callback
         if spec is None or not self.design.callback:
             return False
-        capacity = pool.headcount * pool.spec.concurrency.get(tp, 1)
-        expected = pool.waiting * intent.handle[tp].mean / capacity if capacity else math.inf
+        expected = pool.expected_wait(tp, intent.handle[tp].mean)
         return expected > spec.offer_after and coin(spec.accept, draws)
 

@@ -130,11 +130,12 @@ class Context:
     hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
     a linked connected device reported; *given* the (identity, fact) pairs given in
     this issue; *from_self_service* whether the contact follows a self-service session;
-    *unnoted* whether the facts given now stay out of the history.
+    *unnoted* whether the facts given now stay out of the history; *dialog* for an issue
+    a device reported that could open it, the customer's (discover, respond) times.
     """
 
-    __slots__ = ("customer", "from_self_service", "given", "handed", "key", "keys", "person",
-                 "preknown", "seat", "unnoted", "within")
+    __slots__ = ("customer", "dialog", "from_self_service", "given", "handed", "key", "keys",
+                 "person", "preknown", "seat", "unnoted", "within")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
@@ -153,6 +154,7 @@ class Context:
         self.unnoted = False
         #: the agent session in progress, if any
         self.seat: Seat | None = None
+        self.dialog: tuple[float, float] | None = None
 
 
 def coin(p: float, draws: Draws) -> bool:

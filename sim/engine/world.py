@@ -89,6 +89,8 @@ class IntentRT:
     #: probability that a connected device raised the issue, and the facts it reports
     reported: float = 0.0
     reported_facts: frozenset[str] = frozenset()
+    #: where and how a device that reports the issue opens it as a dialog
+    dialog: schema.DeviceDialog | None = None
 
 
 @attrs.frozen
@@ -303,6 +305,7 @@ def _intents(scenario: Scenario) -> tuple[IntentRT, ...]:
                 i.reported_facts if i.reported_facts is not None
                 else [f for f in i.facts if _scope(scenario, f) == "issue"]
             ),
+            dialog=i.device_dialog,
         )
         for i in scenario.intents
     )

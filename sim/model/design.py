@@ -34,7 +34,8 @@ class Design:
     *affinity* routes a returning issue back to the agent who last handled it (the
     ``[affinity]`` table).
     *proactive* notifies the customers a scenario event touches before they find out
-    (the ``[[events]]`` tables).
+    (the ``[[events]]`` tables), and with *mesh* lets a connected device open the issue
+    it reports as a dialog (an intent's ``device_dialog``).
     *mesh* links a customer's devices, and what connected devices report, into one
     identity.
     """
@@ -73,7 +74,8 @@ CAPABILITIES: dict[str, str] = {
     "resumable": "interrupted sessions keep their place and facts (true/false)",
     "callback": "offer a call back instead of hold when the expected wait is long (true/false)",
     "affinity": "a returning issue goes back to the agent who handled it (true/false)",
-    "proactive": "customers touched by a scenario event are notified first (true/false)",
+    "proactive": "customers touched by a scenario event are notified first, and with mesh"
+                 " a device opens the issues it reports (true/false)",
     "mesh": "a customer's devices and connected-device reports share one identity "
     "(true/false)",
 }

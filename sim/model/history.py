@@ -87,11 +87,13 @@ UNIFIED = Topology(groups=(frozenset(CHANNELS),))
 class HistoryEvent:
     """One fact given by a customer, at a time, on a channel.
 
-    *scope* is ``"issue"`` when the fact belongs to one issue (a booking reference) and
-    ``"customer"`` when it holds for every issue of the customer (identity).
+    *key* is the identity the history knows the customer by (see :func:`identity`: a
+    person, seen from a device unless the devices are linked); *issue* the issue's
+    index. *scope* is ``"issue"`` when the fact belongs to one issue (a booking
+    reference) and ``"customer"`` when it holds for every issue of the customer.
     """
 
-    customer: int
+    key: int
     issue: int
     fact: str
     channel: str
@@ -100,12 +102,12 @@ class HistoryEvent:
 
 
 class HistoryStore:
-    """Append-only histories, one log per (store, customer), read through a topology."""
+    """Append-only histories, one log per (store, identity), read through a topology."""
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         self._logs: dict[tuple[str, int], list[HistoryEvent]] = {}
-        self._keys: dict[int, list[tuple[str, int]]] = {}  # customer -> its logs
+        self._keys: dict[int, list[tuple[str, int]]] = {}  # identity -> its logs
         self._store_of = {c: topology.store_of(c) for c in CHANNELS}
 
     def append(self, event: HistoryEvent) -> None:
@@ -114,24 +116,25 @@ class HistoryStore:
         Raises :exc:`ValueError` if *event* is older than the last event of that log
         (a history is written in time order and never rewritten).
         """
-        key = (self._store_of.get(event.channel, event.channel), event.customer)
-        log = self._logs.get(key)
+        where = (self._store_of.get(event.channel, event.channel), event.key)
+        log = self._logs.get(where)
         if log is None:
-            log = self._logs[key] = []
-            self._keys.setdefault(event.customer, []).append(key)
+            log = self._logs[where] = []
+            self._keys.setdefault(event.key, []).append(where)
         if log and event.at < log[-1].at:
             raise ValueError(f"event at {event.at} written after one at {log[-1].at}")
         log.append(event)
 
-    def view(self, channel: str, customer: int, at: float) -> list[HistoryEvent]:
-        """The events about *customer* that *channel* can see at time *at*, oldest first."""
-        log = self._logs.get((self._store_of.get(channel, channel), customer), ())
+    def view(self, channel: str, key: int, at: float) -> list[HistoryEvent]:
+        """The events about identity *key* that *channel* can see at *at*, oldest first."""
+        log = self._logs.get((self._store_of.get(channel, channel), key), ())
         ttl = self.topology.ttl
         return [e for e in log if e.at <= at and (ttl is None or at - e.at <= ttl)]
 
-    def knows(self, channel: str, customer: int, issue: int, fact: str, at: float) -> bool:
-        """True when *channel* can see *fact* for this *issue* (or the customer) at *at*."""
-        log = self._logs.get((self._store_of.get(channel, channel), customer))
+    def knows(self, channel: str, key: int, issue: int, fact: str, at: float) -> bool:
+        """True when *channel* can see *fact* of identity *key* for this *issue* (or for
+        every issue of the customer) at *at*."""
+        log = self._logs.get((self._store_of.get(channel, channel), key))
         if not log:
             return False
         ttl = self.topology.ttl
@@ -144,15 +147,15 @@ class HistoryStore:
                 return True
         return False
 
-    def events(self, customer: int) -> Iterator[HistoryEvent]:
-        """Every event written about *customer*, store by store, each in write order."""
-        for key in self._keys.get(customer, ()):
-            yield from self._logs[key]
+    def events(self, key: int) -> Iterator[HistoryEvent]:
+        """Every event written about identity *key*, store by store, each in write order."""
+        for where in self._keys.get(key, ()):
+            yield from self._logs[where]
 
-    def forget(self, customer: int) -> None:
-        """Drop every log of *customer* (a customer who will never come back)."""
-        for key in self._keys.pop(customer, ()):
-            del self._logs[key]
+    def forget(self, key: int) -> None:
+        """Drop every log of identity *key* (a customer who will never come back)."""
+        for where in self._keys.pop(key, ()):
+            del self._logs[where]
 
     def retire(self, customer: int, issue: int) -> None:
         """Drop the issue-scope events of *issue*, which has ended, from *customer*'s logs.
@@ -176,7 +179,7 @@ def count_repetitions(
 ) -> int:
     """Replay a trace of contacts through *topology* and count the repetitions.
 
-    Each contact is ``(customer, issue, channel, time, facts)`` in time order: the
+    Each contact is ``(identity, issue, channel, time, facts)`` in time order: the
     touchpoint asks each fact it cannot see, the customer gives it, and a fact asked that
     was given before for the issue is a repetition. Replaying one trace under two
     topologies compares them on exactly the same journeys.
@@ -184,12 +187,12 @@ def count_repetitions(
     store = HistoryStore(topology)
     given: set[tuple[int, int, str]] = set()
     repetitions = 0
-    for customer, issue, channel, at, facts in contacts:
+    for key, issue, channel, at, facts in contacts:
         for fact in facts:
-            if store.knows(channel, customer, issue, fact, at):
+            if store.knows(channel, key, issue, fact, at):
                 continue
-            if (customer, issue, fact) in given:
+            if (key, issue, fact) in given:
                 repetitions += 1
-            given.add((customer, issue, fact))
-            store.append(HistoryEvent(customer, issue, fact, channel, at))
+            given.add((key, issue, fact))
+            store.append(HistoryEvent(key, issue, fact, channel, at))
     return repetitions

@@ -189,6 +189,21 @@ class SelfServiceSpec:
 
 
 @attrs.frozen
+class DeviceDialog:
+    """An intent's ``device_dialog``: a connected device that reports the issue opens it.
+
+    Under a design with ``proactive`` and ``mesh``, an issue a device reported opens at
+    once as a two-way dialog on *touchpoint* (the customer's chosen channel), with the
+    reported facts known; the customer answers after *respond*. Otherwise the customer
+    notices the fault *discover* after it happened and contacts the service as usual.
+    """
+
+    touchpoint: str
+    discover: Distribution = Fixed(0.0)
+    respond: Distribution = Fixed(0.0)
+
+
+@attrs.frozen
 class Intent:
     """``[[intents]]``: a kind of issue, the facts it needs, how it is handled."""
 
@@ -200,6 +215,7 @@ class Intent:
     self_service: dict[str, SelfServiceSpec] = attrs.field(factory=dict)
     reported: float = attrs.field(default=0.0, validator=_probability)
     reported_facts: list[str] | None = None
+    device_dialog: DeviceDialog | None = None
 
 
 @attrs.frozen

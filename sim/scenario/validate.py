@@ -88,6 +88,8 @@ def reachable_touchpoints(scenario: schema.Scenario) -> set[str]:
     """Touchpoints some customer can reach: first touchpoints and where journeys lead."""
     starts = {tp for seg in scenario.segments for tp, w in seg.start.items() if w > 0}
     starts |= {e.notify for e in scenario.events if e.notify is not None}
+    starts |= {i.device_dialog.touchpoint for i in scenario.intents
+               if i.device_dialog is not None}
     graph = build_journey_graph(TOUCHPOINTS, scenario.journeys)
     for source, esc in scenario.escalation.items():  # reachable under some design
         graph.add_edge(source, esc.to)
@@ -169,6 +171,8 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
         if intent.reported_facts is not None:
             _check_names(f"intents[{k}].reported_facts", intent.reported_facts, intent.facts,
                          f"fact of intent {intent.name!r}")
+        if intent.device_dialog is not None:
+            _check_device_dialog(intent, f"intents[{k}].device_dialog")
     for i, seg in enumerate(scenario.segments):
         if seg.interruptions is not None and seg.interruptions.missed == "callback" \
                 and scenario.callback is None:
@@ -185,15 +189,40 @@ def _check_capability_tables(scenario: schema.Scenario) -> None:
                                     f" {MAX_DEVICES})")
 
 
+def _check_device_dialog(intent: schema.Intent, path: str) -> None:
+    """A device dialog opens on a touchpoint, for an intent that devices report."""
+    assert intent.device_dialog is not None
+    _check_names(f"{path}.touchpoint", [intent.device_dialog.touchpoint], list(TOUCHPOINTS),
+                 "touchpoint")
+    if intent.reported <= 0:
+        raise ScenarioError(path, f"intent {intent.name!r} is never reported by a device, so"
+                            " no device opens it (allowed: with reported > 0)")
+
+
+#: The most exchanges one conversation may have (a conversation must end).
+MAX_EXCHANGES = 1000
+
+
 def _check_conversations(scenario: schema.Scenario) -> None:
-    """Conversations of several exchanges happen only on asynchronous channels."""
+    """Conversations of several exchanges happen only on asynchronous channels, pause
+    for the customer's reply, and end."""
     for name, spec in scenario.channels.items():
         synchronous = name in SYNCHRONOUS if spec.synchronous is None else spec.synchronous
+        path = f"channels.{name}"
         if spec.exchanges > 1 and synchronous:
-            raise ScenarioError(f"channels.{name}.exchanges",
+            raise ScenarioError(f"{path}.exchanges",
                                 f"{name!r} is synchronous: a conversation of exchanges needs"
                                 " an asynchronous channel (allowed: 1, or set synchronous ="
                                 " false)")
+        if spec.exchanges > MAX_EXCHANGES:
+            raise ScenarioError(f"{path}.exchanges",
+                                f"{spec.exchanges} exchanges: such a conversation never ends"
+                                f" in practice (allowed: 1 to {MAX_EXCHANGES})")
+        if spec.exchanges > 1 and spec.reply_gap.mean <= 0:
+            raise ScenarioError(f"{path}.reply_gap",
+                                "is 0: a conversation of exchanges whose customer replies at"
+                                " once never pauses, and with no handle time never moves on"
+                                " (allowed: a reply_gap with mean > 0, or exchanges = 1)")
 
 
 def _check_pools(scenario: schema.Scenario, intents: list[str]) -> None:
@@ -307,8 +336,9 @@ NEEDS: dict[str, tuple[str, Callable[[schema.Scenario], bool]]] = {
     "handover": ("an [escalation] table or a transfer journey",
                  lambda sc: bool(sc.escalation) or any(j.transfer for j in sc.journeys)),
     "escalation": ("an [escalation] table", lambda sc: bool(sc.escalation)),
-    "proactive": ("an [[events]] table with notify",
-                  lambda sc: any(e.notify is not None for e in sc.events)),
+    "proactive": ("an [[events]] table with notify, or an intent with device_dialog",
+                  lambda sc: any(e.notify is not None for e in sc.events)
+                  or any(i.device_dialog is not None for i in sc.intents)),
     "mesh": ("segment devices or intents reported by devices",
              lambda sc: any(s.devices for s in sc.segments)
              or any(i.reported > 0 for i in sc.intents)),
