@@ -58,3 +58,11 @@ def docs(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("python", "-m", "sim.reference")
     session.run("pytest", "tests/test_reference.py", "tests/test_docs.py")
+
+
+@nox.session
+def results(session: nox.Session) -> None:
+    """Run every shipped scenario (run, ablate, sensitivity at small sizes) and write its
+    results page, docs/results/<scenario>.md: ``nox -s results -- app-to-phone``."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "sim.experiment.resultspage", *session.posargs)

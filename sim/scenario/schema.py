@@ -348,7 +348,11 @@ class Intent:
     )
     self_service: dict[str, SelfServiceSpec] = attrs.field(
         factory=dict,
-        metadata={"doc": "see below"},
+        metadata={"doc": (
+            "per self-service touchpoint, a success probability (`app = 0.4`) or a table "
+            "`{ success, time }` (below); at a touchpoint with no entry the session fails "
+            "at once, asking no facts and taking no time"
+        )},
     )
     reported: float = attrs.field(
         default=0.0, validator=_probability,
