@@ -78,7 +78,7 @@ def settings(template: str) -> dict[str, int]:
 
 def question(scenario_text: str) -> str:
     """The top comment's paragraph that asks the question (the first holding a "?"), or
-    its first paragraph, as one line of prose."""
+    its first paragraph, as one line of prose, without a leading "The question:"."""
     comment = []
     for line in scenario_text.splitlines():
         if not line.startswith("#"):
@@ -86,7 +86,7 @@ def question(scenario_text: str) -> str:
         comment.append(line[1:].strip())
     paragraphs = [" ".join(p.split()) for p in "\n".join(comment).split("\n\n") if p.strip()]
     asking = [p for p in paragraphs if "?" in p]
-    return (asking or paragraphs or [""])[0]
+    return re.sub(r"^the question:\s*", "", (asking or paragraphs or [""])[0], flags=re.I)
 
 
 def _commands(name: str, sizes: dict[str, int], assumptions: int) -> dict[str, list[str]]:
@@ -159,7 +159,8 @@ def collect(name: str, root: Path, docs: Path, sizes: dict[str, int]) -> None:
         out = root / argv[argv.index("--out") + 1]
         (keep / names[which]).write_text(kept(name, which, out), encoding="utf-8")
         for png in sorted([*out.glob("*.png"), *out.glob("figures/*.png")]):
-            shutil.copyfile(png, keep / "figures" / png.name)
+            if not png.name.startswith("sensitivity_") or png.stem in SENSITIVITY_FIGURES:
+                shutil.copyfile(png, keep / "figures" / png.name)
     (keep / "commands.json").write_text(
         json.dumps({k: " ".join(v) for k, v in commands.items()}, indent=2) + "\n",
         encoding="utf-8")
@@ -216,6 +217,8 @@ def _fence(text: str | None, lang: str = "") -> str:
     return f"```{lang}\n{text.rstrip()}\n```"
 
 
+#: The sensitivity figures a page shows (the others stay in the results folder).
+SENSITIVITY_FIGURES = ("sensitivity_give_up_rate", "sensitivity_abandonment_rate")
 CAPTIONS = {
     "outcomes.png": "Headline outcomes per design, mean and 95% interval",
     "differences.png": "Paired differences against the baseline",
@@ -295,7 +298,8 @@ def render(name: str, template: Path, root: Path, docs: Path) -> str:
                              f"{name}") from None
 
     body = PLACEHOLDER.sub(fill, SETTINGS.sub("", source, count=1))
-    return HEADER.format(template=template.relative_to(root).as_posix()) + body
+    shown = template.relative_to(root) if template.is_relative_to(root) else template
+    return HEADER.format(template=shown.as_posix()) + body
 
 
 def main(argv: Sequence[str] | None = None) -> int:
