@@ -57,7 +57,8 @@ def docs(session: nox.Session) -> None:
     """Rewrite the generated reference pages (docs/reference/) and check the doc tests."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "sim.reference")
-    session.run("pytest", "tests/test_reference.py", "tests/test_docs.py")
+    session.run("pytest", "tests/test_reference.py", "tests/test_docs.py",
+                "tests/test_doc_pages.py", "tests/test_readme.py", "tests/test_resultspage.py")
 
 
 @nox.session
