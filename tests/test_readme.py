@@ -83,11 +83,20 @@ def test_every_command_is_covered_and_parses(command: str) -> None:
 
 
 def _short_scenarios(folder: Path) -> None:
-    """The shipped scenarios, cut to a short horizon and two replications."""
+    """The shipped scenarios, cut to two replications and a horizon of at most an hour
+    past their last event."""
+    import tomllib
+
+    from sim.scenario.units import parse_duration
+
     (folder / "scenarios").mkdir()
     for path in (ROOT / "scenarios").glob("*.toml"):
         text = path.read_text(encoding="utf-8")
-        text = re.sub(r'(?m)^horizon = "[^"]+"', 'horizon = "1h"', text, count=1)
+        data = tomllib.loads(text)
+        last = max((parse_duration(e["at"]) for e in data.get("events", [])), default=0.0)
+        horizon = min(parse_duration(data["scenario"]["horizon"]), last + 60)
+        text = re.sub(r'(?m)^horizon = "[^"]+"', f'horizon = "{horizon:g}min"', text,
+                      count=1)
         text = re.sub(r"(?m)^replications = \d+", "replications = 2", text, count=1)
         (folder / "scenarios" / path.name).write_text(text, encoding="utf-8")
 
