@@ -51,7 +51,7 @@ def _md(doc: str | None) -> str:
     """A docstring as Markdown: its ``>>>`` examples fenced as Python."""
     out: list[str] = []
     fenced = False
-    for line in (doc or "**undocumented**").splitlines():
+    for line in (doc or "**undocumented**").replace("``", "`").splitlines():
         if line.startswith(">>>") and not fenced:
             out.append("```python")
             fenced = True
@@ -188,7 +188,7 @@ def scenario_page(root: type = schema.Scenario) -> str:
              "from 0 to 1. A key the file leaves out takes its default. For the meaning in",
              "context, examples and error messages see [the scenario guide](../scenarios.md).\n"]
     for title, cls in _tables(root, ""):
-        doc = inspect.getdoc(cls) or ""
+        doc = (inspect.getdoc(cls) or "").replace("``", "`")
         heading = (title if "`" in title else f"`{title}`") if title else "Top level"
         lines.append(f"## {heading}\n")
         lines.append(doc.replace("\n\n", "\n\n") + "\n")
