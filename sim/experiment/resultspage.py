@@ -126,12 +126,12 @@ def run_command(argv: Sequence[str], root: Path) -> str:
 
 
 def clean_printed(text: str) -> str:
-    """Printed output without the lines that name the results folder or the time taken
-    (they differ from run to run; the commands on the page say where results go)."""
-    lines = [ln.rstrip() for ln in text.splitlines()
-             if not re.search(r"results in .*\(\d+(\.\d+)? s\)", ln)
-             and not re.match(r"^\s*\d+ figures in ", ln)]
-    return "\n".join(lines).strip("\n") + "\n"
+    """Printed output without its last lines, from the one that names the results folder
+    and the time taken (they differ from run to run, and a long folder name wraps; the
+    commands on the page say where results go)."""
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    cut = next((i for i, ln in enumerate(lines) if "results in " in ln), len(lines))
+    return "\n".join(lines[:cut]).strip("\n") + "\n"  # the folder line (wrapped or not) ends
 
 
 def kept(name: str, which: str, folder: Path) -> str:
