@@ -1,5 +1,6 @@
 """Tasks: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``; ``nox -s slow`` for the
-longer tests the default run leaves out."""
+longer tests the default run leaves out; ``nox -s docs`` and ``nox -s results`` for the
+generated documentation."""
 
 from __future__ import annotations
 
@@ -49,3 +50,20 @@ def bench(session: nox.Session) -> None:
     """Run the Erlang A benchmark: ``nox -s bench -- --quick`` (see benchmarks/README.md)."""
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/queue.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Rewrite the generated reference pages (docs/reference/) and check the doc tests."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "sim.reference")
+    session.run("pytest", "tests/test_reference.py", "tests/test_docs.py",
+                "tests/test_doc_pages.py", "tests/test_readme.py", "tests/test_resultspage.py")
+
+
+@nox.session
+def results(session: nox.Session) -> None:
+    """Run every shipped scenario (run, ablate, sensitivity at small sizes) and write its
+    results page, docs/results/<scenario>.md: ``nox -s results -- app-to-phone``."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "sim.experiment.resultspage", *session.posargs)
