@@ -223,7 +223,7 @@ class Contacts(Routing):
         if issue.last_agent == where:
             resolve = min(1.0, resolve + self._affinity.bonus)
         issue.last_agent = where
-        if self.design.retention:  # the customer's last agent, for their next issue
+        if self.design.retention and self.world.population is not None:  # for the next issue
             self._customer_agent[customer] = where
         return resolve
 

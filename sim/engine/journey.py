@@ -65,12 +65,12 @@ class IssueJourney(Conversations):
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
             if settled:
                 self._ended(issue, Ending.RESOLVED)
-                self._forget(ctx)
+                self._forget(ctx, issue.index)
                 return
         ending = yield from self._walk(issue, ctx, segment, intent, tp, draws, device)
         self._ended(issue, ending)
         if ctx.given or event is not None:  # else nothing was written about them
-            self._forget(ctx)
+            self._forget(ctx, issue.index)
 
     def _open(self, index: int, event: EventRT | None,
               ) -> tuple[IssueState, Context, SegmentRT, IntentRT, str]:
@@ -272,8 +272,14 @@ class IssueJourney(Conversations):
             yield env.timeout(delay)
         return False
 
-    def _forget(self, ctx: Context) -> None:
-        """Drop what the history holds of the issue's customer, unless the design retains it."""
-        if not self.design.retention:  # nobody will recognise this customer again
-            for key in ctx.keys or (ctx.key,):
+    def _forget(self, ctx: Context, issue: int) -> None:
+        """Drop what nobody can read again of the issue's customer: everything, unless the
+        design retains it for a customer who can come back; else the ended issue's own
+        events (the customer's stay, for their next issue)."""
+        keys = ctx.keys or (ctx.key,)
+        if not self.design.retention or self.world.population is None:
+            for key in keys:  # nobody recognises them again, or every issue is a new customer
                 self.history.forget(key)
+        else:
+            for key in keys:
+                self.history.retire(key, issue)
