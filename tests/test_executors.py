@@ -41,6 +41,7 @@ def serial() -> tuple[Any, dict[str, Any], Any, Any]:
     return results, details, world, designs
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_serial_results(serial: Any) -> None:
     """Units run on an in-process Dask cluster give exactly the serial results."""
     distributed = pytest.importorskip("distributed")

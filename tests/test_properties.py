@@ -6,6 +6,7 @@ import math
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from faults import GreedyPool, LossyStore
 from hypothesis import HealthCheck, Phase, example, find, given, settings
 
@@ -153,6 +154,7 @@ def _lossy_breaks_continuity(data: dict[str, Any]) -> bool:
     return not (reps == 0 or math.isnan(reps))
 
 
+@pytest.mark.slow
 def test_strategy_finds_a_lossy_history() -> None:
     """A history that drops every second event is caught by unified continuity."""
     found = find(
@@ -197,6 +199,7 @@ def _capacity_monitor_fires(data: dict[str, Any]) -> bool:
     return "capacity" in monitor.violations
 
 
+@pytest.mark.slow
 def test_strategy_finds_an_agent_with_one_session_too_many() -> None:
     """The capacity property, on drawn scenarios, catches agents that overbook."""
     found = find(scenario_dicts(), _capacity_monitor_fires, settings=_FIND)
@@ -214,6 +217,7 @@ def _forgetful_design_loses_a_fact(data: dict[str, Any]) -> bool:
     return "resumability" in monitor.violations
 
 
+@pytest.mark.slow
 def test_strategy_finds_a_design_that_forgets_after_an_interruption() -> None:
     """The resumability property, on drawn scenarios, catches sessions that drop."""
     found = find(scenario_dicts(), _forgetful_design_loses_a_fact, settings=_FIND)

@@ -8,6 +8,7 @@ import pytest
 from conftest import SCENARIOS, run_omnisim
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_summary(tmp_path: Path) -> None:
     """Two runs with the same seed write byte-identical summary.json and replications.csv."""
     outs = []

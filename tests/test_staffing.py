@@ -265,6 +265,7 @@ def test_with_agents_changes_only_the_named_pool(tmp_path: Path) -> None:
 
 # --- the command -----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_staff_command_writes_its_files_and_table(tmp_path: Path) -> None:
     """``omnisim staff`` prints the table and writes json, tidy csv, manifest and figure."""
     out = tmp_path / "staff"

@@ -52,6 +52,7 @@ def test_bad_paths_and_values_name_the_parameter(vary: str, message: str) -> Non
     assert info.value.path.startswith("--vary")
 
 
+@pytest.mark.slow
 def test_sweep_command_writes_a_tidy_table_and_figures(tmp_path: Path) -> None:
     """``omnisim sweep`` writes one row per point × design × replication × outcome."""
     out = tmp_path / "sw"
