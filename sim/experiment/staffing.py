@@ -27,12 +27,11 @@ from typing import Any, Literal
 
 import attrs
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, did_you_mean
 from ..metrics.recorder import OUTCOMES
 from ..metrics.stats import estimate
 from ..model.design import Design
 from ..scenario import Scenario
-from ..scenario.validate import _hint
 from .runner import Results
 
 __all__ = [
@@ -104,7 +103,7 @@ def parse_target(text: str, pools: Sequence[str] = ()) -> Target:
         per_pool = (f", or pool.POOL.X with POOL one of {', '.join(pools)} and X one of "
                     f"{', '.join(POOL_OUTCOMES)}" if pools else "")
         raise ScenarioError("--target", f"unknown outcome {outcome!r}"
-                            f"{_hint(outcome, [*OUTCOMES, *pool_names])} "
+                            f"{did_you_mean(outcome, [*OUTCOMES, *pool_names])} "
                             f"(allowed: {', '.join(OUTCOMES)}{per_pool})")
     return Target(outcome, ">=" if op == ">=" else "<=", value)
 

@@ -48,10 +48,9 @@ from typing import Any
 
 import attrs
 import numpy as np
-from scipy import stats
 
 from ..engine import compile_world
-from ..metrics.stats import estimate
+from ..metrics.stats import estimate, t_quantile
 from ..scenario import load_scenario, resolve_designs
 from ..theory.erlang import ErlangA, ErlangC, erlang_a, erlang_c
 from .runner import run_experiment
@@ -282,8 +281,7 @@ class ValidationRow:
         The interval is this row's, rescaled by the ratio of the t quantiles.
         """
         df = self.replications - 1
-        ratio = float(stats.t.ppf(0.5 + confidence / 2, df) /
-                      stats.t.ppf(0.5 + self.confidence / 2, df))
+        ratio = float(t_quantile(confidence, df) / t_quantile(self.confidence, df))
         half = (self.ci_high - self.ci_low) / 2 * ratio
         return abs(self.mean - self.exact) <= half
 

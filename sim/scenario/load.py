@@ -8,7 +8,6 @@ Structuring is cattrs' job; this module only teaches it the scenario's value typ
 from __future__ import annotations
 
 import datetime
-import difflib
 import math
 import os
 import stat
@@ -27,7 +26,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, did_you_mean
 from ..model import dists
 from . import schema
 from .uncertain import parse_uncertain
@@ -165,14 +164,14 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
         raise ScenarioError("dist", f"missing (allowed: {', '.join(_DISTS)})")
     kind = value["dist"]
     if not isinstance(kind, str) or kind not in _DISTS:
-        hint = _did_you_mean(str(kind), _DISTS)
+        hint = did_you_mean(str(kind), _DISTS)
         raise ScenarioError(
             "dist", f"unknown distribution {kind!r}{hint} (allowed: {', '.join(_DISTS)})"
         )
     cls, required, optional = _DISTS[kind]
     for key in value:
         if key != "dist" and key not in required + optional:
-            hint = _did_you_mean(key, required + optional)
+            hint = did_you_mean(key, required + optional)
             allowed = ", ".join(("dist", *required, *optional))
             raise ScenarioError(key, f"unknown key{hint} (allowed for {kind}: {allowed})")
     for key in required:
@@ -285,7 +284,7 @@ def _structure_history(value: object, _: type) -> str | list[list[str]] | None:
 def _structure_literal(value: object, type_: Any) -> Any:
     allowed = typing.get_args(type_)
     if value not in allowed:
-        hint = _did_you_mean(str(value), [str(a) for a in allowed])
+        hint = did_you_mean(str(value), [str(a) for a in allowed])
         raise ValueError(
             f"must be one of {', '.join(map(repr, allowed))} (got {value!r}){hint}"
         )
@@ -354,15 +353,6 @@ _self_service_fn = _schema_class_hook(schema.SelfServiceSpec)
 converter.register_structure_hook(schema.SelfServiceSpec, _structure_self_service)
 
 
-def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """``; did you mean 'x'?`` for a close name, or the one name *word* abbreviates."""
-    names = list(choices)
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-    if not close and len(word) >= 3:
-        close = [name for name in names if name.startswith(word)]
-    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
-
-
 def _file_keys(cls: type) -> list[str]:
     return ["from" if f.name == "source" else f.name for f in attrs.fields(cls)]
 
@@ -382,7 +372,7 @@ def _locate(exc: BaseException, path: str) -> ScenarioError:
     if isinstance(exc, ForbiddenExtraKeysError):
         key = sorted(exc.extra_fields)[0]
         allowed = _file_keys(exc.cl) if attrs.has(exc.cl) else []
-        hint = _did_you_mean(key, allowed)
+        hint = did_you_mean(key, allowed)
         return ScenarioError(
             _join(path, key), f"unknown key{hint} (allowed: {', '.join(allowed)})"
         )

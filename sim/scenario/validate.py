@@ -6,14 +6,13 @@ Each rule raises :class:`~sim.errors.ScenarioError` with the path of the field a
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 import networkx as nx
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, did_you_mean
 from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, SYNCHRONOUS, TOUCHPOINTS
 from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from ..model.history import MAX_DEVICES, SILOED, UNIFIED, Topology
@@ -32,22 +31,14 @@ __all__ = [
 _TOLERANCE = 1e-6
 
 
-def _hint(word: str, choices: Iterable[str]) -> str:
-    """``; did you mean 'x'?`` for a close name, or the one name *word* abbreviates."""
-    names = list(choices)
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-    if not close and len(word) >= 3:
-        close = [name for name in names if name.startswith(word)]
-    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
-
-
 def _check_names(path: str, names: Iterable[str], allowed: Sequence[str], what: str) -> None:
     """Every name is allowed; a wrong key of a table is named in the path (``start.vioce``)."""
     for name in names:
         if name not in allowed:
             raise ScenarioError(
                 f"{path}.{name}" if isinstance(names, Mapping) else path,
-                f"unknown {what} {name!r}{_hint(name, allowed)} (allowed: {', '.join(allowed)})",
+                f"unknown {what} {name!r}{did_you_mean(name, allowed)} "
+                f"(allowed: {', '.join(allowed)})",
             )
 
 
@@ -296,7 +287,7 @@ def design_from_spec(name: str, spec: schema.DesignSpec, path: str) -> Design:
     if spec.base not in BUILTIN_DESIGNS:
         raise ScenarioError(
             f"{path}.base",
-            f"unknown design {spec.base!r}{_hint(spec.base, BUILTIN_DESIGNS)}"
+            f"unknown design {spec.base!r}{did_you_mean(spec.base, BUILTIN_DESIGNS)}"
             f" (allowed: {', '.join(BUILTIN_DESIGNS)})",
         )
     base = BUILTIN_DESIGNS[spec.base]
@@ -378,7 +369,8 @@ def resolve_designs(scenario: schema.Scenario, names: Sequence[str] | None = Non
             where = "scenario.designs" if names is None else "--design"
             raise ScenarioError(
                 f"{where}[{i}]" if names is None else where,
-                f"unknown design {name!r}{_hint(name, allowed)} (allowed: {', '.join(allowed)})",
+                f"unknown design {name!r}{did_you_mean(name, allowed)} "
+                f"(allowed: {', '.join(allowed)})",
             )
     return designs
 
@@ -465,7 +457,7 @@ def validate(scenario: schema.Scenario) -> None:
         if fact not in used_facts:
             raise ScenarioError(
                 f"facts.{fact}",
-                f"no intent needs fact {fact!r}{_hint(fact, used_facts)}"
+                f"no intent needs fact {fact!r}{did_you_mean(fact, used_facts)}"
                 f" (facts of the intents: {', '.join(sorted(used_facts)) or 'none'})",
             )
     _check_names("channels", scenario.channels, CHANNELS, "channel")
