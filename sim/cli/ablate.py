@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
         description="Between two designs, switch each capability that differs on alone from "
         "the first (--from) and off alone from the second (--to), all on the same customers "
         "(common random numbers). Prints each capability's effect on the headline outcomes "
-        "with 95%% intervals and writes ablation.json, ablation.csv, replications.csv, "
+        "with 95% intervals and writes ablation.json, ablation.csv, replications.csv, "
         "manifest.json and a tornado figure (ablation.png, ablation.svg).",
     )
     options.add_scenario(ablate)
