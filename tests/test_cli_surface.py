@@ -7,6 +7,7 @@ estimate and the number formatter as small examples and hypothesis properties.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -353,3 +354,14 @@ def test_import_sim_is_light_and_still_reaches_everything() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines() == ["[]", "[scenario] True True True"]
+
+
+def test_no_help_text_shows_a_doubled_percent_sign() -> None:
+    """argparse only un-doubles ``%%`` in an option's help, not in a description: every
+    command's whole help reads ``95%``, never ``95%%``."""
+    from sim.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert "%%" not in command.format_help(), name
