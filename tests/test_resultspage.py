@@ -47,7 +47,7 @@ def test_templates_type_no_number_by_hand() -> None:
 def test_question_is_the_paragraph_that_asks() -> None:
     """The page's question is the top comment's paragraph with a question mark."""
     text = "# A story.\n# More story.\n#\n# The question: does A beat B?\n# Why.\n\n[scenario]\n"
-    assert resultspage.question(text) == "does A beat B? Why."
+    assert resultspage.question(text) == "Does A beat B? Why."
     assert resultspage.question("# Only this.\n[scenario]\n") == "Only this."
 
 

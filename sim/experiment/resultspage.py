@@ -86,7 +86,8 @@ def question(scenario_text: str) -> str:
         comment.append(line[1:].strip())
     paragraphs = [" ".join(p.split()) for p in "\n".join(comment).split("\n\n") if p.strip()]
     asking = [p for p in paragraphs if "?" in p]
-    return re.sub(r"^the question:\s*", "", (asking or paragraphs or [""])[0], flags=re.I)
+    text = re.sub(r"^the question:\s*", "", (asking or paragraphs or [""])[0], flags=re.I)
+    return text[:1].upper() + text[1:]
 
 
 def _commands(name: str, sizes: dict[str, int], assumptions: int) -> dict[str, list[str]]:
