@@ -121,7 +121,9 @@ def _outcome_panel(ax: Axes, summary: Mapping[str, Any], outcome: str, designs: 
     ax.set_ylim(low - 0.05 * span if low < 0 or near_zero else 0.0,
                 high + 0.12 * span if high > 0 else 1.0)
     ax.set_xlim(-0.6, len(designs) - 0.4)
-    ax.set_xticks(range(len(designs)), designs, rotation=20 if len(designs) > 3 else 0)
+    crowded = len(designs) > 3 or sum(len(d) for d in designs) > 30
+    ax.set_xticks(range(len(designs)), designs, rotation=20 if crowded else 0,
+                  ha="right" if crowded else "center", rotation_mode="anchor")
     ax.grid(axis="x", visible=False)
     ax.set_title(outcome_label(outcome))
     ax.set_ylabel("minutes" if unit == "min" else unit)
@@ -196,8 +198,8 @@ def differences_figure(summary: Mapping[str, Any]) -> Figure:
             Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="",
                    label="interval includes 0"),
         ]
-        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
-                   frameon=False)
+        fig.legend(handles=handles, loc="outside lower center",
+                   ncols=min(len(handles), 3), frameon=False)
         versus = ", ".join(sorted(baselines))
         fig.suptitle(f"{summary['scenario'].get('name', 'Results')}: paired differences "
                      f"against {versus} ({_replications_title(summary)})")

@@ -93,7 +93,7 @@ def pools_over_day_figure(series: Columns, pools: Mapping[str, int],
         handles, labels = axes[0, 0].get_legend_handles_labels()
         handles.append(Patch(color="0.5", alpha=0.3, linewidth=0))
         labels.append(CI + " over the replications")
-        fig.legend(handles, labels, loc="outside lower center", ncols=len(handles),
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2),
                    frameon=False)
         fig.suptitle(titled(title, "agent pools over the day"))
     return fig
