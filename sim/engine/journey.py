@@ -56,8 +56,9 @@ class IssueJourney(Conversations):
 
     def _issue(self, index: int, event: EventRT | None = None) -> Proc:
         """One issue, from its arrival to its end."""
-        issue, ctx, segment, intent, tp = self._open(index, event)
-        draws = Draws(self.streams.key(index))
+        key = self.streams.key(index)
+        issue, ctx, segment, intent, tp = self._open(index, event, key)
+        draws = Draws(key)
         device: int | None = None
         if event is None:
             tp = yield from self._start(issue, ctx, intent, tp)
@@ -72,11 +73,14 @@ class IssueJourney(Conversations):
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
 
-    def _open(self, index: int, event: EventRT | None,
+    def _open(self, index: int, event: EventRT | None, key: int,
               ) -> tuple[IssueState, Context, SegmentRT, IntentRT, str]:
-        """Draw who the customer is, the intent and the first touchpoint; count the issue."""
+        """Draw who the customer is, the intent and the first touchpoint; count the issue.
+
+        *key* is the issue's stream key (``streams.key(index)``).
+        """
         world, design, env = self.world, self.design, self.env
-        profile = CounterStream(self.streams.key(index), Purpose.PROFILE)
+        profile = CounterStream(key, Purpose.PROFILE)
         person, who = index, profile
         if world.population is not None:  # one of a finite set of customers comes back
             person = min(int(profile.random() * world.population), world.population - 1)
