@@ -316,8 +316,9 @@ class Contacts(Routing):
             if name in issue.given:
                 issue.repetitions += 1
             if monitor is not None:  # the check: asked again of the very same identity
-                again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
-                    ctx.customer, ())
+                given = ctx.given
+                again = (given is not None and (key, name) in given) or (
+                    (key, name) in self._customer_keys.get(ctx.customer, ()))
                 monitor.asked(issue.index, name, again, now)
         done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx, worker)
         if not done:
@@ -327,7 +328,7 @@ class Contacts(Routing):
             self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
                         channel)
         issue.given.add(name)
-        ctx.given.add((key, name))
+        ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
             self._customer_given.setdefault(ctx.customer, set()).add(name)
             if monitor is not None:  # only the continuity check reads it

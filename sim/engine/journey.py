@@ -165,7 +165,7 @@ class IssueJourney(Conversations):
         """Contact after contact until the issue ends: how it ended."""
         linked = self.design.mesh or not segment.devices_cum
         if not linked:
-            ctx.keys.add(ctx.key)
+            ctx.add_key(ctx.key)
         previous = None
         ending = Ending.IN_SELF_SERVICE
         while issue.contacts < segment.max_contacts:
@@ -217,7 +217,7 @@ class IssueJourney(Conversations):
                 if device is None:
                     device = pick(segment.devices_cum, draws.device.random())
                 ctx.key = identity(ctx.person, device)
-                ctx.keys.add(ctx.key)
+                ctx.add_key(ctx.key)
             if previous is not None and touch.channel != TOUCHPOINTS[previous].channel:
                 issue.switches += 1
         issue.cost += self.world.cost[tp]
