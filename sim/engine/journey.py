@@ -174,7 +174,8 @@ class IssueJourney(Conversations):
             touch = TOUCHPOINTS[tp]
             ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
             previous = tp
-            contact = self._self_service if touch.self_service else self._assisted
+            contact = (self._self_service if touch.self_service
+                       else self._assisted_by(issue, segment, intent, tp))
             outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
             if self.recorder.records is not None:
                 self.recorder.records.contact_ended(issue, outcome, self.env.now)

@@ -204,3 +204,5 @@ class EngineState:
     _affinity: AffinitySpec | None
     _customer_agent: dict[int, tuple[int, int]]
     _drained: simpy.Event | None
+    #: per (segment, intent, touchpoint): whether its assisted contacts take the plain path
+    _plain_at: dict[tuple[int, int, str], bool]
