@@ -13,7 +13,7 @@ from typing import Any
 from ..metrics.recorder import IssueState
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
-from .pools import Agent, Pool, QueueEntry, request
+from .pools import Agent, Pool, QueueEntry
 from .routing import Routing
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws, Proc, Seat, coin
@@ -113,14 +113,20 @@ class Contacts(Routing):
             patience = dist.sample(draws.patience)
             if segment.frustration:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
-        entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
-        agent = request(entry, None)
-        if agent is None:
+        for pool in pools:  # as request() does, without a queue entry if one takes it now
+            agent = pool.try_assign(tp)
+            if agent is not None:
+                pool.waited(entered, entered)
+                break
+        else:
+            entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+            for pool in pools:
+                pool.enqueue(entry)
             if patience < math.inf:
                 env.timeout(patience).callbacks.append(entry.renege)
             agent = yield entry.event
             entry.settle(env.now)
-        pool = pools[0] if entry.pool is None else entry.pool
+            pool = pools[0] if entry.pool is None else entry.pool
         channel = TOUCHPOINTS[tp].channel
         self.recorder.queue_left(issue, pool.spec.name, channel, entered, env.now,
                                  agent is not None)
