@@ -8,11 +8,12 @@ interruptions.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..metrics.recorder import IssueState
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
-from .pools import Agent, Pool
+from .pools import Agent, Pool, QueueEntry
 from .routing import Routing
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws, Proc, Seat, coin
@@ -79,6 +80,68 @@ class Contacts(Routing):
             return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
                                               agent))
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
+
+    def _assisted_by(self, issue: IssueState, segment: SegmentRT, intent: IntentRT,
+                     tp: str) -> Any:
+        """The process of an assisted contact at *tp*: :meth:`_plain` where it does what
+        :meth:`_assisted` would, else :meth:`_assisted`."""
+        if self.recorder.records is not None:
+            return self._assisted
+        key = (issue.segment, issue.intent, tp)
+        plain = self._plain_at.get(key)
+        if plain is None:
+            world, design = self.world, self.design
+            rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
+            plain = self._plain_at[key] = (
+                self.monitor is None and self._affinity is None and not intent.facts
+                and rate <= 0 and segment.hold_rate <= 0 and tp not in world.conversations
+                and (world.callback is None or not design.callback)
+                and (world.routing is None or world.routing.misroute <= 0))
+        return self._plain if plain else self._assisted
+
+    def _plain(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+               tp: str, draws: Draws) -> Proc:
+        """:meth:`_assisted` (with :meth:`_queue` and :meth:`_session`) in one generator,
+        for a plain contact: no facts, interruptions, hold, conversation, call back,
+        affinity, misrouting, monitor or records. The same draws, events and counts."""
+        env = self.env
+        entered = env.now
+        pools = self._routes[tp, issue.intent]
+        patience = math.inf
+        dist = segment.patience.get(tp)
+        if dist is not None:
+            patience = dist.sample(draws.patience)
+            if segment.frustration:
+                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        for pool in pools:  # as request() does, without a queue entry if one takes it now
+            agent = pool.try_assign(tp)
+            if agent is not None:
+                pool.waited(entered, entered)
+                break
+        else:
+            entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+            for pool in pools:
+                pool.enqueue(entry)
+            if patience < math.inf:
+                env.timeout(patience).callbacks.append(entry.renege)
+            agent = yield entry.event
+            entry.settle(env.now)
+            pool = pools[0] if entry.pool is None else entry.pool
+        channel = TOUCHPOINTS[tp].channel
+        self.recorder.queue_left(issue, pool.spec.name, channel, entered, env.now,
+                                 agent is not None)
+        if agent is None:
+            return Outcome.ABANDONED, 0.0
+        base = intent.handle[tp].sample(draws.work)
+        started = env.now
+        if base > 0:
+            yield pool.work(agent, base)
+        now = env.now
+        self._release(issue, pool, agent, tp, now - started)
+        self.recorder.session_ended(issue, pool.spec.name, channel, started, now - started,
+                                    False)
+        self.recorder.conversation(issue, pool.spec.name, channel, started, 1)
+        return self._settle(intent.resolve[tp], intent, tp, draws), 0.0
 
     def _misrouted(self, ctx: Context, draws: Draws) -> bool:
         """Whether the menu sends this contact to the wrong agent.
@@ -316,8 +379,9 @@ class Contacts(Routing):
             if name in issue.given:
                 issue.repetitions += 1
             if monitor is not None:  # the check: asked again of the very same identity
-                again = (key, name) in ctx.given or (key, name) in self._customer_keys.get(
-                    ctx.customer, ())
+                given = ctx.given
+                again = (given is not None and (key, name) in given) or (
+                    (key, name) in self._customer_keys.get(ctx.customer, ()))
                 monitor.asked(issue.index, name, again, now)
         done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx, worker)
         if not done:
@@ -327,7 +391,7 @@ class Contacts(Routing):
             self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
                         channel)
         issue.given.add(name)
-        ctx.given.add((key, name))
+        ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
             self._customer_given.setdefault(ctx.customer, set()).add(name)
             if monitor is not None:  # only the continuity check reads it

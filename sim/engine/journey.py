@@ -56,8 +56,9 @@ class IssueJourney(Conversations):
 
     def _issue(self, index: int, event: EventRT | None = None) -> Proc:
         """One issue, from its arrival to its end."""
-        issue, ctx, segment, intent, tp = self._open(index, event)
-        draws = Draws(self.streams.key(index))
+        key = self.streams.key(index)
+        issue, ctx, segment, intent, tp = self._open(index, event, key)
+        draws = Draws(key)
         device: int | None = None
         if event is None:
             tp = yield from self._start(issue, ctx, intent, tp)
@@ -72,11 +73,14 @@ class IssueJourney(Conversations):
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
 
-    def _open(self, index: int, event: EventRT | None,
+    def _open(self, index: int, event: EventRT | None, key: int,
               ) -> tuple[IssueState, Context, SegmentRT, IntentRT, str]:
-        """Draw who the customer is, the intent and the first touchpoint; count the issue."""
+        """Draw who the customer is, the intent and the first touchpoint; count the issue.
+
+        *key* is the issue's stream key (``streams.key(index)``).
+        """
         world, design, env = self.world, self.design, self.env
-        profile = CounterStream(self.streams.key(index), Purpose.PROFILE)
+        profile = CounterStream(key, Purpose.PROFILE)
         person, who = index, profile
         if world.population is not None:  # one of a finite set of customers comes back
             person = min(int(profile.random() * world.population), world.population - 1)
@@ -161,7 +165,7 @@ class IssueJourney(Conversations):
         """Contact after contact until the issue ends: how it ended."""
         linked = self.design.mesh or not segment.devices_cum
         if not linked:
-            ctx.keys.add(ctx.key)
+            ctx.add_key(ctx.key)
         previous = None
         ending = Ending.IN_SELF_SERVICE
         while issue.contacts < segment.max_contacts:
@@ -170,7 +174,8 @@ class IssueJourney(Conversations):
             touch = TOUCHPOINTS[tp]
             ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
             previous = tp
-            contact = self._self_service if touch.self_service else self._assisted
+            contact = (self._self_service if touch.self_service
+                       else self._assisted_by(issue, segment, intent, tp))
             outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
             if self.recorder.records is not None:
                 self.recorder.records.contact_ended(issue, outcome, self.env.now)
@@ -213,7 +218,7 @@ class IssueJourney(Conversations):
                 if device is None:
                     device = pick(segment.devices_cum, draws.device.random())
                 ctx.key = identity(ctx.person, device)
-                ctx.keys.add(ctx.key)
+                ctx.add_key(ctx.key)
             if previous is not None and touch.channel != TOUCHPOINTS[previous].channel:
                 issue.switches += 1
         issue.cost += self.world.cost[tp]

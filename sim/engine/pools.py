@@ -260,13 +260,18 @@ class Pool:
         return self.spec.schedule.staffed(a, b)
 
     def _account(self) -> None:
-        now = self.env.now
+        """Add the time since the last change to the busy, load and queue integrals.
+
+        A count of zero adds nothing (``x + 0 * dt`` is ``x``): those sums are skipped.
+        """
         last = self._last
-        if now <= last:
-            return
-        t = now if now < self.end else self.end
+        t = self.env.now
         if t <= last:
             return
+        if t >= self.end:
+            t = self.end
+            if t <= last:
+                return
         dt = t - last
         busy, waiting = self.busy, self.waiting + self.held
         if busy > self.headcount:  # agents finishing sessions after their shift ended
@@ -274,13 +279,17 @@ class Pool:
             self.busy_area += self.headcount * dt
             self.slot_area += min(self.slots, self.headcount) * dt
         else:
-            self.busy_area += busy * dt
+            if busy:
+                self.busy_area += busy * dt
             self.slot_area += self.slots * dt
-        self.queue_area += waiting * dt
+        if waiting:
+            self.queue_area += waiting * dt
         if t <= self._slot_end:  # the common case: within the current slot
             k = self._slot
-            self.busy_slots[k] += busy * dt
-            self.queue_slots[k] += waiting * dt
+            if busy:
+                self.busy_slots[k] += busy * dt
+            if waiting:
+                self.queue_slots[k] += waiting * dt
         else:
             last_slot = len(self.busy_slots) - 1
             while last < t:

@@ -61,6 +61,7 @@ class Replication(IssueJourney):
         self._in_flight = 0  # issues started and not ended
         #: under a drain, succeeds when the last issue ends after the horizon
         self._drained: simpy.Event | None = None
+        self._plain_at: dict[tuple[int, int, str], bool] = {}
 
     def run(self) -> dict[str, float]:
         """Simulate to the horizon and return the outcomes."""

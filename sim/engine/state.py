@@ -141,12 +141,14 @@ class Context:
         self.customer = customer
         self.person = person
         self.key = identity(person, 0)
-        #: every identity the issue used, when it may use more than :attr:`key`
-        self.keys: set[int] = set()
+        #: every identity the issue used, when it may use more than :attr:`key` (``None``
+        #: until the first, so that most issues make no set)
+        self.keys: set[int] | None = None
         self.within = False
         self.handed: tuple[str, float] | None = None
         self.preknown = preknown
-        self.given: set[tuple[int, str]] = set()
+        #: ``None`` until the first fact is given
+        self.given: set[tuple[int, str]] | None = None
         #: the contact follows a self-service session (a menu may misroute it)
         self.from_self_service = False
         #: what the customer tells the agent now stays out of the history (a misrouted
@@ -155,6 +157,20 @@ class Context:
         #: the agent session in progress, if any
         self.seat: Seat | None = None
         self.dialog: tuple[float, float] | None = None
+
+    def add_key(self, key: int) -> None:
+        """Count *key* among the identities the issue used."""
+        if self.keys is None:
+            self.keys = {key}
+        else:
+            self.keys.add(key)
+
+    def add_given(self, key: int, fact: str) -> None:
+        """Count *fact* as given in this issue under identity *key*."""
+        if self.given is None:
+            self.given = {(key, fact)}
+        else:
+            self.given.add((key, fact))
 
 
 def coin(p: float, draws: Draws) -> bool:
@@ -188,3 +204,5 @@ class EngineState:
     _affinity: AffinitySpec | None
     _customer_agent: dict[int, tuple[int, int]]
     _drained: simpy.Event | None
+    #: per (segment, intent, touchpoint): whether its assisted contacts take the plain path
+    _plain_at: dict[tuple[int, int, str], bool]
