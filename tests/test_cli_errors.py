@@ -400,3 +400,37 @@ def test_load_scenario_names_the_file(tmp_path: Path) -> None:
     assert info.value.file == str(path)
     assert info.value.path == "pools[0].agnets"
     assert info.value.line().startswith(f"{path}: pools[0].agnets: unknown key")
+
+
+def test_one_replication_with_bad_input_is_still_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The ``-n 1`` warning comes only once the input is known good: a scenario with one
+    replication and a runaway pool prints the error alone (found by the mutation test)."""
+    text = """
+[scenario]
+name = "one"
+horizon = "30min"
+replications = 1
+[arrivals]
+rate = "1/min"
+[[segments]]
+name = "s"
+share = 1.0
+start = { voice = 1.0 }
+[[intents]]
+name = "i"
+share = 1.0
+handle = { voice = "1min" }
+[[pools]]
+name = "p"
+agents = 4611686018427387904
+channels = ["voice"]
+"""
+    path = tmp_path / "one.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(str(path)) and "warning" not in err
+    path.write_text(text.replace("4611686018427387904", "2"), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert "1 replication: no confidence interval" in capsys.readouterr().err

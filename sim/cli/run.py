@@ -80,9 +80,6 @@ def execute(args: argparse.Namespace) -> int:
         raise e.in_file(args.scenario) from None
     sec = scenario.scenario
     replications = args.replications or sec.replications
-    if replications < 2:
-        print(f"omnisim run: warning: {replications} replication: no confidence interval can "
-              "be computed (give -n 2 or more)", file=sys.stderr)
     seed = sec.seed if args.seed is None else args.seed
     out_dir = common.out_dir(args, sec.name)
     common.check_work(args, scenario, len(designs), replications)
@@ -90,6 +87,9 @@ def execute(args: argparse.Namespace) -> int:
     jobs = common.jobs(args.jobs)
     started = time.perf_counter()
     with ResultsFolder(out_dir) as folder:
+        if replications < 2:  # only now: an error in the input or the folder stays one line
+            print(f"omnisim run: warning: {replications} replication: no confidence interval "
+                  "can be computed (give -n 2 or more)", file=sys.stderr)
         if not args.resume and folder.units.exists():
             shutil.rmtree(folder.units)
         details: dict[str, list[dict[str, Any]]] = {}
