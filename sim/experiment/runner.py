@@ -320,6 +320,9 @@ def _dead_worker(units: list[Unit], workers: dict[int, Any], running: dict[int, 
     """One line: which worker died, with which unit, and what was kept."""
     done = {futures[f] for f in futures
             if f.done() and not f.cancelled() and f.exception() is None}
+    for process in workers.values():  # a killed worker's exit status may not be reaped yet
+        if process.exitcode is None:
+            process.join(timeout=1.0)
     dead = [(pid, p.exitcode) for pid, p in workers.items() if p.exitcode not in (None, 0)]
     # the pool terminates (SIGTERM) the other workers once one died: name the first one
     dead.sort(key=lambda d: d[1] == -signal.SIGTERM)
