@@ -6,12 +6,22 @@ import hashlib
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def spawn_child(script: str, *args: str) -> dict:
+    """Run *script* with *args* in a fresh interpreter; the JSON of its last output line."""
+    cmd = [sys.executable, os.path.abspath(script), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def rss_mib(who: int = resource.RUSAGE_SELF) -> float:

@@ -38,7 +38,6 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -119,11 +118,7 @@ def child_in_flight(design_name: str, path: str) -> dict[str, Any]:
 
 def spawn(*args: str) -> dict[str, Any]:
     """Run this script as a child in a fresh interpreter; its JSON line."""
-    cmd = [sys.executable, os.path.abspath(__file__), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return measure.spawn_child(__file__, *args)
 
 
 def render(report: dict[str, Any]) -> str:

@@ -207,11 +207,8 @@ def per_arrival(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def spawn(*args: str) -> dict[str, Any]:
-    cmd = [sys.executable, os.path.abspath(__file__), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """Run this script as a child in a fresh interpreter; its JSON line."""
+    return measure.spawn_child(__file__, *args)
 
 
 def summarize_scale(runs: list[dict[str, Any]]) -> dict[str, Any]:
