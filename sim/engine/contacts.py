@@ -69,41 +69,51 @@ class Contacts(Routing):
         if not answered:
             return Outcome.ABANDONED, 0.0
         assert agent is not None
-        spec = pool.spec
         if self.monitor is not None:
-            self.monitor.waited(issue.index, entered, env.now)
-            self.monitor.assigned(
-                issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
-                spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
-            )
+            self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         if self._misrouted(ctx, draws):
             return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
                                               agent))
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
 
+    def _monitor_assigned(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
+                          agent: Agent, entered: float) -> None:
+        """Tell the monitor a contact that waited since *entered* got *agent* now."""
+        assert self.monitor is not None
+        spec, now = pool.spec, self.env.now
+        self.monitor.waited(issue.index, entered, now)
+        self.monitor.assigned(issue.index, spec.name, agent.sessions,
+                              spec.concurrency.get(tp, 1), spec.serves(tp, intent.name), now,
+                              on_shift=agent.on_shift)
+
     def _assisted_by(self, issue: IssueState, segment: SegmentRT, intent: IntentRT,
                      tp: str) -> Any:
         """The process of an assisted contact at *tp*: :meth:`_plain` where it does what
         :meth:`_assisted` would, else :meth:`_assisted`."""
-        if self.recorder.records is not None:
-            return self._assisted
-        key = (issue.segment, issue.intent, tp)
+        plain = self._is_plain(issue.segment, issue.intent, tp)
+        return self._plain if plain else self._assisted
+
+    def _is_plain(self, s: int, k: int, tp: str) -> bool:
+        """Whether assisted contacts at *tp* of segment *s*, intent *k* are plain: no
+        facts, interruptions, hold, conversation, call back, affinity or misrouting."""
+        key = (s, k, tp)
         plain = self._plain_at.get(key)
         if plain is None:
             world, design = self.world, self.design
+            segment, intent = world.segments[s], world.intents[k]
             rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
             plain = self._plain_at[key] = (
-                self.monitor is None and self._affinity is None and not intent.facts
+                self._affinity is None and not intent.facts
                 and rate <= 0 and segment.hold_rate <= 0 and tp not in world.conversations
                 and (world.callback is None or not design.callback)
                 and (world.routing is None or world.routing.misroute <= 0))
-        return self._plain if plain else self._assisted
+        return plain
 
     def _plain(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                tp: str, draws: Draws) -> Proc:
         """:meth:`_assisted` (with :meth:`_queue` and :meth:`_session`) in one generator,
         for a plain contact: no facts, interruptions, hold, conversation, call back,
-        affinity, misrouting, monitor or records. The same draws, events and counts."""
+        affinity or misrouting. The same draws, events and counts."""
         env = self.env
         entered = env.now
         pools = self._routes[tp, issue.intent]
@@ -132,6 +142,8 @@ class Contacts(Routing):
                                  agent is not None)
         if agent is None:
             return Outcome.ABANDONED, 0.0
+        if self.monitor is not None:
+            self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
         if base > 0:
@@ -140,6 +152,8 @@ class Contacts(Routing):
         self._release(issue, pool, agent, tp, now - started)
         self.recorder.session_ended(issue, pool.spec.name, channel, started, now - started,
                                     False)
+        if self.monitor is not None:
+            self.monitor.session(issue.index, started, now)
         self.recorder.conversation(issue, pool.spec.name, channel, started, 1)
         return self._settle(intent.resolve[tp], intent, tp, draws), 0.0
 

@@ -8,17 +8,21 @@ next, until the issue is resolved or given up.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
 from ..model.history import HistoryEvent, identity
 from ..model.journey import GIVE_UP
 from .arrivals import arrival_times
 from .conversation import Conversations
+from .plain import PlainIssue, plain_journeys
 from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
 from .streams import CounterStream, Purpose
 from .world import EventRT, IntentRT, SegmentRT, pick
 
-__all__ = ["CUSTOMERS", "EVENTS", "PER_EVENT", "IssueJourney", "where_given_up"]
+__all__ = ["CUSTOMERS", "EVENTS", "PER_EVENT", "Arrivals", "IssueJourney", "where_given_up"]
 
 #: Offsets of the entity indexes of customers and of event issues, far above those of
 #: Poisson issues, so that their streams never meet.
@@ -34,15 +38,55 @@ def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
     return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
 
 
+class Arrivals:
+    """The Poisson issues of a replication: each arrival starts its issue and schedules
+    the next arrival (a callback on a timeout, no process).
+
+    A :class:`PlainIssue` (*plain*) runs at once, after the next arrival is scheduled;
+    an issue process starts before it, to run right after this event: either way the
+    events follow in the order the process-per-issue engine made them.
+    """
+
+    __slots__ = ("index", "plain", "rep", "times")
+
+    def __init__(self, rep: IssueJourney, times: Iterator[float], plain: Any) -> None:
+        self.rep = rep
+        self.times = times
+        self.plain = plain
+        self.index = 0
+
+    def next(self) -> None:
+        """Schedule the next arrival, if it falls before the end."""
+        t = next(self.times, None)
+        if t is not None:
+            env = self.rep.env
+            env.timeout(t - env.now).callbacks.append(self.arrive)
+
+    def arrive(self, _: Any) -> None:
+        """The next issue arrives."""
+        index = self.index
+        self.index = index + 1
+        if self.plain is None:
+            self.rep.env.process(self.rep._issue(index))
+            self.next()
+        else:
+            self.next()
+            self.plain(self.rep, index)
+
+
 class IssueJourney(Conversations):
     """The part of a replication that starts issues and walks each one's journey."""
 
     def _arrivals(self) -> Proc:
-        """Start an issue at each Poisson arrival."""
-        env = self.env
-        for index, t in enumerate(arrival_times(self.world, self.streams.unit_exponentials())):
-            yield env.timeout(t - env.now)
-            env.process(self._issue(index))
+        """Schedule the first Poisson arrival; an :class:`Arrivals` chains the others.
+
+        A process, so that the first arrival is scheduled where it always was: when the
+        processes started at time 0 run, in the order they were made.
+        """
+        times = arrival_times(self.world, self.streams.unit_exponentials())
+        Arrivals(self, times, PlainIssue if plain_journeys(self) else None).next()
+        return
+        yield  # a generator, for env.process
 
     def _event(self, e: int, event: EventRT) -> Proc:
         """At the event's time, start the issues of every customer it touches."""

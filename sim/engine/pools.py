@@ -220,6 +220,7 @@ class Pool:
         # ties are broken the same way in every run, unlike a set of objects
         self.partial: dict[Agent, None] = {}
         self.share = {ch: 1.0 / c for ch, c in spec.concurrency.items()}
+        self.penalty = spec.penalty  # of processor sharing (0: none)
         self.single_class = len(set(self.share.values())) == 1
         self.levels = spec.levels
         # one queue per intent priority level, highest first
@@ -327,7 +328,7 @@ class Pool:
         agent.sessions += 1
         if agent.sessions > self.peak_sessions:
             self.peak_sessions = agent.sessions
-        if self.spec.penalty > 0:
+        if self.penalty > 0:
             self._reshare(agent)
         share = self.share[channel]
         agent.load += share
@@ -342,7 +343,8 @@ class Pool:
         """An agent for a new contact on *channel* now, if one has room and no one waits."""
         if self.waiting:
             return None
-        agent = self._find(channel)
+        idle = self.idle
+        agent = idle[-1] if idle else self._find(channel)
         if agent is not None:
             self._take(agent, channel)
         return agent
@@ -409,7 +411,7 @@ class Pool:
         agent.sessions -= 1
         agent.load -= share
         self.slots -= share
-        if self.spec.penalty > 0:
+        if self.penalty > 0:
             self._reshare(agent)
         if not agent.on_shift:  # finishing after the shift ended: no new work
             if agent.sessions == 0:
@@ -452,7 +454,7 @@ class Pool:
         changes. Without a penalty every session drains at 1: a plain timeout.
         """
         env = self.env
-        if self.spec.penalty <= 0:
+        if self.penalty <= 0:
             if minutes <= limit:
                 return env.timeout(minutes, 0.0)
             return env.timeout(limit, minutes - limit)

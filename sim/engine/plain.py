@@ -1,0 +1,202 @@
+"""An issue whose every contact is a plain assisted contact, run by event callbacks.
+
+Where every journey of a world is a queue then an agent's work (no facts, interruptions,
+hold, conversations, call backs, affinity, misrouting or self-service: the Erlang A
+queue and its kin), an issue needs no SimPy process: :class:`PlainIssue` keeps its
+state in a few slots and moves on when the event it waits for (an agent, its patience,
+the end of the work, a delay between contacts) fires. It makes the same draws from the
+same streams, schedules the same events in the same order and counts the same things
+as :meth:`~sim.engine.journey.IssueJourney._issue` with
+:meth:`~sim.engine.contacts.Contacts._plain`, so the results are byte for byte those of
+the process (``tests/test_golden.py``), at a fraction of the cost per issue: no process
+start and end events, no generator frames, no ``yield from`` layers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from ..metrics.recorder import Ending, IssueState
+from ..model.channels import TOUCHPOINTS
+from ..model.journey import GIVE_UP
+from .pools import Agent, Pool, QueueEntry
+from .state import ContactOutcome as Outcome
+from .state import Context, Draws
+from .streams import CounterStream, Purpose
+from .world import IntentRT, SegmentRT
+
+if TYPE_CHECKING:
+    from .replication import Replication
+
+__all__ = ["PlainIssue", "plain_journeys"]
+
+
+def plain_journeys(rep: Replication) -> bool:
+    """Whether every Poisson issue of *rep*'s world can run as a :class:`PlainIssue`.
+
+    True when no intent opens a device dialog and every touchpoint a journey can reach
+    (from a segment's first touchpoints, through the routes a plain contact's outcomes
+    take) is an assisted touchpoint whose contacts take the plain path.
+    """
+    world = rep.world
+    if any(intent.dialog is not None for intent in world.intents):
+        return False
+    outcomes = (Outcome.UNRESOLVED.value, Outcome.ABANDONED.value)
+    for s, segment in enumerate(world.segments):
+        for k in range(len(world.intents)):
+            seen: set[str] = set()
+            todo = list(segment.starts)
+            while todo:
+                tp = todo.pop()
+                if tp in seen or tp == GIVE_UP:
+                    continue
+                seen.add(tp)
+                if TOUCHPOINTS[tp].self_service or not rep._is_plain(s, k, tp):
+                    return False
+                for outcome in outcomes:
+                    route = world.routes.get((tp, outcome))
+                    if route is not None:
+                        todo.extend(t for t in route.targets if t in TOUCHPOINTS)
+    return True
+
+
+class PlainIssue:
+    """One issue of a plain world, from its arrival to its end, driven by callbacks.
+
+    Each method is one stretch of :meth:`IssueJourney._walk` between two events: the
+    contact's start (:meth:`contact`), the queue's answer (:meth:`answered`), the end of
+    the agent's work (:meth:`worked`) and the step to the next contact (:meth:`ended`).
+    """
+
+    __slots__ = ("agent", "ctx", "draws", "entered", "entry", "intent", "issue", "linked",
+                 "patience", "pool", "previous", "rep", "segment", "started", "tp", "work")
+
+    def __init__(self, rep: Replication, index: int) -> None:
+        key = rep.streams.key(index)
+        issue, ctx, segment, intent, tp = rep._open(index, None, key)
+        self.rep = rep
+        self.issue: IssueState = issue
+        self.ctx: Context = ctx
+        self.segment: SegmentRT = segment
+        self.intent: IntentRT = intent
+        self.tp = tp
+        self.draws = Draws(key)  # its patience and work streams, made at once:
+        self.patience = CounterStream(key, Purpose.PATIENCE)
+        self.work = CounterStream(key, Purpose.WORK)
+        self.previous: str | None = None
+        # set when first needed: entry (queued), pool, agent, entered, started
+        self.entry: QueueEntry
+        self.pool: Pool
+        self.agent: Agent
+        self.entered: float
+        self.started: float
+        rep.recorder.flow(issue, "arrival", tp)
+        self.linked = rep.design.mesh or not segment.devices_cum
+        if not self.linked:
+            ctx.add_key(ctx.key)
+        self.contact()
+
+    def contact(self, _: Any = None) -> None:
+        """Start a contact at the current touchpoint: an agent now, or the queue."""
+        rep, issue, segment, tp = self.rep, self.issue, self.segment, self.tp
+        if issue.contacts >= segment.max_contacts:
+            self.end(Ending.IN_SELF_SERVICE)
+            return
+        rep._enter(issue, self.ctx, segment, tp, self.linked, None, self.previous, self.draws)
+        self.previous = tp
+        env = rep.env
+        self.entered = entered = env.now
+        pools = rep._routes[tp, issue.intent]
+        patience = math.inf
+        dist = segment.patience.get(tp)
+        if dist is not None:
+            patience = dist.sample(self.patience)
+            if segment.frustration:
+                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        for pool in pools:  # as request() does, without a queue entry if one takes it now
+            agent = pool.try_assign(tp)
+            if agent is not None:
+                pool.waited(entered, entered)
+                self.pool = pool
+                self.served(agent)
+                return
+        entry = self.entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
+        for pool in pools:
+            pool.enqueue(entry)
+        if patience < math.inf:
+            env.timeout(patience).callbacks.append(entry.renege)
+        entry.event.callbacks.append(self.answered)
+
+    def answered(self, event: Any) -> None:
+        """The queue's answer: an agent, or ``None`` when the patience ran out."""
+        entry = self.entry
+        entry.settle(self.rep.env.now)
+        self.pool = entry.pool or entry.pools[0]
+        self.served(event.value)
+
+    def served(self, agent: Agent | None) -> None:
+        """Count the queue entry's end; with an *agent*, start the work."""
+        rep, issue, pool, tp = self.rep, self.issue, self.pool, self.tp
+        now = rep.env.now
+        rep.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, self.entered,
+                                now, agent is not None)
+        if agent is None:
+            self.ended(Outcome.ABANDONED)
+            return
+        if rep.monitor is not None:
+            rep._monitor_assigned(issue, self.intent, tp, pool, agent, self.entered)
+        self.agent = agent
+        base = self.intent.handle[tp].sample(self.work)
+        self.started = now
+        if base > 0:
+            pool.work(agent, base).callbacks.append(self.worked)
+        else:
+            self.worked()
+
+    def worked(self, _: Any = None) -> None:
+        """The agent's work is done: release the agent, settle the contact's outcome."""
+        rep, issue, pool, agent, tp = self.rep, self.issue, self.pool, self.agent, self.tp
+        now, started = rep.env.now, self.started
+        rep._release(issue, pool, agent, tp, now - started)
+        name, channel = pool.spec.name, TOUCHPOINTS[tp].channel
+        rep.recorder.session_ended(issue, name, channel, started, now - started, False)
+        if rep.monitor is not None:
+            rep.monitor.session(issue.index, started, now)
+        rep.recorder.conversation(issue, name, channel, started, 1)
+        self.ended(rep._settle(self.intent.resolve[tp], self.intent, tp, self.draws))
+
+    def ended(self, outcome: Outcome) -> None:
+        """The contact ended in *outcome*: the issue ends, or the customer moves on."""
+        rep, issue, ctx, tp = self.rep, self.issue, self.ctx, self.tp
+        if rep.recorder.records is not None:
+            rep.recorder.records.contact_ended(issue, outcome, rep.env.now)
+        ctx.within, ctx.handed = False, None
+        if outcome is Outcome.RESOLVED:
+            rep.recorder.flow(issue, tp, outcome.value)
+            self.end(Ending.RESOLVED)
+            return
+        issue.failures += 1
+        target, transfer, delay = rep._next_step(issue, ctx, tp, outcome, 0.0, self.draws)
+        if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
+            rep.recorder.flow(issue, tp, Outcome.ABANDONED.value)
+            self.end(Ending.IN_QUEUE if outcome is Outcome.ABANDONED else Ending.AFTER_CONTACT)
+            return
+        rep.recorder.flow(issue, tp, target)
+        issue.touchpoint = self.tp = target
+        if transfer:  # on the spot, with the agent's view if the design hands over
+            ctx.within = True
+            if rep.design.handover:
+                ctx.handed = (TOUCHPOINTS[tp].channel, rep.env.now)
+            self.contact()
+        elif delay > 0:
+            rep.env.timeout(delay).callbacks.append(self.contact)
+        else:
+            self.contact()
+
+    def end(self, ending: Ending) -> None:
+        """Count the issue as ended and drop what nobody can read again."""
+        rep = self.rep
+        rep._ended(self.issue, ending)
+        if self.ctx.given:
+            rep._forget(self.ctx, self.issue.index)
