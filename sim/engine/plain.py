@@ -27,12 +27,12 @@ from .streams import CounterStream, Purpose
 from .world import IntentRT, SegmentRT
 
 if TYPE_CHECKING:
-    from .replication import Replication
+    from .journey import IssueJourney
 
 __all__ = ["PlainIssue", "plain_journeys"]
 
 
-def plain_journeys(rep: Replication) -> bool:
+def plain_journeys(rep: IssueJourney) -> bool:
     """Whether every Poisson issue of *rep*'s world can run as a :class:`PlainIssue`.
 
     True when no intent opens a device dialog and every touchpoint a journey can reach
@@ -72,7 +72,7 @@ class PlainIssue:
     __slots__ = ("agent", "ctx", "draws", "entered", "entry", "intent", "issue", "linked",
                  "patience", "pool", "previous", "rep", "segment", "started", "tp", "work")
 
-    def __init__(self, rep: Replication, index: int) -> None:
+    def __init__(self, rep: IssueJourney, index: int) -> None:
         key = rep.streams.key(index)
         issue, ctx, segment, intent, tp = rep._open(index, None, key)
         self.rep = rep
