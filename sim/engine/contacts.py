@@ -150,11 +150,9 @@ class Contacts(Routing):
             yield pool.work(agent, base)
         now = env.now
         self._release(issue, pool, agent, tp, now - started)
-        self.recorder.session_ended(issue, pool.spec.name, channel, started, now - started,
-                                    False)
+        self.recorder.session_done(issue, pool.spec.name, channel, started, now - started)
         if self.monitor is not None:
             self.monitor.session(issue.index, started, now)
-        self.recorder.conversation(issue, pool.spec.name, channel, started, 1)
         return self._settle(intent.resolve[tp], intent, tp, draws), 0.0
 
     def _misrouted(self, ctx: Context, draws: Draws) -> bool:

@@ -160,10 +160,9 @@ class PlainIssue:
         now, started = rep.env.now, self.started
         rep._release(issue, pool, agent, tp, now - started)
         name, channel = pool.spec.name, TOUCHPOINTS[tp].channel
-        rep.recorder.session_ended(issue, name, channel, started, now - started, False)
+        rep.recorder.session_done(issue, name, channel, started, now - started)
         if rep.monitor is not None:
             rep.monitor.session(issue.index, started, now)
-        rep.recorder.conversation(issue, name, channel, started, 1)
         self.ended(rep._settle(self.intent.resolve[tp], self.intent, tp, self.draws))
 
     def ended(self, outcome: Outcome) -> None:

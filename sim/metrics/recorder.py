@@ -65,6 +65,7 @@ class IssueState:
         "agent_cost",
         "agent_minutes",
         "arrived",
+        "cell",
         "contacts",
         "cost",
         "failures",
@@ -81,6 +82,9 @@ class IssueState:
         "touchpoint",
         "transfers",
     )
+
+    #: the issue's cell of counts (set on arrival, when measured)
+    cell: IssueTally
 
     def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
                  start: str = "") -> None:
@@ -312,7 +316,8 @@ class Recorder:
         """Count a new issue (if it arrived after the warm-up)."""
         if issue.measured:
             self.issues += 1
-            self._issue_cell(issue).issues += 1
+            cell = issue.cell = self._issue_cell(issue)  # its cell, for its end
+            cell.issues += 1
             self.live[issue] = None
 
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
@@ -322,7 +327,7 @@ class Recorder:
         del self.live[issue]
         if self.records is not None:
             self.records.issue_ended(issue, ending, now)
-        cell = self._issue_cell(issue)
+        cell = issue.cell
         cell.journey(issue)
         cell.ended += 1
         if ending is Ending.RESOLVED:
@@ -402,6 +407,17 @@ class Recorder:
             cell.sessions += 1
             cell.handle_sum += duration
             cell.dropped += dropped
+
+    def session_done(self, issue: IssueState, pool: str, channel: str, started: float,
+                     duration: float) -> None:
+        """Count one agent session of *duration* minutes that completed in one exchange:
+        :meth:`session_ended` and :meth:`conversation` in one."""
+        if started >= self.start:
+            cell = self._queue_cell(pool, channel, issue, started)
+            cell.sessions += 1
+            cell.handle_sum += duration
+            cell.conversations += 1
+            cell.exchanges += 1
 
     def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
         """Quantiles of the time to resolution (NaN without resolved issues)."""
