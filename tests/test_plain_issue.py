@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.engine import journey
+from sim.engine.monitors import Monitor
 from sim.engine.plain import plain_journeys
 from sim.engine.replication import Replication
 from sim.engine.streams import Streams
@@ -79,17 +80,44 @@ def plain_worlds(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-def _both(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-          ) -> list[tuple[dict[str, float], dict[str, float]]]:
+class _Log:
+    """Logs every call, by issue index, and passes it on to *target* (if any)."""
+
+    def __init__(self, target: Any = None) -> None:
+        self.target = target
+        self.calls: list[tuple[Any, ...]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def log(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, *(getattr(a, "index", a) for a in args),
+                               *sorted(kwargs.items())))
+            if self.target is not None:
+                return getattr(self.target, name)(*args, **kwargs)
+            return None
+        return log
+
+
+def _run(world: Any, design: Any, seed: int) -> tuple[dict[str, float], list[Any], Any]:
+    """A replication with records and the continuity monitor on, their calls logged."""
+    monitor = Monitor(unified=True, resumable=False)
+    checks, records = _Log(monitor), _Log()
+    rep = Replication(world, design, Streams(seed, 0), checks)  # type: ignore[arg-type]
+    rep.recorder.records = records
+    return rep.run(), checks.calls + records.calls, monitor.violations
+
+
+def _both(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """Per design, the (outcomes, record calls, violations) by callbacks and by processes."""
     scenario = sim.parse_scenario(data)
     world = sim.compile_world(scenario)
+    seed = data["scenario"]["seed"]
     pairs = []
     for design in sim.resolve_designs(scenario):
         assert plain_journeys(Replication(world, design, Streams(1, 0)))
-        fast = sim.simulate(world, design, data["scenario"]["seed"], 0)
+        fast = _run(world, design, seed)
         with monkeypatch.context() as m:
             m.setattr(journey, "plain_journeys", lambda _: False)
-            slow = sim.simulate(world, design, data["scenario"]["seed"], 0)
+            slow = _run(world, design, seed)
         pairs.append((fast, slow))
     return pairs
 
@@ -99,11 +127,14 @@ def _both(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
 @given(data=plain_worlds())
 def test_plain_issues_give_the_processes_outcomes(data: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    for fast, slow in _both(data, monkeypatch):
+    """Outcomes to the last bit, the same record calls in the same order, no violation."""
+    for (fast, fast_calls, fast_violations), (slow, slow_calls, _) in _both(data, monkeypatch):
         assert fast.keys() == slow.keys()
         differ = {k: (fast[k], slow[k]) for k in fast
                   if fast[k] != slow[k] and fast[k] == fast[k]}  # NaN == NaN is no difference
         assert not differ
+        assert fast_calls == slow_calls
+        assert not fast_violations
 
 
 def test_the_erlang_a_scenario_runs_plain() -> None:
