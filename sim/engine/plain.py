@@ -22,7 +22,7 @@ from ..model.channels import TOUCHPOINTS
 from ..model.journey import GIVE_UP
 from .pools import Agent, Pool, QueueEntry
 from .state import ContactOutcome as Outcome
-from .state import Context, Draws
+from .state import Context, Draws, coin
 from .streams import CounterStream, Purpose
 from .world import IntentRT, SegmentRT
 
@@ -149,10 +149,12 @@ class PlainIssue:
         self.agent = agent
         base = self.intent.handle[tp].sample(self.work)
         self.started = now
-        if base > 0:
-            pool.work(agent, base).callbacks.append(self.worked)
-        else:
+        if base <= 0:
             self.worked()
+        elif pool.penalty <= 0:  # what pool.work() would give, without the call
+            rep.env.timeout(base).callbacks.append(self.worked)
+        else:
+            pool.work(agent, base).callbacks.append(self.worked)
 
     def worked(self, _: Any = None) -> None:
         """The agent's work is done: release the agent, settle the contact's outcome."""
@@ -163,7 +165,9 @@ class PlainIssue:
         rep.recorder.session_done(issue, name, channel, started, now - started)
         if rep.monitor is not None:
             rep.monitor.session(issue.index, started, now)
-        self.ended(rep._settle(self.intent.resolve[tp], self.intent, tp, self.draws))
+        # _settle() without an affinity bonus: the plain coin
+        resolved = coin(self.intent.resolve[tp], self.draws)
+        self.ended(Outcome.RESOLVED if resolved else Outcome.UNRESOLVED)
 
     def ended(self, outcome: Outcome) -> None:
         """The contact ended in *outcome*: the issue ends, or the customer moves on."""
