@@ -22,7 +22,7 @@ from ..model.channels import TOUCHPOINTS
 from ..model.journey import GIVE_UP
 from .pools import Agent, Pool, QueueEntry
 from .state import ContactOutcome as Outcome
-from .state import Context, Draws, coin
+from .state import Context, Draws
 from .streams import CounterStream, Purpose
 from .world import IntentRT, SegmentRT
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from .journey import IssueJourney
 
 __all__ = ["PlainIssue", "plain_journeys"]
+
+#: Draws for a call that reads none (a linked contact draws no device).
+_UNUSED = Draws(0)
 
 
 def plain_journeys(rep: IssueJourney) -> bool:
@@ -69,8 +72,9 @@ class PlainIssue:
     the agent's work (:meth:`worked`) and the step to the next contact (:meth:`ended`).
     """
 
-    __slots__ = ("agent", "ctx", "draws", "entered", "entry", "intent", "issue", "linked",
-                 "patience", "pool", "previous", "rep", "segment", "started", "tp", "work")
+    __slots__ = ("agent", "ctx", "draws", "entered", "entry", "intent", "issue", "key",
+                 "linked", "patience", "pool", "previous", "rep", "segment", "started", "tp",
+                 "work")
 
     def __init__(self, rep: IssueJourney, index: int) -> None:
         key = rep.streams.key(index)
@@ -81,7 +85,9 @@ class PlainIssue:
         self.segment: SegmentRT = segment
         self.intent: IntentRT = intent
         self.tp = tp
-        self.draws = Draws(key)  # its patience and work streams, made at once:
+        self.key = key
+        self.draws: Draws | None = None  # the other streams, made when first needed
+        # its patience and work streams, made at once:
         self.patience = CounterStream(key, Purpose.PATIENCE)
         self.work = CounterStream(key, Purpose.WORK)
         self.previous: str | None = None
@@ -103,7 +109,8 @@ class PlainIssue:
         if issue.contacts >= segment.max_contacts:
             self.end(Ending.IN_SELF_SERVICE)
             return
-        rep._enter(issue, self.ctx, segment, tp, self.linked, None, self.previous, self.draws)
+        rep._enter(issue, self.ctx, segment, tp, self.linked, None, self.previous,
+                   _UNUSED if self.linked else self._draws())
         self.previous = tp
         env = rep.env
         self.entered = entered = env.now
@@ -166,7 +173,8 @@ class PlainIssue:
         if rep.monitor is not None:
             rep.monitor.session(issue.index, started, now)
         # _settle() without an affinity bonus: the plain coin
-        resolved = coin(self.intent.resolve[tp], self.draws)
+        p = self.intent.resolve[tp]  # coin(p, draws), making the draws only to draw
+        resolved = p >= 1.0 or (p > 0.0 and self._draws().outcome.random() < p)
         self.ended(Outcome.RESOLVED if resolved else Outcome.UNRESOLVED)
 
     def ended(self, outcome: Outcome) -> None:
@@ -180,7 +188,7 @@ class PlainIssue:
             self.end(Ending.RESOLVED)
             return
         issue.failures += 1
-        target, transfer, delay = rep._next_step(issue, ctx, tp, outcome, 0.0, self.draws)
+        target, transfer, delay = rep._next_step(issue, ctx, tp, outcome, 0.0, self._draws())
         if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
             rep.recorder.flow(issue, tp, Outcome.ABANDONED.value)
             self.end(Ending.IN_QUEUE if outcome is Outcome.ABANDONED else Ending.AFTER_CONTACT)
@@ -196,6 +204,13 @@ class PlainIssue:
             rep.env.timeout(delay).callbacks.append(self.contact)
         else:
             self.contact()
+
+    def _draws(self) -> Draws:
+        """The issue's other streams (outcome, route, device), made on first use."""
+        draws = self.draws
+        if draws is None:
+            draws = self.draws = Draws(self.key)
+        return draws
 
     def end(self, ending: Ending) -> None:
         """Count the issue as ended and drop what nobody can read again."""
