@@ -370,9 +370,10 @@ def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any
     import pyarrow as pa
 
     n, nulls = len(values), values.count(None) if nullable else 0
-    validity = None
+    validity = boxed = None
     if nulls:
-        valid = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+        boxed = np.array(values, dtype=object)
+        valid = (boxed != None).astype(bool)  # noqa: E711 (elementwise, in C)
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
     if kind == "str":
         strings = [v or "" for v in values] if nulls else values
@@ -394,8 +395,11 @@ def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any
         return pa.Array.from_buffers(pa.bool_(), n, [validity, pa.py_buffer(bits)],
                                      null_count=nulls)
     dtype, arrow = (np.float64, pa.float64()) if kind == "float" else (np.int64, pa.int64())
-    array = np.fromiter((0 if v is None else v for v in values) if nulls else values,
-                        dtype=dtype, count=n)
+    if boxed is None:
+        array = np.fromiter(values, dtype=dtype, count=n)
+    else:  # a null slot holds 0
+        boxed[~valid] = 0
+        array = boxed.astype(dtype)
     return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(array)], null_count=nulls)
 
 
