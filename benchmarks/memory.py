@@ -37,6 +37,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -83,10 +84,21 @@ def child_scale(design_name: str, horizon: float) -> dict[str, Any]:
     rss_before = measure.rss_mib()
     t0 = time.perf_counter()
     out = sim.simulate(world, design, scenario.scenario.seed, 0)
+    arrivals = world.rate * world.end
     return {"kind": "scale", "design": design_name, "horizon_min": horizon,
-            "warmup_min": world.warmup, "expected_arrivals": world.rate * world.end,
+            "warmup_min": world.warmup, "expected_arrivals": arrivals,
+            "population": world.population,
+            "expected_customers": _customers(arrivals, world.population),
             "issues_after_warmup": out["issues"], "wall_s": time.perf_counter() - t0,
             "rss_before_run_mib": rss_before, "rss_peak_mib": measure.rss_mib()}
+
+
+def _customers(arrivals: float, population: int | None) -> float:
+    """The expected number of distinct customers among *arrivals* issues, each from a
+    customer drawn uniformly from *population* (every issue a new customer without one)."""
+    if population is None:
+        return arrivals
+    return population * -math.expm1(arrivals * math.log1p(-1.0 / population))
 
 
 def child_in_flight(design_name: str, path: str) -> dict[str, Any]:
@@ -136,20 +148,28 @@ def render(report: dict[str, Any]) -> str:
         "",
         "## Peak RSS against the horizon (one replication)",
         "",
-        "| design | horizon | arrivals | wall s | peak RSS MiB | before run MiB | "
-        "growth in run MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| design | horizon | arrivals | distinct customers (expected) | wall s | peak RSS MiB "
+        "| before run MiB | growth in run MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["scale"]:
+        customers = r.get("expected_customers", r["expected_arrivals"])
         lines.append(
             f"| {r['design']} | {r['multiple']}× | {r['expected_arrivals']:,.0f} | "
-            f"{r['wall_s']:.1f} | {r['rss_peak_mib']:.1f} | {r['rss_before_run_mib']:.1f} | "
-            f"{r['rss_peak_mib'] - r['rss_before_run_mib']:+.1f} |")
-    lines += ["", "| design | peak RSS growth 1× → 64× MiB | arrivals ratio | verdict |",
-              "|---|---:|---:|---|"]
+            f"{customers:,.0f} | {r['wall_s']:.1f} | {r['rss_peak_mib']:.1f} | "
+            f"{r['rss_before_run_mib']:.1f} | {r['rss_peak_mib'] - r['rss_before_run_mib']:+.1f} |")
+    lines += ["", "| design | peak RSS growth 1× → 64× MiB | arrivals ratio | growth per "
+              "customer added, bytes | verdict |", "|---|---:|---:|---:|---|"]
     for design, v in report["flatness"].items():
+        per = v.get("bytes_per_customer")
         lines.append(f"| {design} | {v['growth_mib']:+.1f} | {v['arrivals_ratio']:.0f} | "
+                     f"{'' if per is None else f'{per:,.0f}'} | "
                      f"**{'flat' if v['flat'] else 'grows'}** |")
+    lines += ["", "With a finite population (`[population] customers`) every issue comes from "
+              "one of its customers, and what the engine keeps per customer (the facts they "
+              "gave, their history under retention, their last agent) grows with the "
+              "customers seen until the population is exhausted, not with the issues: the "
+              "growth per customer added says how much that is."]
     lines += ["", "## Engine state per issue in flight (tracemalloc, overloaded)", "",
               "| scenario | design | t1 / t2 min | expected arrivals by t1 / t2 | "
               "in flight at t1 / t2 | traced MiB at t1 / t2 | bytes per issue in flight | "
@@ -174,8 +194,10 @@ def flatness(scale: list[dict[str, Any]]) -> dict[str, Any]:
         mine = sorted((r for r in scale if r["design"] == design), key=lambda r: r["multiple"])
         lo, hi = mine[0], mine[-1]
         growth = hi["rss_peak_mib"] - lo["rss_peak_mib"]
+        added = hi.get("expected_customers", 0.0) - lo.get("expected_customers", 0.0)
         out[design] = {"growth_mib": growth,
                        "arrivals_ratio": hi["expected_arrivals"] / lo["expected_arrivals"],
+                       "bytes_per_customer": growth * 2**20 / added if added >= 1 else None,
                        "flat": growth < 4.0}
     return out
 

@@ -306,6 +306,20 @@ def test_arrow_columns_hold_their_values(kind: str, values: tuple[Any, ...]) -> 
     assert array.null_count == values.count(None)
 
 
+def test_a_nan_value_is_not_a_null() -> None:
+    """In a column with nulls, a NaN value stays a value (valid, NaN), a None a null, and
+    a null slot's data holds 0 (so that the bytes are the same on every run)."""
+    import numpy as np
+
+    for kind, values in (("float", [float("nan"), None, 2.5, None]), ("int", [None, 7, None, -3])):
+        array = rec._arrow_array(values, kind)
+        array.validate(full=True)
+        assert array.is_null().to_pylist() == [v is None for v in values]
+        data = np.frombuffer(array.buffers()[1], dtype=np.float64 if kind == "float" else np.int64)
+        assert [float(x) for x, v in zip(data, values, strict=True) if v is None] == [0.0, 0.0]
+    assert np.isnan(rec._arrow_array([float("nan"), None], "float")[0].as_py())
+
+
 def test_the_run_command_writes_the_records(tmp_path: Path) -> None:
     """``omnisim run --records`` (the real command) writes both files beside the summary;
     their issue rows are the summary's issues, and --equalize refuses --records in one line."""

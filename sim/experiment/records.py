@@ -172,8 +172,8 @@ class Records:
         self.flush = FLUSH_ROWS if flush is None else flush
         self._open: dict[IssueState, list[Any]] = {}
         self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
-        self._issues = _part(target, "issues", ISSUE_COLUMNS)
-        self._contacts = _part(target, "contacts", CONTACT_COLUMNS)
+        self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush)
+        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush)
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* if it is measured."""
@@ -228,28 +228,30 @@ class Records:
         if state is None:
             return
         c, state[2] = state[2], None
-        rows = self._contacts.rows
-        rows.append((self.design, self.replication, issue.index, issue.contacts, c[0], c[1],
-                     c[2], c[3], c[4], c[5], c[6], c[7], now, outcome.value, c[8], c[9],
-                     issue.repetitions - c[10], issue.agent_minutes - c[11],
-                     issue.transfers - c[12]))
-        if len(rows) >= self.flush:
-            self._contacts.write()
+        part = self._contacts
+        values = part.values
+        values.extend((self.design, self.replication, issue.index, issue.contacts, c[0], c[1],
+                       c[2], c[3], c[4], c[5], c[6], c[7], now, outcome.value, c[8], c[9],
+                       issue.repetitions - c[10], issue.agent_minutes - c[11],
+                       issue.transfers - c[12]))
+        if len(values) >= part.limit:
+            part.write()
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
         state = self._open.pop(issue, None)
         if state is None:
             return
-        rows = self._issues.rows
-        rows.append((self.design, self.replication, issue.index, state[0],
-                     self.segments[issue.segment], self.intents[issue.intent], issue.start,
-                     issue.arrived, now, "open" if ending is None else ending.value,
-                     issue.touchpoint, issue.contacts, issue.repetitions, issue.switches,
-                     issue.transfers, issue.failures, state[1], issue.agent_minutes,
-                     issue.cost, issue.agent_cost, issue.cost + issue.agent_cost))
-        if len(rows) >= self.flush:
-            self._issues.write()
+        part = self._issues
+        values = part.values
+        values.extend((self.design, self.replication, issue.index, state[0],
+                       self.segments[issue.segment], self.intents[issue.intent], issue.start,
+                       issue.arrived, now, "open" if ending is None else ending.value,
+                       issue.touchpoint, issue.contacts, issue.repetitions, issue.switches,
+                       issue.transfers, issue.failures, state[1], issue.agent_minutes,
+                       issue.cost, issue.agent_cost, issue.cost + issue.agent_cost))
+        if len(values) >= part.limit:
+            part.write()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
@@ -275,19 +277,29 @@ _OPEN = _Opened.OPEN
 
 
 class _Part:
-    """Rows of one table of one unit: the caller appends to :attr:`rows`, which
-    :meth:`write` empties into a temporary file, renamed into place when closed."""
+    """Rows of one table of one unit: the caller extends :attr:`values` by one row's values
+    at a time (in column order) and calls :meth:`write` once it holds :attr:`limit` values
+    (*flush* rows); that empties it into a temporary file, renamed into place when closed.
 
-    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
+    One flat list rather than a list of row tuples: extending it by a short-lived tuple
+    allocates nothing that lasts (a kept tuple per row costs an allocation and the cyclic
+    garbage collector's attention), and a column is then a slice ``values[i::width]``,
+    quicker than transposing the rows with ``zip``.
+    """
+
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
         self.path, self.columns = path, columns
         self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self.rows: list[tuple[Any, ...]] = []
+        self.values: list[Any] = []
+        self.width = len(columns)
+        self.limit = flush * self.width
 
     def write(self) -> None:
         """Write the rows buffered and empty the buffer."""
-        if self.rows:
-            self._write(self.rows)
-            self.rows.clear()
+        values, width = self.values, self.width
+        if values:
+            self._write([values[i::width] for i in range(width)])
+            values.clear()
 
     def close(self) -> None:
         """Write what is buffered, close the file, fsync it and rename it into place."""
@@ -303,7 +315,8 @@ class _Part:
             self._close()
         self.tmp.unlink(missing_ok=True)
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, columns: list[list[Any]]) -> None:
+        """Write one batch, given as its *columns* (lists of equal length)."""
         raise NotImplementedError
 
     def _close(self) -> None:
@@ -311,18 +324,18 @@ class _Part:
 
 
 class _ParquetPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
         import pyarrow.parquet as pq
 
-        super().__init__(path, columns)
+        super().__init__(path, columns, flush)
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, columns: list[list[Any]]) -> None:
         import pyarrow as pa
 
         arrays = [_arrow_array(values, column.kind, column.nullable)
-                  for values, column in zip(zip(*rows, strict=True), self.columns, strict=True)]
+                  for values, column in zip(columns, self.columns, strict=True)]
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def _close(self) -> None:
@@ -330,16 +343,16 @@ class _ParquetPart(_Part):
 
 
 class _CsvPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
-        super().__init__(path, columns)
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
+        super().__init__(path, columns, flush)
         self.file = open(self.tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.writer(self.file, lineterminator="\n")
         self.writer.writerow([c.name for c in columns])
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, columns: list[list[Any]]) -> None:
         self.writer.writerows(
             ["" if v is None else ("true" if v else "false") if v is True or v is False
-             else v for v in row] for row in rows)
+             else v for v in row] for row in zip(*columns, strict=True))
 
     def _close(self) -> None:
         self.file.close()
@@ -357,9 +370,10 @@ def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any
     import pyarrow as pa
 
     n, nulls = len(values), values.count(None) if nullable else 0
-    validity = None
+    validity = boxed = None
     if nulls:
-        valid = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+        boxed = np.array(values, dtype=object)
+        valid = (boxed != None).astype(bool)  # noqa: E711 (elementwise, in C)
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
     if kind == "str":
         strings = [v or "" for v in values] if nulls else values
@@ -381,14 +395,17 @@ def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any
         return pa.Array.from_buffers(pa.bool_(), n, [validity, pa.py_buffer(bits)],
                                      null_count=nulls)
     dtype, arrow = (np.float64, pa.float64()) if kind == "float" else (np.int64, pa.int64())
-    array = np.fromiter((0 if v is None else v for v in values) if nulls else values,
-                        dtype=dtype, count=n)
+    if boxed is None:
+        array = np.fromiter(values, dtype=dtype, count=n)
+    else:  # a null slot holds 0
+        boxed[~valid] = 0
+        array = boxed.astype(dtype)
     return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(array)], null_count=nulls)
 
 
-def _part(target: PartTarget, table: str, columns: tuple[Column, ...]) -> _Part:
+def _part(target: PartTarget, table: str, columns: tuple[Column, ...], flush: int) -> _Part:
     kind = _ParquetPart if target.fmt == "parquet" else _CsvPart
-    return kind(target.path(table), columns)
+    return kind(target.path(table), columns, flush)
 
 
 def _parquet_options(columns: tuple[Column, ...]) -> dict[str, Any]:
