@@ -80,11 +80,7 @@ class Contacts(Routing):
                           agent: Agent, entered: float) -> None:
         """Tell the monitor a contact that waited since *entered* got *agent* now."""
         assert self.monitor is not None
-        spec, now = pool.spec, self.env.now
-        self.monitor.waited(issue.index, entered, now)
-        self.monitor.assigned(issue.index, spec.name, agent.sessions,
-                              spec.concurrency.get(tp, 1), spec.serves(tp, intent.name), now,
-                              on_shift=agent.on_shift)
+        self.monitor.took(issue.index, entered, pool.spec, agent, tp, intent.name, self.env.now)
 
     def _assisted_by(self, issue: IssueState, segment: SegmentRT, intent: IntentRT,
                      tp: str) -> Any:
