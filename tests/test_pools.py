@@ -210,40 +210,29 @@ def test_pool_priority_decides_the_first_pool_tried() -> None:
 
 
 class _Waits(Monitor):
-    """A monitor that also keeps each measured wait by customer."""
+    """A monitor that also keeps each measured wait, by intent, as an agent takes it."""
 
     def __init__(self) -> None:
         super().__init__(unified=False, resumable=False, strict=True)
-        self.waits: list[tuple[int, float, float]] = []
+        self.waits: list[tuple[str, float, float]] = []
 
-    def waited(self, issue: int, entered: float, now: float) -> None:
+    def took(self, issue: int, entered: float, pool: Any, agent: Any, tp: str, intent: str,
+             now: float) -> None:
         """Keep the wait, then check it as usual."""
-        self.waits.append((issue, entered, now - entered))
-        super().waited(issue, entered, now)
-
-
-class _Intents(Replication):
-    """A replication that notes each issue's intent on its way to an agent."""
-
-    intents: dict[int, str]
-
-    def _assisted(self, issue: Any, ctx: Any, segment: Any, intent: Any, tp: str,
-                  draws: Any) -> Any:
-        self.intents = getattr(self, "intents", {})
-        self.intents[issue.index] = intent.name
-        return (yield from super()._assisted(issue, ctx, segment, intent, tp, draws))
+        self.waits.append((intent, entered, now - entered))
+        super().took(issue, entered, pool, agent, tp, intent, now)
 
 
 def _mean_wait_by_intent(d: dict[str, Any], replication: int) -> dict[str, float]:
     sc = parse_scenario(d)
     monitor = _Waits()
-    rep = _Intents(compile_world(sc), resolve_designs(sc)[0], Streams(sc.scenario.seed,
-                                                                      replication), monitor)
+    rep = Replication(compile_world(sc), resolve_designs(sc)[0],
+                      Streams(sc.scenario.seed, replication), monitor)
     rep.run()
     sums: dict[str, list[float]] = {}
-    for issue, entered, wait in monitor.waits:
+    for intent, entered, wait in monitor.waits:
         if entered >= sc.scenario.warmup:
-            sums.setdefault(rep.intents[issue], []).append(wait)
+            sums.setdefault(intent, []).append(wait)
     return {k: sum(v) / len(v) for k, v in sums.items()}
 
 
