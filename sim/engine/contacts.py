@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import simpy
+
 from ..metrics.recorder import IssueState
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
@@ -61,8 +63,13 @@ class Contacts(Routing):
         pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
                                                           call_back)
         missed = agent is not None and not called_back and self._away(segment, entered, draws)
-        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
-                                             draws, missed)
+        if agent is not None and not called_back and not missed:  # as _answered, at once
+            self.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, entered,
+                                     env.now, True)
+            answered = True
+        else:
+            answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                                 draws, missed)
         if missed and segment.missed != "abandon":
             again = segment.missed == "callback" and self._can_call_back()
             return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
@@ -322,6 +329,9 @@ class Contacts(Routing):
     ) -> Proc:
         """Ask for every fact the touchpoint cannot see, then do the work of the contact.
 
+        Collecting a fact the customer gave before in this issue counts a repetition (a
+        fact collected to re-authenticate a new call is asked whatever the history holds,
+        so it is never one); once given, it is written to the channel's history.
         *reads* are an agent's times to read each fact it can see (``None`` in
         self-service, where reading costs nothing); they are spent with the work.
         *worker* is the agent session doing the work (``None`` in self-service): its
@@ -332,19 +342,31 @@ class Contacts(Routing):
         fresh = reads is not None and not ctx.within  # a new agent contact
         if self.trace is not None and not ctx.unnoted:
             self._trace(issue, ctx, intent, tp, fresh)
+        # without interruptions the work is one event: what _spend would do, one layer less
+        calm = (segment.talk_rate if tp in CALLS else segment.interrupt_rate) <= 0
         read = 0.0
-        for k, (fact, minutes) in enumerate(zip(intent.facts, collect, strict=True)):
+        for k, fact in enumerate(intent.facts):
             again = fresh and fact.reauthenticate
             if not again and self._visible(issue, ctx, tp, fact.name):
                 read += reads[k] if reads is not None else 0.0
                 if self.recorder.records is not None:
                     self.recorder.records.read(issue)
                 continue
-            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes, rng,
-                                               again, worker)
-            if not done:
-                return False, extra
-        return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
+            key = ctx.key
+            self._asking(issue, ctx, fact.name, again)
+            if not calm:
+                done, extra = yield from self._spend(collect[k], segment, tp, rng, issue, ctx,
+                                                     worker)
+                if not done:
+                    return False, extra
+            elif collect[k] > 0:
+                yield self._work(worker, collect[k])
+            self._given(issue, ctx, fact, key, tp)
+        if not calm:
+            return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
+        if base + read > 0:
+            yield self._work(worker, base + read)
+        return True, 0.0
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
                fresh: bool) -> None:
@@ -364,39 +386,36 @@ class Contacts(Routing):
         return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
                                                     handed[1])
 
-    def _ask(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str, fact: FactRT,
-             minutes: float, rng: CounterStream, reauthenticating: bool,
-             worker: Seat | None) -> Proc:
-        """Collect *fact* from the customer, counting a repetition if they gave it before.
-
-        A fact collected to re-authenticate a new call is asked whatever the history
-        holds, so it is never a repetition. Returns what :meth:`_spend` returns.
-        """
-        key, name, monitor, now = ctx.key, fact.name, self.monitor, self.env.now
+    def _asking(self, issue: IssueState, ctx: Context, name: str,
+                reauthenticating: bool) -> None:
+        """Count fact *name* asked of the customer: a repetition if they gave it before."""
         if self.recorder.records is not None:
             self.recorder.records.asked(issue)
-        if not reauthenticating:
-            if name in issue.given:
-                issue.repetitions += 1
-            if monitor is not None:  # the check: asked again of the very same identity
-                given = ctx.given
-                again = (given is not None and (key, name) in given) or (
-                    (key, name) in self._customer_keys.get(ctx.customer, ()))
-                monitor.asked(issue.index, name, again, now)
-        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx, worker)
-        if not done:
-            return False, extra
-        channel = TOUCHPOINTS[tp].channel
+        if reauthenticating:
+            return
+        if name in issue.given:
+            issue.repetitions += 1
+        monitor = self.monitor
+        if monitor is not None:  # the check: asked again of the very same identity
+            key, given = ctx.key, ctx.given
+            again = (given is not None and (key, name) in given) or (
+                (key, name) in self._customer_keys.get(ctx.customer, ()))
+            monitor.asked(issue.index, name, again, self.env.now)
+
+    def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int, tp: str) -> None:
+        """The customer gave *fact* (asked under identity *key*): write it to the history
+        of *tp*'s channel and count it as given."""
+        name = fact.name
         if not ctx.unnoted:
+            channel = TOUCHPOINTS[tp].channel
             self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
                         channel)
         issue.given.add(name)
         ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
             self._customer_given.setdefault(ctx.customer, set()).add(name)
-            if monitor is not None:  # only the continuity check reads it
+            if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
-        return True, 0.0
 
     def _write(self, event: HistoryEvent, channel: str) -> None:
         """Append *event* to the history (checked for read-your-writes under a monitor)."""
@@ -433,13 +452,21 @@ class Contacts(Routing):
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if rate <= 0:
             if minutes > 0:
-                yield from self._drain(worker, minutes)
+                yield self._work(worker, minutes)
             return True, 0.0
         limit = math.inf if self.design.resumable else (
             segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
         release = self._release_after(tp) if ctx.seat is not None else math.inf
         while minutes > 0:
-            minutes = yield from self._drain(worker, minutes, rng.expovariate(rate))
+            gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
+            if worker is not None and worker.agent is not None:
+                minutes = yield worker.pool.work(worker.agent, minutes, gap)
+            elif minutes <= gap:  # self-service (or no agent): at rate 1
+                yield env.timeout(minutes)
+                minutes = 0.0
+            else:
+                yield env.timeout(gap)
+                minutes -= gap
             if minutes <= 0:
                 break
             length = segment.interrupt_duration.sample(rng)
@@ -458,18 +485,12 @@ class Contacts(Routing):
             yield env.timeout(length)
         return True, 0.0
 
-    def _drain(self, worker: Seat | None, minutes: float, limit: float = math.inf) -> Proc:
-        """Work on *minutes* of work for at most *limit* minutes: the work left (0: done).
-
-        An agent (*worker*) drains it at its processor-sharing rate; self-service at 1.
-        """
+    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event:
+        """The event of *minutes* of work done: by the agent of *worker* at its
+        processor-sharing rate, else (self-service, or no agent) at rate 1."""
         if worker is not None and worker.agent is not None:
-            return (yield worker.pool.work(worker.agent, minutes, limit))
-        if minutes <= limit:
-            yield self.env.timeout(minutes)
-            return 0.0
-        yield self.env.timeout(limit)
-        return minutes - limit
+            return worker.pool.work(worker.agent, minutes)
+        return self.env.timeout(minutes)
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*
