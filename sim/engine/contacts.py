@@ -344,10 +344,10 @@ class Contacts(Routing):
             self._trace(issue, ctx, intent, tp, fresh)
         # without interruptions the work is one event: what _spend would do, one layer less
         calm = (segment.talk_rate if tp in CALLS else segment.interrupt_rate) <= 0
-        read = 0.0
+        read, channel = 0.0, TOUCHPOINTS[tp].channel
         for k, fact in enumerate(intent.facts):
             again = fresh and fact.reauthenticate
-            if not again and self._visible(issue, ctx, tp, fact.name):
+            if not again and self._visible(issue, ctx, channel, fact.name):
                 read += reads[k] if reads is not None else 0.0
                 if self.recorder.records is not None:
                     self.recorder.records.read(issue)
@@ -361,7 +361,7 @@ class Contacts(Routing):
                     return False, extra
             elif collect[k] > 0:
                 yield self._work(worker, collect[k])
-            self._given(issue, ctx, fact, key, tp)
+            self._given(issue, ctx, fact, key, channel)
         if not calm:
             return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
         if base + read > 0:
@@ -376,12 +376,11 @@ class Contacts(Routing):
                       and not (fresh and f.reauthenticate))
         self.trace.append((ctx.key, issue.index, TOUCHPOINTS[tp].channel, self.env.now, facts))
 
-    def _visible(self, issue: IssueState, ctx: Context, tp: str, name: str) -> bool:
-        """Whether touchpoint *tp* can see fact *name*: reported by a device, in its history
-        view, or in the self-service view a hand-over passed on."""
+    def _visible(self, issue: IssueState, ctx: Context, channel: str, name: str) -> bool:
+        """Whether a touchpoint of *channel* can see fact *name*: reported by a device, in
+        its history view, or in the self-service view a hand-over passed on."""
         history, now, handed = self.history, self.env.now, ctx.handed
-        if name in ctx.preknown or history.knows(TOUCHPOINTS[tp].channel, ctx.key, issue.index,
-                                                 name, now):
+        if name in ctx.preknown or history.knows(channel, ctx.key, issue.index, name, now):
             return True
         return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
                                                     handed[1])
@@ -402,14 +401,17 @@ class Contacts(Routing):
                 (key, name) in self._customer_keys.get(ctx.customer, ()))
             monitor.asked(issue.index, name, again, self.env.now)
 
-    def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int, tp: str) -> None:
-        """The customer gave *fact* (asked under identity *key*): write it to the history
-        of *tp*'s channel and count it as given."""
+    def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int,
+               channel: str) -> None:
+        """The customer gave *fact* (asked under identity *key*): write it to *channel*'s
+        history and count it as given."""
         name = fact.name
-        if not ctx.unnoted:
-            channel = TOUCHPOINTS[tp].channel
-            self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
-                        channel)
+        if not ctx.unnoted:  # as _write does
+            event = HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope)
+            if self.monitor is None:
+                self.history.append(event)
+            else:
+                self._checked_append(event, channel)
         issue.given.add(name)
         ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
