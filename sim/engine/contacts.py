@@ -43,8 +43,9 @@ class Contacts(Routing):
         if tp not in intent.self_service:
             return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
         success, time = intent.self_service[tp]
-        base = time.sample(draws.work)
-        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        work = draws.work
+        base = time.sample(work)
+        collect = [f.collect.sample(work) for f in intent.facts]
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
                                                 None, draws.interrupt)
         if not done:
@@ -62,7 +63,8 @@ class Contacts(Routing):
         entered = env.now
         pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
                                                           call_back)
-        missed = agent is not None and not called_back and self._away(segment, entered, draws)
+        missed = (agent is not None and not called_back and segment.hold_rate > 0
+                  and self._away(segment, entered, draws))
         if agent is not None and not called_back and not missed:  # as _answered, at once
             self.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, entered,
                                      env.now, True)
@@ -83,7 +85,7 @@ class Contacts(Routing):
                 issue.index, spec.name, agent.sessions, spec.concurrency.get(tp, 1),
                 spec.serves(tp, intent.name), env.now, on_shift=agent.on_shift,
             )
-        if self._misrouted(ctx, draws):
+        if self.world.routing is not None and self._misrouted(ctx, draws):
             return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
                                               agent))
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
@@ -242,8 +244,10 @@ class Contacts(Routing):
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
         """The agent's session: collect what it cannot see, work, then resolve or not."""
         env = self.env
-        resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
-        base = intent.handle[tp].sample(draws.work)
+        resolve = (intent.resolve[tp] if self._affinity is None
+                   else self._resolve_with(issue, intent, tp, pool, agent, ctx.customer))
+        work = draws.work
+        base = intent.handle[tp].sample(work)
         seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if not intent.facts and rate <= 0:  # a plain queue: the work alone
@@ -251,8 +255,8 @@ class Contacts(Routing):
                 yield pool.work(agent, base)
             done, extra = True, 0.0
         else:
-            collect = [f.collect.sample(draws.work) for f in intent.facts]
-            reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+            collect = [f.collect.sample(work) for f in intent.facts]
+            reads = [c * READ_FRACTION if f.read is None else f.read.sample(work)
                      for f, c in zip(intent.facts, collect, strict=True)]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
                                                     base, seat, draws.interrupt, reads)
