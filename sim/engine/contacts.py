@@ -417,7 +417,10 @@ class Contacts(Routing):
             else:
                 self._checked_append(event, channel)
         issue.given.add(name)
-        ctx.add_given(key, name)
+        if ctx.given is None:  # as ctx.add_given(key, name)
+            ctx.given = {(key, name)}
+        else:
+            ctx.given.add((key, name))
         if fact.scope == "customer" and self.world.population is not None:
             self._customer_given.setdefault(ctx.customer, set()).add(name)
             if self.monitor is not None:  # only the continuity check reads it
