@@ -422,7 +422,10 @@ class Contacts(Routing):
         else:
             ctx.given.add((key, name))
         if fact.scope == "customer" and self.world.population is not None:
-            self._customer_given.setdefault(ctx.customer, set()).add(name)
+            known = self._customer_given.get(ctx.customer)
+            if known is None:  # (setdefault would make a set on every call)
+                known = self._customer_given[ctx.customer] = set()
+            known.add(name)
             if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
 
