@@ -466,9 +466,7 @@ class Contacts(Routing):
             if minutes > 0:
                 yield self._work(worker, minutes)
             return True, 0.0
-        limit = math.inf if self.design.resumable else (
-            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
-        release = self._release_after(tp) if ctx.seat is not None else math.inf
+        limits = None  # worked out at the first interruption: most spends have none
         while minutes > 0:
             gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
             if worker is not None and worker.agent is not None:
@@ -482,6 +480,9 @@ class Contacts(Routing):
             if minutes <= 0:
                 break
             length = segment.interrupt_duration.sample(rng)
+            if limits is None:
+                limits = self._limits(segment, tp, ctx)
+            limit, release = limits
             dropped = length > limit
             if self.monitor is not None:
                 self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
@@ -496,6 +497,13 @@ class Contacts(Routing):
                 continue
             yield env.timeout(length)
         return True, 0.0
+
+    def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
+        """How long an interruption of a session at *tp* may last before it drops the
+        session, and before it frees the agent of a resumable one (infinite: never)."""
+        limit = math.inf if self.design.resumable else (
+            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
+        return limit, self._release_after(tp) if ctx.seat is not None else math.inf
 
     def _work(self, worker: Seat | None, minutes: float) -> simpy.Event:
         """The event of *minutes* of work done: by the agent of *worker* at its
