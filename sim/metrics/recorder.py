@@ -65,6 +65,7 @@ class IssueState:
         "agent_cost",
         "agent_minutes",
         "arrived",
+        "cell",
         "contacts",
         "cost",
         "failures",
@@ -103,6 +104,8 @@ class IssueState:
         self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
         #: (pool index, agent index) of the agent who took its last assisted contact
         self.last_agent: tuple[int, int] | None = None
+        #: the recorder's cell of a measured issue (set when it arrives)
+        self.cell: IssueTally | None = None
 
 
 _TTR_ACCURACY = 0.005
@@ -312,7 +315,8 @@ class Recorder:
         """Count a new issue (if it arrived after the warm-up)."""
         if issue.measured:
             self.issues += 1
-            self._issue_cell(issue).issues += 1
+            cell = issue.cell = self._issue_cell(issue)
+            cell.issues += 1
             self.live[issue] = None
 
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
@@ -322,7 +326,7 @@ class Recorder:
         del self.live[issue]
         if self.records is not None:
             self.records.issue_ended(issue, ending, now)
-        cell = self._issue_cell(issue)
+        cell = issue.cell or self._issue_cell(issue)
         cell.journey(issue)
         cell.ended += 1
         if ending is Ending.RESOLVED:
@@ -414,7 +418,7 @@ class Recorder:
     def close(self) -> None:
         """Count what the issues still open did so far (call once, at the end)."""
         for issue in self.live:
-            self._issue_cell(issue).journey(issue)
+            (issue.cell or self._issue_cell(issue)).journey(issue)
 
     def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool,
                  has_callback: bool = False, has_affinity: bool = False) -> dict[str, float]:
