@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import simpy
+
 from ..metrics.recorder import IssueState
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
@@ -41,8 +43,9 @@ class Contacts(Routing):
         if tp not in intent.self_service:
             return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
         success, time = intent.self_service[tp]
-        base = time.sample(draws.work)
-        collect = [f.collect.sample(draws.work) for f in intent.facts]
+        work = draws.work
+        base = time.sample(work)
+        collect = [f.collect.sample(work) for f in intent.facts]
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
                                                 None, draws.interrupt)
         if not done:
@@ -60,9 +63,15 @@ class Contacts(Routing):
         entered = env.now
         pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
                                                           call_back)
-        missed = agent is not None and not called_back and self._away(segment, entered, draws)
-        answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
-                                             draws, missed)
+        missed = (agent is not None and not called_back and segment.hold_rate > 0
+                  and self._away(segment, entered, draws))
+        if agent is not None and not called_back and not missed:  # as _answered, at once
+            self.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, entered,
+                                     env.now, True)
+            answered = True
+        else:
+            answered = yield from self._answered(issue, pool, agent, called_back, entered, tp,
+                                                 draws, missed)
         if missed and segment.missed != "abandon":
             again = segment.missed == "callback" and self._can_call_back()
             return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
@@ -71,7 +80,7 @@ class Contacts(Routing):
         assert agent is not None
         if self.monitor is not None:
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
-        if self._misrouted(ctx, draws):
+        if self.world.routing is not None and self._misrouted(ctx, draws):
             return (yield from self._transfer(issue, ctx, segment, intent, tp, draws, pool,
                                               agent))
         return (yield from self._session(issue, ctx, segment, intent, tp, draws, pool, agent))
@@ -243,8 +252,10 @@ class Contacts(Routing):
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
         """The agent's session: collect what it cannot see, work, then resolve or not."""
         env = self.env
-        resolve = self._resolve_with(issue, intent, tp, pool, agent, ctx.customer)
-        base = intent.handle[tp].sample(draws.work)
+        resolve = (intent.resolve[tp] if self._affinity is None
+                   else self._resolve_with(issue, intent, tp, pool, agent, ctx.customer))
+        work = draws.work
+        base = intent.handle[tp].sample(work)
         seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if not intent.facts and rate <= 0:  # a plain queue: the work alone
@@ -252,8 +263,8 @@ class Contacts(Routing):
                 yield pool.work(agent, base)
             done, extra = True, 0.0
         else:
-            collect = [f.collect.sample(draws.work) for f in intent.facts]
-            reads = [c * READ_FRACTION if f.read is None else f.read.sample(draws.work)
+            collect = [f.collect.sample(work) for f in intent.facts]
+            reads = [c * READ_FRACTION if f.read is None else f.read.sample(work)
                      for f, c in zip(intent.facts, collect, strict=True)]
             done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect,
                                                     base, seat, draws.interrupt, reads)
@@ -330,6 +341,9 @@ class Contacts(Routing):
     ) -> Proc:
         """Ask for every fact the touchpoint cannot see, then do the work of the contact.
 
+        Collecting a fact the customer gave before in this issue counts a repetition (a
+        fact collected to re-authenticate a new call is asked whatever the history holds,
+        so it is never one); once given, it is written to the channel's history.
         *reads* are an agent's times to read each fact it can see (``None`` in
         self-service, where reading costs nothing); they are spent with the work.
         *worker* is the agent session doing the work (``None`` in self-service): its
@@ -340,19 +354,31 @@ class Contacts(Routing):
         fresh = reads is not None and not ctx.within  # a new agent contact
         if self.trace is not None and not ctx.unnoted:
             self._trace(issue, ctx, intent, tp, fresh)
-        read = 0.0
-        for k, (fact, minutes) in enumerate(zip(intent.facts, collect, strict=True)):
+        # without interruptions the work is one event: what _spend would do, one layer less
+        calm = (segment.talk_rate if tp in CALLS else segment.interrupt_rate) <= 0
+        read, channel = 0.0, TOUCHPOINTS[tp].channel
+        for k, fact in enumerate(intent.facts):
             again = fresh and fact.reauthenticate
-            if not again and self._visible(issue, ctx, tp, fact.name):
+            if not again and self._visible(issue, ctx, channel, fact.name):
                 read += reads[k] if reads is not None else 0.0
                 if self.recorder.records is not None:
                     self.recorder.records.read(issue)
                 continue
-            done, extra = yield from self._ask(issue, ctx, segment, tp, fact, minutes, rng,
-                                               again, worker)
-            if not done:
-                return False, extra
-        return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
+            key = ctx.key
+            self._asking(issue, ctx, fact.name, again)
+            if not calm:
+                done, extra = yield from self._spend(collect[k], segment, tp, rng, issue, ctx,
+                                                     worker)
+                if not done:
+                    return False, extra
+            elif collect[k] > 0:
+                yield self._work(worker, collect[k])
+            self._given(issue, ctx, fact, key, channel)
+        if not calm:
+            return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
+        if base + read > 0:
+            yield self._work(worker, base + read)
+        return True, 0.0
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
                fresh: bool) -> None:
@@ -362,49 +388,54 @@ class Contacts(Routing):
                       and not (fresh and f.reauthenticate))
         self.trace.append((ctx.key, issue.index, TOUCHPOINTS[tp].channel, self.env.now, facts))
 
-    def _visible(self, issue: IssueState, ctx: Context, tp: str, name: str) -> bool:
-        """Whether touchpoint *tp* can see fact *name*: reported by a device, in its history
-        view, or in the self-service view a hand-over passed on."""
+    def _visible(self, issue: IssueState, ctx: Context, channel: str, name: str) -> bool:
+        """Whether a touchpoint of *channel* can see fact *name*: reported by a device, in
+        its history view, or in the self-service view a hand-over passed on."""
         history, now, handed = self.history, self.env.now, ctx.handed
-        if name in ctx.preknown or history.knows(TOUCHPOINTS[tp].channel, ctx.key, issue.index,
-                                                 name, now):
+        if name in ctx.preknown or history.knows(channel, ctx.key, issue.index, name, now):
             return True
         return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
                                                     handed[1])
 
-    def _ask(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str, fact: FactRT,
-             minutes: float, rng: CounterStream, reauthenticating: bool,
-             worker: Seat | None) -> Proc:
-        """Collect *fact* from the customer, counting a repetition if they gave it before.
-
-        A fact collected to re-authenticate a new call is asked whatever the history
-        holds, so it is never a repetition. Returns what :meth:`_spend` returns.
-        """
-        key, name, monitor, now = ctx.key, fact.name, self.monitor, self.env.now
+    def _asking(self, issue: IssueState, ctx: Context, name: str,
+                reauthenticating: bool) -> None:
+        """Count fact *name* asked of the customer: a repetition if they gave it before."""
         if self.recorder.records is not None:
             self.recorder.records.asked(issue)
-        if not reauthenticating:
-            if name in issue.given:
-                issue.repetitions += 1
-            if monitor is not None:  # the check: asked again of the very same identity
-                given = ctx.given
-                again = (given is not None and (key, name) in given) or (
-                    (key, name) in self._customer_keys.get(ctx.customer, ()))
-                monitor.asked(issue.index, name, again, now)
-        done, extra = yield from self._spend(minutes, segment, tp, rng, issue, ctx, worker)
-        if not done:
-            return False, extra
-        channel = TOUCHPOINTS[tp].channel
-        if not ctx.unnoted:
-            self._write(HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope),
-                        channel)
+        if reauthenticating:
+            return
+        if name in issue.given:
+            issue.repetitions += 1
+        monitor = self.monitor
+        if monitor is not None:  # the check: asked again of the very same identity
+            key, given = ctx.key, ctx.given
+            again = (given is not None and (key, name) in given) or (
+                (key, name) in self._customer_keys.get(ctx.customer, ()))
+            monitor.asked(issue.index, name, again, self.env.now)
+
+    def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int,
+               channel: str) -> None:
+        """The customer gave *fact* (asked under identity *key*): write it to *channel*'s
+        history and count it as given."""
+        name = fact.name
+        if not ctx.unnoted:  # as _write does
+            event = HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope)
+            if self.monitor is None:
+                self.history.append(event)
+            else:
+                self._checked_append(event, channel)
         issue.given.add(name)
-        ctx.add_given(key, name)
+        if ctx.given is None:  # as ctx.add_given(key, name)
+            ctx.given = {(key, name)}
+        else:
+            ctx.given.add((key, name))
         if fact.scope == "customer" and self.world.population is not None:
-            self._customer_given.setdefault(ctx.customer, set()).add(name)
-            if monitor is not None:  # only the continuity check reads it
+            known = self._customer_given.get(ctx.customer)
+            if known is None:  # (setdefault would make a set on every call)
+                known = self._customer_given[ctx.customer] = set()
+            known.add(name)
+            if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
-        return True, 0.0
 
     def _write(self, event: HistoryEvent, channel: str) -> None:
         """Append *event* to the history (checked for read-your-writes under a monitor)."""
@@ -441,16 +472,25 @@ class Contacts(Routing):
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if rate <= 0:
             if minutes > 0:
-                yield from self._drain(worker, minutes)
+                yield self._work(worker, minutes)
             return True, 0.0
-        limit = math.inf if self.design.resumable else (
-            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
-        release = self._release_after(tp) if ctx.seat is not None else math.inf
+        limits = None  # worked out at the first interruption: most spends have none
         while minutes > 0:
-            minutes = yield from self._drain(worker, minutes, rng.expovariate(rate))
+            gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
+            if worker is not None and worker.agent is not None:
+                minutes = yield worker.pool.work(worker.agent, minutes, gap)
+            elif minutes <= gap:  # self-service (or no agent): at rate 1
+                yield env.timeout(minutes)
+                minutes = 0.0
+            else:
+                yield env.timeout(gap)
+                minutes -= gap
             if minutes <= 0:
                 break
             length = segment.interrupt_duration.sample(rng)
+            if limits is None:
+                limits = self._limits(segment, tp, ctx)
+            limit, release = limits
             dropped = length > limit
             if self.monitor is not None:
                 self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
@@ -466,18 +506,19 @@ class Contacts(Routing):
             yield env.timeout(length)
         return True, 0.0
 
-    def _drain(self, worker: Seat | None, minutes: float, limit: float = math.inf) -> Proc:
-        """Work on *minutes* of work for at most *limit* minutes: the work left (0: done).
+    def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
+        """How long an interruption of a session at *tp* may last before it drops the
+        session, and before it frees the agent of a resumable one (infinite: never)."""
+        limit = math.inf if self.design.resumable else (
+            segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
+        return limit, self._release_after(tp) if ctx.seat is not None else math.inf
 
-        An agent (*worker*) drains it at its processor-sharing rate; self-service at 1.
-        """
+    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event:
+        """The event of *minutes* of work done: by the agent of *worker* at its
+        processor-sharing rate, else (self-service, or no agent) at rate 1."""
         if worker is not None and worker.agent is not None:
-            return (yield worker.pool.work(worker.agent, minutes, limit))
-        if minutes <= limit:
-            yield self.env.timeout(minutes)
-            return 0.0
-        yield self.env.timeout(limit)
-        return minutes - limit
+            return worker.pool.work(worker.agent, minutes)
+        return self.env.timeout(minutes)
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*

@@ -34,13 +34,14 @@ class Conversations(Contacts):
 
     def _session(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                  tp: str, draws: Draws, pool: Pool, agent: Agent) -> Proc:
-        """An agent session, or a conversation of exchanges where the channel has them."""
+        """An agent session, or a conversation of exchanges where the channel has them.
+
+        Not a generator itself: it hands back the one to run (a layer less per event).
+        """
         conv = self.world.conversations.get(tp)
         if conv is None:
-            return (yield from super()._session(issue, ctx, segment, intent, tp, draws, pool,
-                                                agent))
-        return (yield from self._conversation(issue, ctx, segment, intent, tp, draws, pool,
-                                              agent, conv))
+            return super()._session(issue, ctx, segment, intent, tp, draws, pool, agent)
+        return self._conversation(issue, ctx, segment, intent, tp, draws, pool, agent, conv)
 
     def _conversation(self, issue: IssueState, ctx: Context, segment: SegmentRT,
                       intent: IntentRT, tp: str, draws: Draws, pool: Pool, agent: Agent,

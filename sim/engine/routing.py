@@ -37,11 +37,21 @@ class Routing(EngineState):
             if segment.frustration:
                 patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
         last = None if self._affinity is None else self._last_agent(issue, pools)
-        entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
-        agent = request(entry, last)
-        if agent is not None:
-            assert entry.pool is not None
-            return entry.pool, agent, call_back
+        if last is None:  # as request(entry) does, without an entry if a pool takes it now
+            for pool in pools:
+                agent = pool.try_assign(tp)
+                if agent is not None:
+                    pool.waited(env.now, env.now)
+                    return pool, agent, call_back
+            entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
+            for pool in pools:
+                pool.enqueue(entry)
+        else:
+            entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
+            agent = request(entry, last)
+            if agent is not None:
+                assert entry.pool is not None
+                return entry.pool, agent, call_back
         if last is not None:  # it waits for the last agent first, then for anyone
             assert self.world.affinity is not None
             env.timeout(self.world.affinity.wait).callbacks.append(entry.stop_holding)

@@ -60,46 +60,103 @@ def succeed(event: simpy.Event) -> None:
         event.succeed()
 
 
-#: Draws' attribute names and the purposes they draw for.
-_PURPOSES = {"patience": Purpose.PATIENCE, "work": Purpose.WORK, "outcome": Purpose.OUTCOME,
-             "route": Purpose.ROUTE, "interrupt": Purpose.INTERRUPT, "hold": Purpose.HOLD,
-             "misroute": Purpose.MISROUTE, "reply": Purpose.REPLY, "device": Purpose.DEVICE}
-
-
 class Draws:
     """A customer's streams, one per purpose, each made the first time it is drawn from.
 
-    *patience*: patience draws; *work*: handle, collection, reading and self-service
-    times; *outcome*: self-service success and resolution coins; *route*: journey choices
-    and delays; *interrupt*: interruption arrivals and lengths; *hold*: interruptions
-    while waiting on hold; *misroute*: whether the menu sends a contact to the wrong
-    agent; *reply*: reply gaps in asynchronous conversations; *device*: which device each
-    contact starts on. Each is an empty slot until first read, when :meth:`__getattr__`
-    makes the stream and fills the slot: later reads are plain attribute reads.
+    Each is a property that makes its stream on first read (an empty slot until then):
+    a customer who is never interrupted never makes an interruption stream. A property,
+    not ``__getattr__`` on a missing slot, which raises and catches an AttributeError on
+    every first read.
     """
 
-    __slots__ = ("_key", *_PURPOSES)
-
-    patience: CounterStream
-    work: CounterStream
-    outcome: CounterStream
-    route: CounterStream
-    interrupt: CounterStream
-    hold: CounterStream
-    misroute: CounterStream
-    reply: CounterStream
-    device: CounterStream
+    __slots__ = ("_device", "_hold", "_interrupt", "_key", "_misroute", "_outcome",
+                 "_patience", "_reply", "_route", "_work")
 
     def __init__(self, key: int) -> None:
         self._key = key
+        self._patience = self._work = self._outcome = self._route = self._interrupt = None
+        self._hold = self._misroute = self._reply = self._device = None
 
-    def __getattr__(self, name: str) -> CounterStream:
-        """Make the stream of purpose *name* on its first read (an empty slot)."""
-        purpose = _PURPOSES.get(name)
-        if purpose is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        stream = CounterStream(self._key, purpose)
-        setattr(self, name, stream)
+    _patience: CounterStream | None
+    _work: CounterStream | None
+    _outcome: CounterStream | None
+    _route: CounterStream | None
+    _interrupt: CounterStream | None
+    _hold: CounterStream | None
+    _misroute: CounterStream | None
+    _reply: CounterStream | None
+    _device: CounterStream | None
+
+    @property
+    def patience(self) -> CounterStream:
+        """The stream of patience draws."""
+        stream = self._patience
+        if stream is None:
+            stream = self._patience = CounterStream(self._key, Purpose.PATIENCE)
+        return stream
+
+    @property
+    def work(self) -> CounterStream:
+        """The stream of handle, collection, reading and self-service times."""
+        stream = self._work
+        if stream is None:
+            stream = self._work = CounterStream(self._key, Purpose.WORK)
+        return stream
+
+    @property
+    def outcome(self) -> CounterStream:
+        """The stream of self-service success and resolution coins."""
+        stream = self._outcome
+        if stream is None:
+            stream = self._outcome = CounterStream(self._key, Purpose.OUTCOME)
+        return stream
+
+    @property
+    def route(self) -> CounterStream:
+        """The stream of journey choices and delays."""
+        stream = self._route
+        if stream is None:
+            stream = self._route = CounterStream(self._key, Purpose.ROUTE)
+        return stream
+
+    @property
+    def interrupt(self) -> CounterStream:
+        """The stream of interruption arrivals and lengths."""
+        stream = self._interrupt
+        if stream is None:
+            stream = self._interrupt = CounterStream(self._key, Purpose.INTERRUPT)
+        return stream
+
+    @property
+    def hold(self) -> CounterStream:
+        """The stream of interruptions while waiting on hold."""
+        stream = self._hold
+        if stream is None:
+            stream = self._hold = CounterStream(self._key, Purpose.HOLD)
+        return stream
+
+    @property
+    def misroute(self) -> CounterStream:
+        """The stream of whether the menu sends a contact to the wrong agent."""
+        stream = self._misroute
+        if stream is None:
+            stream = self._misroute = CounterStream(self._key, Purpose.MISROUTE)
+        return stream
+
+    @property
+    def reply(self) -> CounterStream:
+        """The stream of reply gaps in asynchronous conversations."""
+        stream = self._reply
+        if stream is None:
+            stream = self._reply = CounterStream(self._key, Purpose.REPLY)
+        return stream
+
+    @property
+    def device(self) -> CounterStream:
+        """The stream of which device each contact starts on."""
+        stream = self._device
+        if stream is None:
+            stream = self._device = CounterStream(self._key, Purpose.DEVICE)
         return stream
 
 

@@ -430,7 +430,7 @@ class Recorder:
     def close(self) -> None:
         """Count what the issues still open did so far (call once, at the end)."""
         for issue in self.live:
-            self._issue_cell(issue).journey(issue)
+            issue.cell.journey(issue)
 
     def outcomes(self, busy_area: float, staffed_time: float, has_costs: bool,
                  has_callback: bool = False, has_affinity: bool = False) -> dict[str, float]:

@@ -157,11 +157,15 @@ class Gamma:
     cv: float
 
     def __attrs_post_init__(self) -> None:
+        cheng = None
         if self.cv != 0:
             shape = 1.0 / self.cv**2
+            beta = self.mean / shape
             ainv = math.sqrt(2.0 * shape - 1.0) if shape > 1.0 else 0.0
-            _keep(self, _alpha=shape, _beta=self.mean / shape, _ainv=ainv,
-                  _bbb=shape - _LOG4, _ccc=shape + ainv)
+            _keep(self, _alpha=shape, _beta=beta)
+            if not (shape <= 1.0 or beta <= 0.0):  # Cheng's algorithm applies
+                cheng = (shape, beta, ainv, shape - _LOG4, shape + ainv)
+        _keep(self, _cheng=cheng)
 
     @property
     def variance(self) -> float:
@@ -170,14 +174,10 @@ class Gamma:
 
     def sample(self, rng: Source) -> float:
         """Draw one value (as ``rng.gammavariate(shape, mean / shape)``)."""
-        try:
-            alpha, beta = self._alpha, self._beta  # type: ignore[attr-defined]
-        except AttributeError:  # a cv of 0: raises here, as it did
-            alpha = 1.0 / self.cv**2
-            alpha, beta = alpha, self.mean / alpha
-        if alpha <= 1.0 or beta <= 0.0:
-            return _gamma_small(alpha, beta, rng)
-        ainv, bbb, ccc = self._ainv, self._bbb, self._ccc  # type: ignore[attr-defined]
+        cheng = self._cheng  # type: ignore[attr-defined]
+        if cheng is None:
+            return self._sample_small(rng)
+        alpha, beta, ainv, bbb, ccc = cheng
         random = rng.random
         while True:  # Cheng's algorithm, as random.Random.gammavariate for shape > 1
             u1 = random()
@@ -190,6 +190,15 @@ class Gamma:
             r = bbb + ccc * v - x
             if r + _SG_MAGICCONST - 4.5 * z >= 0.0 or r >= math.log(z):
                 return x * beta
+
+    def _sample_small(self, rng: Source) -> float:
+        """A draw of shape ≤ 1 (or a bad scale, which raises as gammavariate does)."""
+        try:
+            alpha, beta = self._alpha, self._beta  # type: ignore[attr-defined]
+        except AttributeError:  # a cv of 0: raises here, as it did
+            alpha = 1.0 / self.cv**2
+            alpha, beta = alpha, self.mean / alpha
+        return _gamma_small(alpha, beta, rng)
 
 
 def _gamma_small(alpha: float, beta: float, rng: Source) -> float:

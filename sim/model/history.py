@@ -109,6 +109,7 @@ class HistoryStore:
         self._logs: dict[tuple[str, int], list[HistoryEvent]] = {}
         self._keys: dict[int, list[tuple[str, int]]] = {}  # identity -> its logs
         self._store_of = {c: topology.store_of(c) for c in CHANNELS}
+        self._ttl = topology.ttl  # the topology is frozen: read once, not on every read
 
     def append(self, event: HistoryEvent) -> None:
         """Write *event* to the store of its channel.
@@ -137,7 +138,7 @@ class HistoryStore:
         log = self._logs.get((self._store_of.get(channel, channel), key))
         if not log:
             return False
-        ttl = self.topology.ttl
+        ttl = self._ttl
         for e in reversed(log):
             if e.at > at:
                 continue
