@@ -424,7 +424,10 @@ class Contacts(Routing):
                 self.history.append(event)
             else:
                 self._checked_append(event, channel)
-        issue.given.add(name)
+        if isinstance(issue.given, set):
+            issue.given.add(name)
+        else:  # the first fact: a set of its own
+            issue.given = {name}
         if ctx.given is None:  # as ctx.add_given(key, name)
             ctx.given = {(key, name)}
         else:

@@ -159,7 +159,9 @@ class IssueJourney(Conversations):
         if self.recorder.records is not None:
             self.recorder.records.opened(issue, person)
         if world.population is not None:
-            issue.given |= self._customer_given.get(person, set())
+            known = self._customer_given.get(person)
+            if known:  # what the customer gave in earlier issues
+                issue.given = set(known)
             if design.retention:  # under affinity, back to the customer's last agent
                 issue.last_agent = self._customer_agent.get(person)
         return issue, ctx, segment, intent, tp

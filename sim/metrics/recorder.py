@@ -54,6 +54,10 @@ class Ending(Enum):
     AFTER_CONTACT = "give_up_after_contact"
 
 
+#: An issue's given facts before the first: one shared empty set, not one per issue.
+_NO_FACTS: frozenset[str] = frozenset()
+
+
 class IssueState:
     """One issue's journey so far: counts the engine updates as the customer moves.
 
@@ -103,7 +107,8 @@ class IssueState:
         self.cost = 0.0  # contact costs
         self.agent_minutes = 0.0
         self.agent_cost = 0.0
-        self.given: set[str] = set()
+        #: the facts the customer gave so far (a set of its own once there is one)
+        self.given: set[str] | frozenset[str] = _NO_FACTS
         self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
         #: (pool index, agent index) of the agent who took its last assisted contact
         self.last_agent: tuple[int, int] | None = None
