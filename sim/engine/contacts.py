@@ -16,7 +16,7 @@ from ..metrics.recorder import IssueState
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
 from .pools import Agent, Pool, QueueEntry
-from .routing import Routing
+from .routing import Routing, patience_for, plain_request
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws, Proc, Seat, coin
 from .streams import CounterStream
@@ -122,26 +122,14 @@ class Contacts(Routing):
         env = self.env
         entered = env.now
         pools = self._routes[tp, issue.intent]
-        patience = math.inf
-        dist = segment.patience.get(tp)
-        if dist is not None:
-            patience = dist.sample(draws.patience)
-            if segment.frustration:
-                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
-        for pool in pools:  # as request() does, without a queue entry if one takes it now
-            agent = pool.try_assign(tp)
-            if agent is not None:
-                pool.waited(entered, entered)
-                break
+        got = plain_request(env, pools, tp, entered, issue.intent,
+                            patience_for(segment, tp, issue, draws.patience))
+        if isinstance(got, QueueEntry):
+            agent = yield got.event
+            got.settle(env.now)
+            pool = pools[0] if got.pool is None else got.pool
         else:
-            entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
-            for pool in pools:
-                pool.enqueue(entry)
-            if patience < math.inf:
-                env.timeout(patience).callbacks.append(entry.renege)
-            agent = yield entry.event
-            entry.settle(env.now)
-            pool = pools[0] if entry.pool is None else entry.pool
+            pool, agent = got
         channel = TOUCHPOINTS[tp].channel
         self.recorder.queue_left(issue, pool.spec.name, channel, entered, env.now,
                                  agent is not None)
@@ -456,8 +444,9 @@ class Contacts(Routing):
             self.monitor.history_written(event.issue, False, event.at, str(e))
             return
         seen = self.history.knows(channel, event.key, event.issue, event.fact, event.at)
-        self.monitor.history_written(
+        self.monitor.history_written(  # the message is made only for a violation
             event.issue, seen, event.at,
+            "" if seen else
             f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
         )
 

@@ -14,13 +14,13 @@ start and end events, no generator frames, no ``yield from`` layers.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
 from ..model.journey import GIVE_UP
 from .pools import Agent, Pool, QueueEntry
+from .routing import patience_for, plain_request
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws
 from .streams import CounterStream, Purpose
@@ -114,26 +114,14 @@ class PlainIssue:
         self.previous = tp
         env = rep.env
         self.entered = entered = env.now
-        pools = rep._routes[tp, issue.intent]
-        patience = math.inf
-        dist = segment.patience.get(tp)
-        if dist is not None:
-            patience = dist.sample(self.patience)
-            if segment.frustration:
-                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
-        for pool in pools:  # as request() does, without a queue entry if one takes it now
-            agent = pool.try_assign(tp)
-            if agent is not None:
-                pool.waited(entered, entered)
-                self.pool = pool
-                self.served(agent)
-                return
-        entry = self.entry = QueueEntry(env.event(), tp, entered, issue.intent, pools)
-        for pool in pools:
-            pool.enqueue(entry)
-        if patience < math.inf:
-            env.timeout(patience).callbacks.append(entry.renege)
-        entry.event.callbacks.append(self.answered)
+        got = plain_request(env, rep._routes[tp, issue.intent], tp, entered, issue.intent,
+                            patience_for(segment, tp, issue, self.patience))
+        if isinstance(got, QueueEntry):
+            self.entry = got
+            got.event.callbacks.append(self.answered)
+        else:
+            self.pool, agent = got
+            self.served(agent)
 
     def answered(self, event: Any) -> None:
         """The queue's answer: an agent, or ``None`` when the patience ran out."""

@@ -9,12 +9,45 @@ from __future__ import annotations
 
 import math
 
+import simpy
+
 from ..metrics.recorder import IssueState
 from .pools import Agent, Pool, QueueEntry, request
 from .state import Draws, EngineState, Proc, coin
+from .streams import CounterStream
 from .world import IntentRT, SegmentRT
 
-__all__ = ["Routing"]
+
+def patience_for(segment: SegmentRT, tp: str, issue: IssueState, rng: CounterStream) -> float:
+    """How long the customer waits for an agent at *tp*: the segment's patience there,
+    shortened by frustration (every repetition and failure so far), or for ever."""
+    dist = segment.patience.get(tp)
+    if dist is None:
+        return math.inf
+    patience = dist.sample(rng)
+    if segment.frustration:
+        patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+    return patience
+
+
+def plain_request(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, entered: float,
+                  intent: int, patience: float) -> tuple[Pool, Agent] | QueueEntry:
+    """A plain contact asks *pools* for an agent: ``(pool, agent)`` when one takes it now
+    (as :func:`~.pools.request` does, without a queue entry), else its queue entry, in
+    every pool's queue, which reneges after *patience*."""
+    for pool in pools:
+        agent = pool.try_assign(tp)
+        if agent is not None:
+            pool.waited(entered, entered)
+            return pool, agent
+    entry = QueueEntry(env.event(), tp, entered, intent, pools)
+    for pool in pools:
+        pool.enqueue(entry)
+    if patience < math.inf:
+        env.timeout(patience).callbacks.append(entry.renege)
+    return entry
+
+__all__ = ["Routing", "patience_for", "plain_request"]
 
 
 class Routing(EngineState):
@@ -30,12 +63,7 @@ class Routing(EngineState):
         """
         env = self.env
         pools = self._routes[tp, issue.intent]
-        patience = math.inf
-        dist = None if patient else segment.patience.get(tp)
-        if dist is not None:
-            patience = dist.sample(draws.patience)
-            if segment.frustration:
-                patience *= (1.0 - segment.frustration) ** (issue.repetitions + issue.failures)
+        patience = math.inf if patient else patience_for(segment, tp, issue, draws.patience)
         last = None if self._affinity is None else self._last_agent(issue, pools)
         if last is None:  # as request(entry) does, without an entry if a pool takes it now
             for pool in pools:
