@@ -1,5 +1,5 @@
-"""Instructions per arrival of the Erlang A queue, counted by valgrind: within about 1 % on a
-machine, where CPU times drift by tens of per cent between runs.
+"""Instructions per arrival of the Erlang A queue, counted by valgrind: within about 1 %
+on a shared machine, where CPU times drift by tens of per cent between runs.
 
 Each engine (omnisim in process, or the minimal SimPy model of ``queue.py``) runs case A
 under ``valgrind --tool=callgrind`` (or ``cachegrind`` with ``--cache``) at two numbers
