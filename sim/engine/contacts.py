@@ -8,7 +8,7 @@ interruptions.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -125,7 +125,7 @@ class Contacts(Routing):
         got = plain_request(env, pools, tp, entered, issue.intent,
                             patience_for(segment, tp, issue, draws.patience))
         if isinstance(got, QueueEntry):
-            agent = yield got.event
+            agent = yield cast(simpy.Event, got.event)
             got.settle(env.now)
             pool = pools[0] if got.pool is None else got.pool
         else:

@@ -20,6 +20,7 @@ from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
 from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
 from .streams import CounterStream, Purpose
+from .wakeups import Wakeable, wake_after
 from .world import EventRT, IntentRT, SegmentRT, pick
 
 __all__ = ["CUSTOMERS", "EVENTS", "PER_EVENT", "Arrivals", "IssueJourney", "where_given_up"]
@@ -38,7 +39,7 @@ def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
     return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
 
 
-class Arrivals:
+class Arrivals(Wakeable):
     """The Poisson issues of a replication: each arrival starts its issue and schedules
     the next arrival (a callback on a timeout, no process).
 
@@ -47,7 +48,7 @@ class Arrivals:
     events follow in the order the process-per-issue engine made them.
     """
 
-    __slots__ = ("index", "plain", "rep", "times")
+    __slots__ = ("index", "plain", "rep", "times")  # and Wakeable's callbacks
 
     def __init__(self, rep: IssueJourney, times: Iterator[float], plain: Any) -> None:
         self.rep = rep
@@ -60,9 +61,9 @@ class Arrivals:
         t = next(self.times, None)
         if t is not None:
             env = self.rep.env
-            env.timeout(t - env.now).callbacks.append(self.arrive)
+            wake_after(env, self, _ARRIVE, t - env.now)
 
-    def arrive(self, _: Any) -> None:
+    def arrive(self) -> None:
         """The next issue arrives."""
         index = self.index
         self.index = index + 1
@@ -72,6 +73,10 @@ class Arrivals:
         else:
             self.next()
             self.plain(self.rep, index)
+
+
+#: what an arrival's wake-up calls (with the :class:`Arrivals`)
+_ARRIVE = (Arrivals.arrive,)
 
 
 class IssueJourney(Conversations):

@@ -24,6 +24,7 @@ from .routing import patience_for, plain_request
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws
 from .streams import CounterStream, Purpose
+from .wakeups import Wakeable, wake_after
 from .world import IntentRT, SegmentRT
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PlainIssue", "plain_journeys"]
 
-#: Draws for a call that reads none (a linked contact draws no device).
-_UNUSED = Draws(0)
+#: The context :meth:`IssueJourney._next_step` takes; it reads none for a plain contact.
+_NO_CONTEXT = Context(0, 0, frozenset())
 
 
 def plain_journeys(rep: IssueJourney) -> bool:
@@ -64,43 +65,44 @@ def plain_journeys(rep: IssueJourney) -> bool:
     return True
 
 
-class PlainIssue:
+class PlainIssue(Wakeable):
     """One issue of a plain world, from its arrival to its end, driven by callbacks.
 
     Each method is one stretch of :meth:`IssueJourney._walk` between two events: the
     contact's start (:meth:`contact`), the queue's answer (:meth:`answered`), the end of
     the agent's work (:meth:`worked`) and the step to the next contact (:meth:`ended`).
+    The issue is its own event for each of them (:mod:`.wakeups`), and its queue entry's
+    answer (:meth:`succeed`): an issue waiting in a queue holds this object, its
+    :class:`IssueState` and its queue entry.
     """
 
-    __slots__ = ("agent", "ctx", "draws", "entered", "entry", "intent", "issue", "key",
-                 "linked", "patience", "pool", "previous", "rep", "segment", "started", "tp",
-                 "work")
+    __slots__ = ("agent", "draws", "entered", "entry", "intent", "issue", "key",
+                 "patience", "pool", "previous", "rep", "segment", "started", "tp", "value",
+                 "within", "work")
 
     def __init__(self, rep: IssueJourney, index: int) -> None:
         key = rep.streams.key(index)
-        issue, ctx, segment, intent, tp = rep._open(index, None, key)
+        # the context _open makes is not kept: a plain contact reads none of it
+        issue, _, segment, intent, tp = rep._open(index, None, key)
         self.rep = rep
         self.issue: IssueState = issue
-        self.ctx: Context = ctx
         self.segment: SegmentRT = segment
         self.intent: IntentRT = intent
         self.tp = tp
         self.key = key
         self.draws: Draws | None = None  # the other streams, made when first needed
-        # its patience and work streams, made at once:
         self.patience = CounterStream(key, Purpose.PATIENCE)
-        self.work = CounterStream(key, Purpose.WORK)
+        self.work: CounterStream | None = None  # made when an agent first takes it
         self.previous: str | None = None
-        # set when first needed: entry (queued), pool, agent, entered, started
+        self.within = False  # an agent takes over within the contact (a transfer)
+        # set when first needed: entry (queued), pool, agent, entered, started, value
         self.entry: QueueEntry
         self.pool: Pool
         self.agent: Agent
         self.entered: float
         self.started: float
+        self.value: Agent | None
         rep.recorder.flow(issue, "arrival", tp)
-        self.linked = rep.design.mesh or not segment.devices_cum
-        if not self.linked:
-            ctx.add_key(ctx.key)
         self.contact()
 
     def contact(self, _: Any = None) -> None:
@@ -109,26 +111,47 @@ class PlainIssue:
         if issue.contacts >= segment.max_contacts:
             self.end(Ending.IN_SELF_SERVICE)
             return
-        rep._enter(issue, self.ctx, segment, tp, self.linked, None, self.previous,
-                   _UNUSED if self.linked else self._draws())
-        self.previous = tp
+        self._enter()
         env = rep.env
         self.entered = entered = env.now
         got = plain_request(env, rep._routes[tp, issue.intent], tp, entered, issue.intent,
-                            patience_for(segment, tp, issue, self.patience))
+                            patience_for(segment, tp, issue, self.patience), self)
         if isinstance(got, QueueEntry):
             self.entry = got
-            got.event.callbacks.append(self.answered)
         else:
             self.pool, agent = got
             self.served(agent)
 
-    def answered(self, event: Any) -> None:
+    def _enter(self) -> None:
+        """:meth:`IssueJourney._enter` for a plain contact: count it, a change of channel
+        and its cost. No device is drawn: a plain world keeps no history, so nothing
+        reads who the customer is seen as."""
+        rep, issue, tp = self.rep, self.issue, self.tp
+        issue.contacts += 1
+        if rep.monitor is not None:
+            rep.monitor.contact_started(issue.index, issue.arrived, rep.env.now)
+        issue.touchpoint = tp
+        if rep.recorder.records is not None:
+            rep.recorder.records.contact_started(issue, tp, rep.env.now)
+        previous = self.previous
+        if not self.within and previous is not None and (
+                TOUCHPOINTS[tp].channel != TOUCHPOINTS[previous].channel):
+            issue.switches += 1
+        issue.cost += rep.world.cost[tp]
+        self.previous = tp
+
+    def succeed(self, value: Agent | None = None) -> None:
+        """The queue's answer (as the queue entry's event): *value* is the agent, or
+        ``None`` when the patience ran out; :meth:`answered` takes it next."""
+        self.value = value
+        wake_after(self.rep.env, self, _ANSWERED)
+
+    def answered(self) -> None:
         """The queue's answer: an agent, or ``None`` when the patience ran out."""
         entry = self.entry
         entry.settle(self.rep.env.now)
         self.pool = entry.pool or entry.pools[0]
-        self.served(event.value)
+        self.served(self.value)
 
     def served(self, agent: Agent | None) -> None:
         """Count the queue entry's end; with an *agent*, start the work."""
@@ -142,12 +165,15 @@ class PlainIssue:
         if rep.monitor is not None:
             rep._monitor_assigned(issue, self.intent, tp, pool, agent, self.entered)
         self.agent = agent
-        base = self.intent.handle[tp].sample(self.work)
+        work = self.work
+        if work is None:
+            work = self.work = CounterStream(self.key, Purpose.WORK)
+        base = self.intent.handle[tp].sample(work)
         self.started = now
         if base <= 0:
             self.worked()
-        elif pool.penalty <= 0:  # what pool.work() would give, without the call
-            rep.env.timeout(base).callbacks.append(self.worked)
+        elif pool.penalty <= 0:  # what pool.work() would give: a plain timeout
+            wake_after(rep.env, self, _WORKED, base)
         else:
             pool.work(agent, base).callbacks.append(self.worked)
 
@@ -167,42 +193,44 @@ class PlainIssue:
 
     def ended(self, outcome: Outcome) -> None:
         """The contact ended in *outcome*: the issue ends, or the customer moves on."""
-        rep, issue, ctx, tp = self.rep, self.issue, self.ctx, self.tp
+        rep, issue, tp = self.rep, self.issue, self.tp
         if rep.recorder.records is not None:
             rep.recorder.records.contact_ended(issue, outcome, rep.env.now)
-        ctx.within, ctx.handed = False, None
+        self.within = False
         if outcome is Outcome.RESOLVED:
             rep.recorder.flow(issue, tp, outcome.value)
             self.end(Ending.RESOLVED)
             return
         issue.failures += 1
-        target, transfer, delay = rep._next_step(issue, ctx, tp, outcome, 0.0, self._draws())
+        target, transfer, delay = rep._next_step(issue, _NO_CONTEXT, tp, outcome, 0.0,
+                                                 self._draws())
         if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
             rep.recorder.flow(issue, tp, Outcome.ABANDONED.value)
             self.end(Ending.IN_QUEUE if outcome is Outcome.ABANDONED else Ending.AFTER_CONTACT)
             return
         rep.recorder.flow(issue, tp, target)
         issue.touchpoint = self.tp = target
-        if transfer:  # on the spot, with the agent's view if the design hands over
-            ctx.within = True
-            if rep.design.handover:
-                ctx.handed = (TOUCHPOINTS[tp].channel, rep.env.now)
+        if transfer:  # on the spot (a hand-over's view is read by no plain contact)
+            self.within = True
             self.contact()
         elif delay > 0:
-            rep.env.timeout(delay).callbacks.append(self.contact)
+            wake_after(rep.env, self, _CONTACT, delay)
         else:
             self.contact()
 
     def _draws(self) -> Draws:
-        """The issue's other streams (outcome, route, device), made on first use."""
+        """The issue's other streams (outcome, route), made on first use."""
         draws = self.draws
         if draws is None:
             draws = self.draws = Draws(self.key)
         return draws
 
     def end(self, ending: Ending) -> None:
-        """Count the issue as ended and drop what nobody can read again."""
-        rep = self.rep
-        rep._ended(self.issue, ending)
-        if self.ctx.given:
-            rep._forget(self.ctx, self.issue.index)
+        """Count the issue as ended (a plain world keeps no history to forget)."""
+        self.rep._ended(self.issue, ending)
+
+
+#: what each of a plain issue's wake-ups calls (with the issue)
+_ANSWERED = (PlainIssue.answered,)
+_WORKED = (PlainIssue.worked,)
+_CONTACT = (PlainIssue.contact,)

@@ -21,13 +21,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 
+from .wakeups import Wakeable, wake_after
 from .world import PoolSpec
 
-__all__ = ["SLOT", "Agent", "Job", "Pool", "QueueEntry", "offer", "request"]
+__all__ = ["SLOT", "Agent", "Answer", "Job", "Pool", "QueueEntry", "offer", "request"]
 
 _EPS = 1e-9
 #: Numbers the queue entries in the order they are made (ties of arrival time).
@@ -71,18 +72,31 @@ class Job:
         self.stamp = 0
 
 
-class QueueEntry:
+class Answer(Protocol):
+    """What a queue entry's *event* is: a SimPy event, or any object that takes the
+    queue's answer the same way (:class:`~sim.engine.plain.PlainIssue` does)."""
+
+    @property
+    def value(self) -> Any:
+        """The answer: the agent, or ``None`` when the patience ran out."""
+
+    def succeed(self, value: Any = None) -> Any:
+        """Take the answer *value* and wake whoever waits for it."""
+
+
+class QueueEntry(Wakeable):
     """A contact waiting for an agent; *event* succeeds with the agent, or ``None``.
 
     *pools* are the pools whose queues it joins (all that can serve it, in routing
     order); *pool* is the one that served it. While *holder* is set, the contact waits
     for that agent of pool *home* only; *joined* is when it joined the pools' queues.
+    The entry is its own patience timeout (:meth:`alarm`).
     """
 
     __slots__ = ("channel", "entered", "event", "holder", "home", "intent", "joined", "pool",
                  "pools", "seq", "waiting")
 
-    def __init__(self, event: simpy.Event, channel: str, entered: float, intent: int = 0,
+    def __init__(self, event: Answer, channel: str, entered: float, intent: int = 0,
                  pools: tuple[Pool, ...] = ()) -> None:
         self.event = event
         self.channel = channel
@@ -107,6 +121,10 @@ class QueueEntry:
         if self.waiting:
             self.waiting = False
             self.event.succeed(None)
+
+    def alarm(self, env: simpy.Environment, patience: float) -> None:
+        """Leave the queue after *patience* minutes unless an agent took it by then."""
+        wake_after(env, self, _RENEGE, patience)
 
     def stop_holding(self, _: Any = None) -> None:
         """Stop waiting for one agent: join the pools' queues (or take a free agent)."""
@@ -140,6 +158,10 @@ class QueueEntry:
             for pool in self.pools:
                 if pool is not home:
                     pool.waited(self.joined, now)
+
+
+#: what a queue entry's patience alarm calls (with the entry)
+_RENEGE = (QueueEntry.renege,)
 
 
 def _insert_by_arrival(queue: deque[QueueEntry], entry: QueueEntry) -> None:

@@ -8,11 +8,12 @@ last agent, under affinity) until an agent takes it or its patience runs out.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import simpy
 
 from ..metrics.recorder import IssueState
-from .pools import Agent, Pool, QueueEntry, request
+from .pools import Agent, Answer, Pool, QueueEntry, request
 from .state import Draws, EngineState, Proc, coin
 from .streams import CounterStream
 from .world import IntentRT, SegmentRT
@@ -31,20 +32,22 @@ def patience_for(segment: SegmentRT, tp: str, issue: IssueState, rng: CounterStr
 
 
 def plain_request(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, entered: float,
-                  intent: int, patience: float) -> tuple[Pool, Agent] | QueueEntry:
+                  intent: int, patience: float, answer: Answer | None = None,
+                  ) -> tuple[Pool, Agent] | QueueEntry:
     """A plain contact asks *pools* for an agent: ``(pool, agent)`` when one takes it now
     (as :func:`~.pools.request` does, without a queue entry), else its queue entry, in
-    every pool's queue, which reneges after *patience*."""
+    every pool's queue, which reneges after *patience*. The queue's answer goes to
+    *answer* (default: a new SimPy event)."""
     for pool in pools:
         agent = pool.try_assign(tp)
         if agent is not None:
             pool.waited(entered, entered)
             return pool, agent
-    entry = QueueEntry(env.event(), tp, entered, intent, pools)
+    entry = QueueEntry(env.event() if answer is None else answer, tp, entered, intent, pools)
     for pool in pools:
         pool.enqueue(entry)
     if patience < math.inf:
-        env.timeout(patience).callbacks.append(entry.renege)
+        entry.alarm(env, patience)
     return entry
 
 __all__ = ["Routing", "patience_for", "plain_request"]
@@ -86,8 +89,8 @@ class Routing(EngineState):
         called_back = call_back or (not patient
                                     and self._takes_callback(pools[0], intent, tp, draws))
         if patience < math.inf and not called_back:  # on a call back, no one holds
-            env.timeout(patience).callbacks.append(entry.renege)
-        agent = yield entry.event
+            entry.alarm(env, patience)
+        agent = yield cast(simpy.Event, entry.event)
         entry.settle(env.now)
         return (pools[0] if entry.pool is None else entry.pool), agent, called_back
 
