@@ -15,7 +15,7 @@ from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
 from ..model.history import HistoryEvent, identity
 from ..model.journey import GIVE_UP
-from .arrivals import arrival_times
+from .arrivals import CUSTOMERS, arrival_times, who_arrives
 from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
 from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
@@ -27,7 +27,6 @@ __all__ = ["CUSTOMERS", "EVENTS", "PER_EVENT", "Arrivals", "IssueJourney", "wher
 
 #: Offsets of the entity indexes of customers and of event issues, far above those of
 #: Poisson issues, so that their streams never meet.
-CUSTOMERS = 1 << 40
 EVENTS = 1 << 41
 PER_EVENT = 1 << 24
 
@@ -128,41 +127,23 @@ class IssueJourney(Conversations):
 
         *key* is the issue's stream key (``streams.key(index)``).
         """
-        world, design, env = self.world, self.design, self.env
-        profile = CounterStream(key, Purpose.PROFILE)
-        person, who = index, profile
-        if world.population is not None:  # one of a finite set of customers comes back
-            person = min(int(profile.random() * world.population), world.population - 1)
-            who = CounterStream(self.streams.key(CUSTOMERS + person), Purpose.PROFILE)
-        if event is not None and event.segment is not None:
-            s = event.segment
-        else:
-            s = pick(world.segment_cum, who.random()) if len(world.segment_cum) > 1 else 0
-        if event is not None:
-            k = event.intent
-        else:
-            k = pick(world.intent_cum, profile.random()) if len(world.intent_cum) > 1 else 0
+        world, design = self.world, self.design
+        person, s, k, tp, reported, profile = who_arrives(world, self.streams, index, key,
+                                                          event)
         segment, intent = world.segments[s], world.intents[k]
-        starts = segment.start_cum
-        tp = segment.starts[pick(starts, profile.random()) if len(starts) > 1 else 0]
-        reported = intent.reported > 0 and profile.random() < intent.reported
         notified = event is not None and design.proactive and event.notify is not None
         first = event.notify if notified and event is not None and event.notify else tp
         dialog = None
         if reported and intent.dialog is not None and event is None:  # drawn in every design
+            profile = profile or CounterStream(key, Purpose.PROFILE)
             dialog = (intent.dialog.discover.sample(profile),
                       intent.dialog.respond.sample(profile))
             if self._device_opens():
                 first = intent.dialog.touchpoint
-        issue = IssueState(index, s, k, env.now, env.now >= world.warmup,
-                           TOUCHPOINTS[first].channel)
-        self._in_flight += 1
-        self.recorder.issue_arrived(issue)
+        issue = self._arrived(index, s, k, TOUCHPOINTS[first].channel, person)
         ctx = Context(person, person if design.retention else index,
                       intent.reported_facts if reported and design.mesh else NOTHING)
         ctx.dialog = dialog
-        if self.recorder.records is not None:
-            self.recorder.records.opened(issue, person)
         if world.population is not None:
             known = self._customer_given.get(person)
             if known:  # what the customer gave in earlier issues
@@ -170,6 +151,17 @@ class IssueJourney(Conversations):
             if design.retention:  # under affinity, back to the customer's last agent
                 issue.last_agent = self._customer_agent.get(person)
         return issue, ctx, segment, intent, tp
+
+    def _arrived(self, index: int, s: int, k: int, channel: str, person: int) -> IssueState:
+        """Count issue *index* of segment *s* and intent *k*, starting on *channel*, of
+        customer *person*, as arrived now: its state."""
+        env = self.env
+        issue = IssueState(index, s, k, env.now, env.now >= self.world.warmup, channel)
+        self._in_flight += 1
+        self.recorder.issue_arrived(issue)
+        if self.recorder.records is not None:
+            self.recorder.records.opened(issue, person)
+        return issue
 
     def _device_opens(self) -> bool:
         """Whether a device that reports an issue opens it (a proactive, meshed design)."""

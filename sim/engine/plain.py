@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..metrics.recorder import Ending, IssueState
+from ..metrics.recorder import Ending
 from ..model.channels import TOUCHPOINTS
 from ..model.journey import GIVE_UP
+from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
 from .state import ContactOutcome as Outcome
@@ -82,12 +83,13 @@ class PlainIssue(Wakeable):
 
     def __init__(self, rep: IssueJourney, index: int) -> None:
         key = rep.streams.key(index)
-        # the context _open makes is not kept: a plain contact reads none of it
-        issue, _, segment, intent, tp = rep._open(index, None, key)
+        # _open without its context, which a plain contact never reads, and without a
+        # dialog, which no plain world has
+        person, s, k, tp, _, _ = who_arrives(rep.world, rep.streams, index, key)
         self.rep = rep
-        self.issue: IssueState = issue
-        self.segment: SegmentRT = segment
-        self.intent: IntentRT = intent
+        self.issue = issue = rep._arrived(index, s, k, TOUCHPOINTS[tp].channel, person)
+        self.segment: SegmentRT = rep.world.segments[s]
+        self.intent: IntentRT = rep.world.intents[k]
         self.tp = tp
         self.key = key
         self.draws: Draws | None = None  # the other streams, made when first needed
