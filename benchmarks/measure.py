@@ -24,6 +24,19 @@ def spawn_child(script: str, *args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def compile_sim() -> None:
+    """Write the bytecode of sim/ (``__pycache__``, git-ignored), as installing it does.
+
+    An installed omnisim has its modules compiled; a checkout run under
+    ``PYTHONDONTWRITEBYTECODE`` (set on some machines) would compile every module from
+    source in every fresh process — about 0.1–0.2 s that no user pays — while SimPy, Ciw
+    and the others load from site-packages compiled. Call before measuring processes.
+    """
+    import compileall
+
+    compileall.compile_dir(os.path.join(_ROOT, "sim"), quiet=1)
+
+
 def rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident set size of this process (or its children) so far, MiB."""
     peak = resource.getrusage(who).ru_maxrss

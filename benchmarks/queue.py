@@ -759,6 +759,7 @@ def main(argv: list[str] | None = None) -> int:
         print(render(report))
         return 0
 
+    measure.compile_sim()
     started = time.perf_counter()
     digest_at_start = measure.sim_digest()
     runs: list[dict[str, Any]] = []

@@ -386,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import sim
 
+    measure.compile_sim()
     started = time.perf_counter()
     digest_at_start = measure.sim_digest()
     names = [d.name for d in sim.resolve_designs(sim.load_scenario(SCENARIO))]
