@@ -14,7 +14,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.engine.streams import CounterStream, Purpose, Streams
+from sim.engine.streams import CounterStream, FirstDraws, Primed, Purpose, Streams
 from sim.model.dists import Empirical, Exponential, Fixed, Gamma, LogNormal, Uniform
 
 _MASK = (1 << 64) - 1
@@ -122,3 +122,27 @@ def test_precomputed_parameters_leave_equality_and_fields_alone() -> None:
         LogNormal(1.0, 1.0))
     assert repr(Exponential(2.0)) == "Exponential(mean=2.0)"
     assert [f for f in vars(Exponential(2.0)) if not f.startswith("_")] == ["mean"]
+
+
+@given(st.integers(0, 2**64), st.integers(0, 50), st.lists(st.integers(0, 5000), min_size=1,
+                                                          max_size=40),
+       st.lists(st.sampled_from(list(Purpose)), min_size=1, max_size=4, unique=True),
+       st.integers(1, 64))
+def test_first_draws_by_block_are_each_streams_first_draw(
+        seed: int, replication: int, indexes: list[int], purposes: list[Purpose],
+        block: int) -> None:
+    streams = Streams(seed, replication)
+    firsts = FirstDraws(streams, purposes, block=block)
+    for index in sorted(indexes) + indexes:  # in order, then jumping back and forth
+        key, *draws = firsts.take(index)
+        assert key == streams.key(index)
+        assert draws == [streams.entity(p, index).random() for p in purposes]
+
+
+@given(st.integers(0, 2**64 - 1), st.sampled_from(list(Purpose)), st.integers(1, 12))
+def test_a_primed_stream_draws_what_its_counter_stream_draws(
+        key: int, purpose: Purpose, n: int) -> None:
+    first = CounterStream(key, purpose).random()
+    reference = CounterStream(key, purpose)
+    primed = Primed(key, purpose, first)
+    assert [primed.random() for _ in range(n)] == [reference.random() for _ in range(n)]

@@ -19,7 +19,7 @@ from .arrivals import CUSTOMERS, arrival_times, who_arrives
 from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
 from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
-from .streams import CounterStream, Purpose
+from .streams import CounterStream, FirstDraws, Purpose
 from .wakeups import Wakeable, wake_after
 from .world import EventRT, IntentRT, SegmentRT, pick
 
@@ -47,13 +47,15 @@ class Arrivals(Wakeable):
     events follow in the order the process-per-issue engine made them.
     """
 
-    __slots__ = ("index", "plain", "rep", "times")  # and Wakeable's callbacks
+    __slots__ = ("firsts", "index", "plain", "rep", "times")  # and Wakeable's callbacks
 
     def __init__(self, rep: IssueJourney, times: Iterator[float], plain: Any) -> None:
         self.rep = rep
         self.times = times
         self.plain = plain
         self.index = 0
+        #: a plain issue's key and first patience and work draws, made by blocks
+        self.firsts = FirstDraws(rep.streams, PlainIssue.PRIMED) if plain else None
 
     def next(self) -> None:
         """Schedule the next arrival, if it falls before the end."""
@@ -71,7 +73,8 @@ class Arrivals(Wakeable):
             self.next()
         else:
             self.next()
-            self.plain(self.rep, index)
+            assert self.firsts is not None
+            self.plain(self.rep, index, self.firsts.take(index))
 
 
 #: what an arrival's wake-up calls (with the :class:`Arrivals`)

@@ -24,7 +24,7 @@ from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
 from .state import ContactOutcome as Outcome
 from .state import Context, Draws
-from .streams import CounterStream, Purpose
+from .streams import Primed, Purpose
 from .wakeups import Wakeable, wake_after
 from .world import IntentRT, SegmentRT
 
@@ -81,8 +81,11 @@ class PlainIssue(Wakeable):
                  "patience", "pool", "previous", "rep", "segment", "started", "tp", "value",
                  "within", "work")
 
-    def __init__(self, rep: IssueJourney, index: int) -> None:
-        key = rep.streams.key(index)
+    #: the streams whose first draw an arrival brings (:class:`~.streams.FirstDraws`)
+    PRIMED = (Purpose.PATIENCE, Purpose.WORK)
+
+    def __init__(self, rep: IssueJourney, index: int, firsts: tuple[Any, ...]) -> None:
+        key, patience, work = firsts  # streams.key(index), the first draws of PRIMED
         # _open without its context, which a plain contact never reads, and without a
         # dialog, which no plain world has
         person, s, k, tp, _, _ = who_arrives(rep.world, rep.streams, index, key)
@@ -93,8 +96,8 @@ class PlainIssue(Wakeable):
         self.tp = tp
         self.key = key
         self.draws: Draws | None = None  # the other streams, made when first needed
-        self.patience = CounterStream(key, Purpose.PATIENCE)
-        self.work: CounterStream | None = None  # made when an agent first takes it
+        self.patience = Primed(key, Purpose.PATIENCE, patience)
+        self.work: Primed | float = work  # its first draw; the stream when an agent takes it
         self.previous: str | None = None
         self.within = False  # an agent takes over within the contact (a transfer)
         # set when first needed: entry (queued), pool, agent, entered, started, value
@@ -168,8 +171,8 @@ class PlainIssue(Wakeable):
             rep._monitor_assigned(issue, self.intent, tp, pool, agent, self.entered)
         self.agent = agent
         work = self.work
-        if work is None:
-            work = self.work = CounterStream(self.key, Purpose.WORK)
+        if not isinstance(work, Primed):
+            work = self.work = Primed(self.key, Purpose.WORK, work)
         base = self.intent.handle[tp].sample(work)
         self.started = now
         if base <= 0:

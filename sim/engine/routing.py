@@ -13,13 +13,13 @@ from typing import cast
 import simpy
 
 from ..metrics.recorder import IssueState
+from ..model.dists import Source
 from .pools import Agent, Answer, Pool, QueueEntry, request
 from .state import Draws, EngineState, Proc, coin
-from .streams import CounterStream
 from .world import IntentRT, SegmentRT
 
 
-def patience_for(segment: SegmentRT, tp: str, issue: IssueState, rng: CounterStream) -> float:
+def patience_for(segment: SegmentRT, tp: str, issue: IssueState, rng: Source) -> float:
     """How long the customer waits for an agent at *tp*: the segment's patience there,
     shortened by frustration (every repetition and failure so far), or for ever."""
     dist = segment.patience.get(tp)

@@ -5,7 +5,10 @@ the same customers, arrival times, intents and draws: customer 17's third handle
 the same number under every design that gives customer 17 a third contact. Keys come
 from :class:`numpy.random.SeedSequence` (seed, replication, purpose); a customer's stream
 is a counter-based SplitMix64 generator keyed by its purpose key and its index, cheap
-enough to make one per customer and purpose.
+enough to make one per customer and purpose. Issues that arrive in index order can get
+their keys and first draws a block at a time (:class:`FirstDraws`, numpy), each as a
+:class:`Primed` stream: the same numbers, without Python's 64-bit integer arithmetic for
+the one draw most of them take.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-__all__ = ["CounterStream", "Purpose", "Streams"]
+__all__ = ["CounterStream", "FirstDraws", "Primed", "Purpose", "Streams"]
 
 _T = TypeVar("_T")
 _MASK = (1 << 64) - 1
@@ -148,3 +151,74 @@ class Streams:
         )
         while True:
             yield from rng.standard_exponential(block).tolist()
+
+
+def _mix_array(z: np.ndarray) -> np.ndarray:
+    """:func:`_mix` on an array of uint64: numpy's arithmetic wraps modulo 2⁶⁴, as the
+    masks do, so each element is the bits :func:`_mix` gives."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+class Primed:
+    """The stream of *purpose* for the entity of *key*, its first draw *first* known
+    already (from :class:`FirstDraws`): :meth:`random` gives it, then the stream's next
+    draws. The same numbers as ``CounterStream(key, purpose).random()``, without the
+    64-bit arithmetic for the one draw most entities take."""
+
+    __slots__ = ("_first", "_key", "_purpose", "_rest")
+
+    def __init__(self, key: int, purpose: Purpose, first: float) -> None:
+        self._key = key
+        self._purpose = purpose
+        self._first: float | None = first
+        self._rest: CounterStream | None = None
+
+    def random(self) -> float:
+        """A float uniform in [0, 1)."""
+        first = self._first
+        if first is not None:
+            self._first = None
+            return first
+        rest = self._rest
+        if rest is None:  # the stream after its first draw
+            rest = self._rest = CounterStream(self._key, self._purpose)
+            rest._z = (rest._z + _GOLDEN) & _MASK
+        return rest.random()
+
+
+class FirstDraws:
+    """The keys of entities 0, 1, 2 … (``streams.key(i)``), with the first uniform of
+    each one's stream of every purpose in *purposes*, computed a block at a time with
+    numpy: for issues that arrive in index order and mostly draw once per purpose."""
+
+    __slots__ = ("_block", "_purposes", "_rows", "_start", "_streams")
+
+    def __init__(self, streams: Streams, purposes: Sequence[Purpose], block: int = 1024,
+                 ) -> None:
+        self._streams = streams
+        self._purposes = tuple(purposes)
+        self._block = block
+        self._start = 0
+        self._rows: list[tuple[Any, ...]] = []
+
+    def take(self, index: int) -> tuple[Any, ...]:
+        """Entity *index*'s key and its first draws: ``(key, first, …)`` in the order of
+        *purposes*."""
+        j = index - self._start
+        if not 0 <= j < len(self._rows):
+            self._fill(index)
+            j = 0
+        return self._rows[j]
+
+    def _fill(self, start: int) -> None:
+        n = self._block
+        ids = np.arange(start + 1, start + n + 1, dtype=np.uint64)
+        keys = _mix_array(np.uint64(self._streams._base) + ids * np.uint64(_WEYL))
+        firsts = []
+        for purpose in self._purposes:  # the counter of the first draw: key + offset
+            offset = np.uint64(((purpose << 40) * _GOLDEN + _GOLDEN) & _MASK)
+            bits = _mix_array(keys + offset) >> np.uint64(11)
+            firsts.append((bits.astype(np.float64) * _INV_2_53).tolist())
+        self._start, self._rows = start, list(zip(keys.tolist(), *firsts, strict=True))
