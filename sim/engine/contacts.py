@@ -342,8 +342,9 @@ class Contacts(Routing):
         fresh = reads is not None and not ctx.within  # a new agent contact
         if self.trace is not None and not ctx.unnoted:
             self._trace(issue, ctx, intent, tp, fresh)
-        # without interruptions the work is one event: what _spend would do, one layer less
-        calm = (segment.talk_rate if tp in CALLS else segment.interrupt_rate) <= 0
+        # each stretch of work is one event here: _spend (a layer more) only after the
+        # customer is interrupted
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         read, channel = 0.0, TOUCHPOINTS[tp].channel
         for k, fact in enumerate(intent.facts):
             again = fresh and fact.reauthenticate
@@ -354,18 +355,18 @@ class Contacts(Routing):
                 continue
             key = ctx.key
             self._asking(issue, ctx, fact.name, again)
-            if not calm:
-                done, extra = yield from self._spend(collect[k], segment, tp, rng, issue, ctx,
-                                                     worker)
-                if not done:
-                    return False, extra
-            elif collect[k] > 0:
-                yield self._work(worker, collect[k])
+            if collect[k] > 0:  # the first stretch here; _spend only after an interruption
+                left = yield self._stretch(collect[k], rate, rng, worker)
+                if left > 0:
+                    done, extra = yield from self._spend(left, segment, tp, rng, issue, ctx,
+                                                         worker, True)
+                    if not done:
+                        return False, extra
             self._given(issue, ctx, fact, key, channel)
-        if not calm:
-            return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
         if base + read > 0:
-            yield self._work(worker, base + read)
+            left = yield self._stretch(base + read, rate, rng, worker)
+            if left > 0:
+                return (yield from self._spend(left, segment, tp, rng, issue, ctx, worker, True))
         return True, 0.0
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
@@ -452,11 +453,13 @@ class Contacts(Routing):
 
     def _spend(
         self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
-        ctx: Context, worker: Seat | None = None,
+        ctx: Context, worker: Seat | None = None, interrupted: bool = False,
     ) -> Proc:
         """Do *minutes* of the session's work, through the customer's interruptions.
 
         *worker* is the agent session doing it (``None``: self-service, at rate 1).
+        *interrupted*: an interruption has just stopped the work (the caller did the first
+        stretch, :meth:`_stretch`), with *minutes* > 0 left.
         Returns ``(True, 0)`` when done, ``(False, rest)`` when an interruption dropped the
         session (*rest*: how long the customer stays away).
         """
@@ -468,17 +471,12 @@ class Contacts(Routing):
             return True, 0.0
         limits = None  # worked out at the first interruption: most spends have none
         while minutes > 0:
-            gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
-            if worker is not None and worker.agent is not None:
-                minutes = yield worker.pool.work(worker.agent, minutes, gap)
-            elif minutes <= gap:  # self-service (or no agent): at rate 1
-                yield env.timeout(minutes)
-                minutes = 0.0
+            if interrupted:
+                interrupted = False
             else:
-                yield env.timeout(gap)
-                minutes -= gap
-            if minutes <= 0:
-                break
+                minutes = yield self._stretch(minutes, rate, rng, worker)
+                if minutes <= 0:
+                    break
             length = segment.interrupt_duration.sample(rng)
             if limits is None:
                 limits = self._limits(segment, tp, ctx)
@@ -497,6 +495,25 @@ class Contacts(Routing):
                 continue
             yield env.timeout(length)
         return True, 0.0
+
+    def _stretch(self, minutes: float, rate: float, rng: CounterStream,
+                 worker: Seat | None) -> simpy.Event:
+        """The event of *minutes* of work (> 0) up to the next interruption, drawn at
+        *rate*: it succeeds with the work left (0 when it was all done, never below).
+
+        *worker* is the agent session doing it (``None``: self-service, at rate 1).
+        Without interruptions (*rate* 0) it is all the work.
+        """
+        if rate <= 0:
+            if worker is not None and worker.agent is not None:
+                return worker.pool.work(worker.agent, minutes)
+            return self.env.timeout(minutes, 0.0)
+        gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
+        if worker is not None and worker.agent is not None:
+            return worker.pool.work(worker.agent, minutes, gap)
+        if minutes <= gap:  # self-service (or no agent): at rate 1
+            return self.env.timeout(minutes, 0.0)
+        return self.env.timeout(gap, minutes - gap)
 
     def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
         """How long an interruption of a session at *tp* may last before it drops the
