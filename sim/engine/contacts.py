@@ -408,11 +408,11 @@ class Contacts(Routing):
         history and count it as given."""
         name = fact.name
         if not ctx.unnoted:  # as _write does
-            event = HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope)
             if self.monitor is None:
-                self.history.append(event)
+                self.history.write(key, issue.index, name, channel, self.env.now, fact.scope)
             else:
-                self._checked_append(event, channel)
+                self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
+                                                  fact.scope), channel)
         if isinstance(issue.given, set):
             issue.given.add(name)
         else:  # the first fact: a set of its own
