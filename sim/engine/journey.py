@@ -99,20 +99,46 @@ class IssueJourney(Conversations):
             env.process(self._issue(base + j, event))
 
     def _issue(self, index: int, event: EventRT | None = None) -> Proc:
-        """One issue, from its arrival to its end."""
+        """One issue, from its arrival to its end: contact after contact until it ends.
+
+        One generator for the whole journey (each contact's, below it), so that every
+        event of the issue resumes through as few frames as can be.
+        """
         key = self.streams.key(index)
         issue, ctx, segment, intent, tp = self._open(index, event, key)
         draws = Draws(key)
         device: int | None = None
-        if event is None:
-            tp = yield from self._start(issue, ctx, intent, tp)
-        else:
+        if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
             if settled:
                 self._ended(issue, Ending.RESOLVED)
                 self._forget(ctx, issue.index)
                 return
-        ending = yield from self._walk(issue, ctx, segment, intent, tp, draws, device)
+        elif ctx.dialog is None:  # as _start does, without a generator
+            self.recorder.flow(issue, "arrival", tp)
+        else:
+            tp = yield from self._start(issue, ctx, intent, tp)
+        linked = self.design.mesh or not segment.devices_cum
+        if not linked:
+            ctx.add_key(ctx.key)
+        previous = None
+        ending = Ending.IN_SELF_SERVICE
+        while issue.contacts < segment.max_contacts:
+            self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
+            device = None
+            touch = TOUCHPOINTS[tp]
+            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
+            previous = tp
+            contact = (self._self_service if touch.self_service
+                       else self._assisted_by(issue, segment, intent, tp))
+            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            step = self._after(issue, ctx, segment, tp, outcome, extra, draws)
+            if isinstance(step, Ending):
+                ending = step
+                break
+            tp, delay = step
+            if delay > 0:
+                yield self.env.timeout(delay)
         self._ended(issue, ending)
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
@@ -206,45 +232,32 @@ class IssueJourney(Conversations):
         self.recorder.flow(issue, "event", tp)
         return False, tp, None
 
-    def _walk(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
-              tp: str, draws: Draws, device: int | None) -> Proc:
-        """Contact after contact until the issue ends: how it ended."""
-        linked = self.design.mesh or not segment.devices_cum
-        if not linked:
-            ctx.add_key(ctx.key)
-        previous = None
-        ending = Ending.IN_SELF_SERVICE
-        while issue.contacts < segment.max_contacts:
-            self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
-            device = None
-            touch = TOUCHPOINTS[tp]
-            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
-            previous = tp
-            contact = (self._self_service if touch.self_service
-                       else self._assisted_by(issue, segment, intent, tp))
-            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
-            if self.recorder.records is not None:
-                self.recorder.records.contact_ended(issue, outcome, self.env.now)
-            ctx.within, ctx.handed = False, None
-            if outcome is ContactOutcome.RESOLVED:
-                self.recorder.flow(issue, tp, outcome.value)
-                return Ending.RESOLVED
-            if outcome is not ContactOutcome.DROPPED:
-                issue.failures += 1
-            target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
-            if target == GIVE_UP or issue.contacts >= segment.max_contacts:
-                self.recorder.flow(issue, tp, ContactOutcome.ABANDONED.value)
-                return where_given_up(touch.self_service, outcome)  # or out of tolerance
-            self.recorder.flow(issue, tp, target)
-            issue.touchpoint = target  # open at the horizon while on the way: counted there
-            if transfer:  # on the spot, with the self-service view if the design hands over
-                ctx.within = True
-                if self.design.handover:
-                    ctx.handed = (touch.channel, self.env.now)
-            elif delay > 0:
-                yield self.env.timeout(delay)
-            tp = target
-        return ending
+    def _after(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
+               outcome: ContactOutcome, extra: float, draws: Draws,
+               ) -> Ending | tuple[str, float]:
+        """A contact at *tp* ended in *outcome*: how the issue ended, or where the customer
+        goes next and after how long (``(target, delay)``)."""
+        if self.recorder.records is not None:
+            self.recorder.records.contact_ended(issue, outcome, self.env.now)
+        ctx.within, ctx.handed = False, None
+        if outcome is ContactOutcome.RESOLVED:
+            self.recorder.flow(issue, tp, outcome.value)
+            return Ending.RESOLVED
+        if outcome is not ContactOutcome.DROPPED:
+            issue.failures += 1
+        target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
+        touch = TOUCHPOINTS[tp]
+        if target == GIVE_UP or issue.contacts >= segment.max_contacts:
+            self.recorder.flow(issue, tp, ContactOutcome.ABANDONED.value)
+            return where_given_up(touch.self_service, outcome)  # or out of tolerance
+        self.recorder.flow(issue, tp, target)
+        issue.touchpoint = target  # open at the horizon while on the way: counted there
+        if transfer:  # on the spot, with the self-service view if the design hands over
+            ctx.within = True
+            if self.design.handover:
+                ctx.handed = (touch.channel, self.env.now)
+            return target, 0.0
+        return target, delay
 
     def _enter(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
                linked: bool, device: int | None, previous: str | None, draws: Draws) -> None:
