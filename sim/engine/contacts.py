@@ -17,8 +17,19 @@ from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
 from .pools import Agent, Pool, QueueEntry
 from .routing import Routing, patience_for, plain_request
-from .state import ContactOutcome as Outcome
-from .state import Context, Draws, Proc, Seat, coin
+from .state import (
+    ABANDONED,
+    DROPPED,
+    FAILED,
+    RESOLVED,
+    UNRESOLVED,
+    ContactOutcome,
+    Context,
+    Draws,
+    Proc,
+    Seat,
+    coin,
+)
 from .streams import CounterStream
 from .world import FactRT, IntentRT, SegmentRT
 
@@ -41,7 +52,7 @@ class Contacts(Routing):
                       intent: IntentRT, tp: str, draws: Draws) -> Proc:
         """A self-service session: the contact's outcome and, if dropped, the time away."""
         if tp not in intent.self_service:
-            return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
+            return FAILED, 0.0  # this touchpoint cannot serve the intent at all
         success, time = intent.self_service[tp]
         work = draws.work
         base = time.sample(work)
@@ -49,8 +60,8 @@ class Contacts(Routing):
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
                                                 None, draws.interrupt)
         if not done:
-            return Outcome.DROPPED, extra
-        return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
+            return DROPPED, extra
+        return (RESOLVED if coin(success, draws) else FAILED), 0.0
 
     def _assisted(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                   tp: str, draws: Draws, call_back: bool = False) -> Proc:
@@ -76,7 +87,7 @@ class Contacts(Routing):
             again = segment.missed == "callback" and self._can_call_back()
             return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
         if not answered:
-            return Outcome.ABANDONED, 0.0
+            return ABANDONED, 0.0
         assert agent is not None
         if self.monitor is not None:
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
@@ -134,7 +145,7 @@ class Contacts(Routing):
         self.recorder.queue_left(issue, pool.spec.name, channel, entered, env.now,
                                  agent is not None)
         if agent is None:
-            return Outcome.ABANDONED, 0.0
+            return ABANDONED, 0.0
         if self.monitor is not None:
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         base = intent.handle[tp].sample(draws.work)
@@ -185,7 +196,7 @@ class Contacts(Routing):
         self.recorder.session_ended(issue, pool.spec.name, TOUCHPOINTS[tp].channel, started,
                                     env.now - started, not done)
         if not done:
-            return Outcome.DROPPED, extra
+            return DROPPED, extra
         issue.transfers += 1
         ctx.within, ctx.from_self_service = True, False  # the same call, to the right agent
         return (yield from self._assisted(issue, ctx, segment, intent, tp, draws))
@@ -260,21 +271,22 @@ class Contacts(Routing):
         if seat.agent is not None:  # else it left the queue while waiting to resume
             self._end_seat(issue, seat, tp, not done)
         if not done:
-            return Outcome.DROPPED, extra
+            return DROPPED, extra
         if self.monitor is not None:
             self.monitor.session(issue.index, seat.started, env.now)
         self.recorder.conversation(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
                                    seat.started, 1)
         return self._settle(resolve, intent, tp, draws), 0.0
 
-    def _settle(self, resolve: float, intent: IntentRT, tp: str, draws: Draws) -> Outcome:
+    def _settle(self, resolve: float, intent: IntentRT, tp: str,
+                draws: Draws) -> ContactOutcome:
         """Whether a completed session resolved the issue, with probability *resolve*."""
         if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
             # the same coin as without the bonus, so that the draws stay paired
             resolved = draws.outcome.random() < resolve
         else:
             resolved = coin(resolve, draws)
-        return Outcome.RESOLVED if resolved else Outcome.UNRESOLVED
+        return RESOLVED if resolved else UNRESOLVED
 
     def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
                       agent: Agent, customer: int) -> float:

@@ -18,7 +18,19 @@ from ..model.journey import GIVE_UP
 from .arrivals import arrival_times
 from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
-from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
+from .state import (
+    ABANDONED,
+    DROPPED,
+    FAILED,
+    NOTHING,
+    RESOLVED,
+    ContactOutcome,
+    Context,
+    Draws,
+    Proc,
+    coin,
+    succeed,
+)
 from .streams import CounterStream, Purpose
 from .world import EventRT, IntentRT, SegmentRT, pick
 
@@ -31,11 +43,21 @@ EVENTS = 1 << 41
 PER_EVENT = 1 << 24
 
 
+#: How an issue ended, as module constants (see state.RESOLVED: an Enum member read off
+#: its class costs several times a global).
+_ENDED_RESOLVED = Ending.RESOLVED
+_IN_SELF_SERVICE = Ending.IN_SELF_SERVICE
+_IN_QUEUE = Ending.IN_QUEUE
+_AFTER_CONTACT = Ending.AFTER_CONTACT
+#: Purpose.PROFILE as a plain integer
+_PROFILE = int(Purpose.PROFILE)
+
+
 def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
     """Where a customer who gives up after a contact with *outcome* gave up."""
     if self_service:
-        return Ending.IN_SELF_SERVICE
-    return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
+        return _IN_SELF_SERVICE
+    return _IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT
 
 
 class Arrivals:
@@ -111,7 +133,7 @@ class IssueJourney(Conversations):
         if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
             if settled:
-                self._ended(issue, Ending.RESOLVED)
+                self._ended(issue, _ENDED_RESOLVED)
                 self._forget(ctx, issue.index)
                 return
         elif ctx.dialog is None:  # as _start does, without a generator
@@ -122,7 +144,7 @@ class IssueJourney(Conversations):
         if not linked:
             ctx.add_key(ctx.key)
         previous = None
-        ending = Ending.IN_SELF_SERVICE
+        ending = _IN_SELF_SERVICE
         while issue.contacts < segment.max_contacts:
             self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
             device = None
@@ -150,11 +172,11 @@ class IssueJourney(Conversations):
         *key* is the issue's stream key (``streams.key(index)``).
         """
         world, design, env = self.world, self.design, self.env
-        profile = CounterStream(key, Purpose.PROFILE)
+        profile = CounterStream(key, _PROFILE)
         person, who = index, profile
         if world.population is not None:  # one of a finite set of customers comes back
             person = min(int(profile.random() * world.population), world.population - 1)
-            who = CounterStream(self.streams.key(CUSTOMERS + person), Purpose.PROFILE)
+            who = CounterStream(self.streams.key(CUSTOMERS + person), _PROFILE)
         if event is not None and event.segment is not None:
             s = event.segment
         else:
@@ -240,15 +262,15 @@ class IssueJourney(Conversations):
         if self.recorder.records is not None:
             self.recorder.records.contact_ended(issue, outcome, self.env.now)
         ctx.within, ctx.handed = False, None
-        if outcome is ContactOutcome.RESOLVED:
-            self.recorder.flow(issue, tp, outcome.value)
-            return Ending.RESOLVED
-        if outcome is not ContactOutcome.DROPPED:
+        if outcome is RESOLVED:
+            self.recorder.flow(issue, tp, outcome._value_)
+            return _ENDED_RESOLVED
+        if outcome is not DROPPED:
             issue.failures += 1
         target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
         touch = TOUCHPOINTS[tp]
         if target == GIVE_UP or issue.contacts >= segment.max_contacts:
-            self.recorder.flow(issue, tp, ContactOutcome.ABANDONED.value)
+            self.recorder.flow(issue, tp, ABANDONED._value_)
             return where_given_up(touch.self_service, outcome)  # or out of tolerance
         self.recorder.flow(issue, tp, target)
         issue.touchpoint = target  # open at the horizon while on the way: counted there
@@ -291,10 +313,10 @@ class IssueJourney(Conversations):
         """
         world = self.world
         escalate = (world.escalation.get(tp)
-                    if outcome is ContactOutcome.FAILED and self.design.escalation else None)
+                    if outcome is FAILED and self.design.escalation else None)
         if escalate is not None and coin(escalate[1], draws):
             return escalate[0], True, 0.0
-        route = world.routes[tp, outcome.value]
+        route = world.routes[tp, outcome._value_]
         target = route.targets[0] if len(route.targets) == 1 else route.pick(
             draws.route.random())
         transfer = route.transfer and target in TOUCHPOINTS
@@ -325,7 +347,7 @@ class IssueJourney(Conversations):
             yield env.timeout(event.notice)
         recorder.flow(issue, "arrival", "notified")
         if coin(event.deflect, draws):
-            recorder.flow(issue, "notified", ContactOutcome.RESOLVED.value)
+            recorder.flow(issue, "notified", RESOLVED._value_)
             return True
         channel = TOUCHPOINTS[event.notify].channel
         for fact in event.known:

@@ -26,7 +26,12 @@ from .streams import CounterStream, Purpose, Streams
 from .world import World
 
 __all__ = [
+    "ABANDONED",
+    "DROPPED",
+    "FAILED",
     "NOTHING",
+    "RESOLVED",
+    "UNRESOLVED",
     "ContactOutcome",
     "Context",
     "Draws",
@@ -52,6 +57,22 @@ class ContactOutcome(Enum):
     ABANDONED = "abandoned"  # left the agent queue (or missed the call back)
     UNRESOLVED = "unresolved"  # an agent session that did not resolve it
     DROPPED = "dropped"  # an interruption ended the session
+
+
+#: The outcomes as module constants. Reading a member off its Enum class, or its
+#: ``value``, goes through the enum machinery (several times the cost of a global) on
+#: every use: the hot paths read these, and a member's ``_value_``, instead.
+RESOLVED = ContactOutcome.RESOLVED
+FAILED = ContactOutcome.FAILED
+ABANDONED = ContactOutcome.ABANDONED
+UNRESOLVED = ContactOutcome.UNRESOLVED
+DROPPED = ContactOutcome.DROPPED
+
+#: The streams' purposes as plain integers (an IntEnum member is read as slowly).
+_PATIENCE, _WORK, _OUTCOME, _ROUTE, _INTERRUPT, _HOLD, _MISROUTE, _REPLY, _DEVICE = (
+    int(p) for p in (Purpose.PATIENCE, Purpose.WORK, Purpose.OUTCOME, Purpose.ROUTE,
+                     Purpose.INTERRUPT, Purpose.HOLD, Purpose.MISROUTE, Purpose.REPLY,
+                     Purpose.DEVICE))
 
 
 def succeed(event: simpy.Event) -> None:
@@ -92,7 +113,7 @@ class Draws:
         """The stream of patience draws."""
         stream = self._patience
         if stream is None:
-            stream = self._patience = CounterStream(self._key, Purpose.PATIENCE)
+            stream = self._patience = CounterStream(self._key, _PATIENCE)
         return stream
 
     @property
@@ -100,7 +121,7 @@ class Draws:
         """The stream of handle, collection, reading and self-service times."""
         stream = self._work
         if stream is None:
-            stream = self._work = CounterStream(self._key, Purpose.WORK)
+            stream = self._work = CounterStream(self._key, _WORK)
         return stream
 
     @property
@@ -108,7 +129,7 @@ class Draws:
         """The stream of self-service success and resolution coins."""
         stream = self._outcome
         if stream is None:
-            stream = self._outcome = CounterStream(self._key, Purpose.OUTCOME)
+            stream = self._outcome = CounterStream(self._key, _OUTCOME)
         return stream
 
     @property
@@ -116,7 +137,7 @@ class Draws:
         """The stream of journey choices and delays."""
         stream = self._route
         if stream is None:
-            stream = self._route = CounterStream(self._key, Purpose.ROUTE)
+            stream = self._route = CounterStream(self._key, _ROUTE)
         return stream
 
     @property
@@ -124,7 +145,7 @@ class Draws:
         """The stream of interruption arrivals and lengths."""
         stream = self._interrupt
         if stream is None:
-            stream = self._interrupt = CounterStream(self._key, Purpose.INTERRUPT)
+            stream = self._interrupt = CounterStream(self._key, _INTERRUPT)
         return stream
 
     @property
@@ -132,7 +153,7 @@ class Draws:
         """The stream of interruptions while waiting on hold."""
         stream = self._hold
         if stream is None:
-            stream = self._hold = CounterStream(self._key, Purpose.HOLD)
+            stream = self._hold = CounterStream(self._key, _HOLD)
         return stream
 
     @property
@@ -140,7 +161,7 @@ class Draws:
         """The stream of whether the menu sends a contact to the wrong agent."""
         stream = self._misroute
         if stream is None:
-            stream = self._misroute = CounterStream(self._key, Purpose.MISROUTE)
+            stream = self._misroute = CounterStream(self._key, _MISROUTE)
         return stream
 
     @property
@@ -148,7 +169,7 @@ class Draws:
         """The stream of reply gaps in asynchronous conversations."""
         stream = self._reply
         if stream is None:
-            stream = self._reply = CounterStream(self._key, Purpose.REPLY)
+            stream = self._reply = CounterStream(self._key, _REPLY)
         return stream
 
     @property
@@ -156,7 +177,7 @@ class Draws:
         """The stream of which device each contact starts on."""
         stream = self._device
         if stream is None:
-            stream = self._device = CounterStream(self._key, Purpose.DEVICE)
+            stream = self._device = CounterStream(self._key, _DEVICE)
         return stream
 
 
