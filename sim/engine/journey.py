@@ -28,6 +28,7 @@ from .state import (
     Context,
     Draws,
     Proc,
+    Walk,
     coin,
     succeed,
 )
@@ -118,7 +119,7 @@ class IssueJourney(Conversations):
         yield env.timeout(event.at - env.now)
         base = EVENTS + e * PER_EVENT
         for j in range(event.customers):
-            env.process(self._issue(base + j, event))
+            Walk(env, self._issue(base + j, event))
 
     def _issue(self, index: int, event: EventRT | None = None) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.

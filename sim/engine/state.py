@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 import simpy
+from simpy.events import URGENT
 
 from ..metrics.recorder import Recorder
 from ..model.design import Design
@@ -38,6 +39,7 @@ __all__ = [
     "EngineState",
     "Proc",
     "Seat",
+    "Walk",
     "coin",
     "succeed",
 ]
@@ -73,6 +75,43 @@ _PATIENCE, _WORK, _OUTCOME, _ROUTE, _INTERRUPT, _HOLD, _MISROUTE, _REPLY, _DEVIC
     int(p) for p in (Purpose.PATIENCE, Purpose.WORK, Purpose.OUTCOME, Purpose.ROUTE,
                      Purpose.INTERRUPT, Purpose.HOLD, Purpose.MISROUTE, Purpose.REPLY,
                      Purpose.DEVICE))
+
+
+class Walk:
+    """Run *generator* as SimPy would run it as a process, without a Process event.
+
+    The same Initialize event (urgent, now) starts it, and each event it yields resumes
+    it in the same order as :meth:`simpy.Environment.process` would: only the process's
+    own end event, which nobody waits for here, is never scheduled (an event less per
+    issue), and the resumption is leaner. An exception in the generator propagates out
+    of the run at once. Nothing may wait for, or interrupt, the walk.
+    """
+
+    __slots__ = ("_generator",)
+
+    def __init__(self, env: simpy.Environment, generator: Proc) -> None:
+        self._generator = generator
+        start = simpy.Event(env)  # as simpy.events.Initialize: succeeded, urgent
+        start._ok = True
+        start._value = None
+        start.callbacks.append(self._resume)
+        env.schedule(start, URGENT)
+
+    def _resume(self, event: simpy.Event) -> None:
+        """Send *event*'s value into the generator, until it waits for a pending event."""
+        generator = self._generator
+        while True:
+            try:
+                if event._ok:
+                    event = generator.send(event._value)
+                else:  # as Process._resume: the walk handles the failure, or fails
+                    event._defused = True
+                    event = generator.throw(event._value)
+            except StopIteration:
+                return
+            if event.callbacks is not None:
+                event.callbacks.append(self._resume)
+                return
 
 
 def succeed(event: simpy.Event) -> None:
