@@ -9,9 +9,16 @@ of one arrival, with start-up, imports and model set-up cancelled out::
     python benchmarks/instructions.py                     # omnisim and simpy, 1,000 → 5,000
     python benchmarks/instructions.py --engines omnisim   # one engine
     python benchmarks/instructions.py --cache             # + data-cache misses, mispredictions
+    python benchmarks/instructions.py --story             # the story's designs, 1× → 2×
+    python benchmarks/instructions.py --story --keep /tmp/story.out   # for callgrind_annotate
 
-valgrind must be installed (Debian: ``valgrind``). Nothing is written: the figures are
-printed.
+With ``--story``, ``sim.simulate(world, design, seed, 0)`` runs each design of
+scenarios/app-to-phone.toml (or ``--designs``) at two multiples of the file's horizon
+(``--multiples``, the warm-up unchanged), and the counts are divided by the difference of
+the expected arrivals (rate × run length, summed over the designs).
+
+valgrind must be installed (Debian: ``valgrind``). Nothing is written but ``--keep``'s
+file: the figures are printed.
 """
 
 from __future__ import annotations
@@ -50,18 +57,49 @@ def child(engine: str, arrivals: int) -> None:
     getattr(bench, f"run_{engine}")("A", arrivals, 1)
 
 
-def count(engine: str, arrivals: int, cache: bool) -> dict[str, int]:
-    """valgrind's counts for one child run."""
+_STORY = os.path.join(os.path.dirname(_HERE), "scenarios", "app-to-phone.toml")
+
+
+def _story(designs: list[str] | None, multiple: int) -> tuple[object, list[object], int]:
+    """The story's world at *multiple* × its horizon, the designs, the scenario's seed."""
+    import attrs
+
+    import sim
+
+    scenario = sim.load_scenario(_STORY)
+    world = sim.compile_world(scenario)
+    world = attrs.evolve(world, horizon=world.horizon * multiple)
+    return world, sim.resolve_designs(scenario, designs), scenario.scenario.seed
+
+
+def story_child(designs: list[str] | None, multiple: int) -> None:
+    """Run one replication of each of the story's designs at *multiple* × the horizon."""
+    import sim
+
+    world, chosen, seed = _story(designs, multiple)
+    for design in chosen:
+        sim.simulate(world, design, seed, 0)  # type: ignore[arg-type]
+
+
+def story_arrivals(designs: list[str] | None, multiple: int) -> float:
+    """The expected arrivals of :func:`story_child`: rate × run length, per design."""
+    world, chosen, _ = _story(designs, multiple)
+    return len(chosen) * world.rate * world.end  # type: ignore[attr-defined]
+
+
+def count(engine: str, arrivals: int, cache: bool, keep: str | None = None,
+          extra: tuple[str, ...] = ()) -> dict[str, int]:
+    """valgrind's counts for one child run (its callgrind output kept as *keep*)."""
     tool = (["--tool=cachegrind", "--cache-sim=yes", "--branch-sim=yes"] if cache
             else ["--tool=callgrind"])
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "out")
+        out = keep or os.path.join(tmp, "out")
         option = "--cachegrind-out-file" if cache else "--callgrind-out-file"
         # a fixed hash seed: string hashing moves the counts by a few per cent otherwise
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         done = subprocess.run(
             ["valgrind", *tool, f"{option}={out}", sys.executable, __file__, "--child",
-             engine, str(arrivals)], capture_output=True, text=True, check=True, env=env)
+             engine, str(arrivals), *extra], capture_output=True, text=True, check=True, env=env)
     found = {}
     for name, pattern in _COUNTS.items():
         match = re.search(pattern, done.stderr)
@@ -80,19 +118,45 @@ def main() -> None:
                     metavar=("LOW", "HIGH"))
     ap.add_argument("--cache", action="store_true",
                     help="cachegrind: also data-cache misses and branch mispredictions")
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--story", action="store_true",
+                    help="count the story (scenarios/app-to-phone.toml) instead of case A")
+    ap.add_argument("--designs", nargs="+", default=None,
+                    help="with --story: these designs (default: the file's)")
+    ap.add_argument("--multiples", nargs=2, type=int, default=(1, 2), metavar=("LOW", "HIGH"),
+                    help="with --story: the two multiples of the horizon (default 1 2)")
+    ap.add_argument("--keep", metavar="FILE",
+                    help="keep the valgrind output of the high run as FILE")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        if args.child[0] == "story":
+            story_child(args.child[2:] or None, int(args.child[1]))
+        else:
+            child(args.child[0], int(args.child[1]))
         return
     if shutil.which("valgrind") is None:
         sys.exit("instructions.py: valgrind is not installed")
+    if args.story:
+        story(args)
+        return
     low, high = args.arrivals
     for engine in args.engines:
         a, b = count(engine, low, args.cache), count(engine, high, args.cache)
         per = {name: (b[name] - a[name]) / (high - low) for name in b}
         print(f"{engine:8s} per arrival: "
               + ", ".join(f"{name} {value:,.0f}" for name, value in per.items()))
+
+
+def story(args: argparse.Namespace) -> None:
+    """Print the story's counts per arrival, from its two multiples of the horizon."""
+    low, high = args.multiples
+    extra = tuple(args.designs or ())
+    a = count("story", low, args.cache, None, extra)
+    b = count("story", high, args.cache, args.keep, extra)
+    arrivals = (story_arrivals(args.designs, high) - story_arrivals(args.designs, low))
+    per = {name: (b[name] - a[name]) / arrivals for name in b}
+    print(f"story {low}× → {high}× ({arrivals:,.0f} arrivals) per arrival: "
+          + ", ".join(f"{name} {value:,.0f}" for name, value in per.items()))
 
 
 if __name__ == "__main__":

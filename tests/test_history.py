@@ -154,6 +154,10 @@ def test_read_your_view_is_exactly_the_visible_events(
     assert store.view(reader, 1, at) == expected
 
 
+def _order(e: HistoryEvent) -> tuple[float, str, str]:
+    return e.at, e.channel, e.fact
+
+
 def _append_only_holds(store: HistoryStore, items: list[tuple[str, str, float]]) -> bool:
     """Every write is kept once, in write order within its store."""
     written: list[HistoryEvent] = []
@@ -167,7 +171,7 @@ def _append_only_holds(store: HistoryStore, items: list[tuple[str, str, float]])
     by_store: dict[str, list[HistoryEvent]] = {}
     for e in written:
         by_store.setdefault(store.topology.store_of(e.channel), []).append(e)
-    return sorted(kept, key=id) == sorted(written, key=id) and all(
+    return sorted(kept, key=_order) == sorted(written, key=_order) and all(
         [e for e in kept if store.topology.store_of(e.channel) == name] == events
         for name, events in by_store.items()
     )

@@ -17,8 +17,19 @@ from ..model.channels import CHANNELS, TOUCHPOINTS
 from ..model.history import HistoryEvent
 from .pools import Agent, Pool, QueueEntry
 from .routing import Routing, patience_for, plain_request
-from .state import ContactOutcome as Outcome
-from .state import Context, Draws, Proc, Seat, coin
+from .state import (
+    ABANDONED,
+    DROPPED,
+    FAILED,
+    RESOLVED,
+    UNRESOLVED,
+    ContactOutcome,
+    Context,
+    Draws,
+    Proc,
+    Seat,
+    coin,
+)
 from .streams import CounterStream
 from .world import FactRT, IntentRT, SegmentRT
 
@@ -41,7 +52,7 @@ class Contacts(Routing):
                       intent: IntentRT, tp: str, draws: Draws) -> Proc:
         """A self-service session: the contact's outcome and, if dropped, the time away."""
         if tp not in intent.self_service:
-            return Outcome.FAILED, 0.0  # this touchpoint cannot serve the intent at all
+            return FAILED, 0.0  # this touchpoint cannot serve the intent at all
         success, time = intent.self_service[tp]
         work = draws.work
         base = time.sample(work)
@@ -49,8 +60,8 @@ class Contacts(Routing):
         done, extra = yield from self._converse(issue, ctx, segment, intent, tp, collect, base,
                                                 None, draws.interrupt)
         if not done:
-            return Outcome.DROPPED, extra
-        return (Outcome.RESOLVED if coin(success, draws) else Outcome.FAILED), 0.0
+            return DROPPED, extra
+        return (RESOLVED if coin(success, draws) else FAILED), 0.0
 
     def _assisted(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
                   tp: str, draws: Draws, call_back: bool = False) -> Proc:
@@ -76,7 +87,7 @@ class Contacts(Routing):
             again = segment.missed == "callback" and self._can_call_back()
             return (yield from self._assisted(issue, ctx, segment, intent, tp, draws, again))
         if not answered:
-            return Outcome.ABANDONED, 0.0
+            return ABANDONED, 0.0
         assert agent is not None
         if self.monitor is not None:
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
@@ -134,7 +145,7 @@ class Contacts(Routing):
         self.recorder.queue_left(issue, pool.spec.name, channel, entered, env.now,
                                  agent is not None)
         if agent is None:
-            return Outcome.ABANDONED, 0.0
+            return ABANDONED, 0.0
         if self.monitor is not None:
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         base = intent.handle[tp].sample(draws.work)
@@ -185,7 +196,7 @@ class Contacts(Routing):
         self.recorder.session_ended(issue, pool.spec.name, TOUCHPOINTS[tp].channel, started,
                                     env.now - started, not done)
         if not done:
-            return Outcome.DROPPED, extra
+            return DROPPED, extra
         issue.transfers += 1
         ctx.within, ctx.from_self_service = True, False  # the same call, to the right agent
         return (yield from self._assisted(issue, ctx, segment, intent, tp, draws))
@@ -260,21 +271,22 @@ class Contacts(Routing):
         if seat.agent is not None:  # else it left the queue while waiting to resume
             self._end_seat(issue, seat, tp, not done)
         if not done:
-            return Outcome.DROPPED, extra
+            return DROPPED, extra
         if self.monitor is not None:
             self.monitor.session(issue.index, seat.started, env.now)
         self.recorder.conversation(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
                                    seat.started, 1)
         return self._settle(resolve, intent, tp, draws), 0.0
 
-    def _settle(self, resolve: float, intent: IntentRT, tp: str, draws: Draws) -> Outcome:
+    def _settle(self, resolve: float, intent: IntentRT, tp: str,
+                draws: Draws) -> ContactOutcome:
         """Whether a completed session resolved the issue, with probability *resolve*."""
         if resolve != intent.resolve[tp] and 0.0 < intent.resolve[tp] < 1.0:
             # the same coin as without the bonus, so that the draws stay paired
             resolved = draws.outcome.random() < resolve
         else:
             resolved = coin(resolve, draws)
-        return Outcome.RESOLVED if resolved else Outcome.UNRESOLVED
+        return RESOLVED if resolved else UNRESOLVED
 
     def _resolve_with(self, issue: IssueState, intent: IntentRT, tp: str, pool: Pool,
                       agent: Agent, customer: int) -> float:
@@ -342,8 +354,9 @@ class Contacts(Routing):
         fresh = reads is not None and not ctx.within  # a new agent contact
         if self.trace is not None and not ctx.unnoted:
             self._trace(issue, ctx, intent, tp, fresh)
-        # without interruptions the work is one event: what _spend would do, one layer less
-        calm = (segment.talk_rate if tp in CALLS else segment.interrupt_rate) <= 0
+        # each stretch of work is one event here: _spend (a layer more) only after the
+        # customer is interrupted
+        rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         read, channel = 0.0, TOUCHPOINTS[tp].channel
         for k, fact in enumerate(intent.facts):
             again = fresh and fact.reauthenticate
@@ -354,18 +367,18 @@ class Contacts(Routing):
                 continue
             key = ctx.key
             self._asking(issue, ctx, fact.name, again)
-            if not calm:
-                done, extra = yield from self._spend(collect[k], segment, tp, rng, issue, ctx,
-                                                     worker)
-                if not done:
-                    return False, extra
-            elif collect[k] > 0:
-                yield self._work(worker, collect[k])
+            if collect[k] > 0:  # the first stretch here; _spend only after an interruption
+                left = yield self._stretch(collect[k], rate, rng, worker)
+                if left > 0:
+                    done, extra = yield from self._spend(left, segment, tp, rng, issue, ctx,
+                                                         worker, True)
+                    if not done:
+                        return False, extra
             self._given(issue, ctx, fact, key, channel)
-        if not calm:
-            return (yield from self._spend(base + read, segment, tp, rng, issue, ctx, worker))
         if base + read > 0:
-            yield self._work(worker, base + read)
+            left = yield self._stretch(base + read, rate, rng, worker)
+            if left > 0:
+                return (yield from self._spend(left, segment, tp, rng, issue, ctx, worker, True))
         return True, 0.0
 
     def _trace(self, issue: IssueState, ctx: Context, intent: IntentRT, tp: str,
@@ -407,11 +420,11 @@ class Contacts(Routing):
         history and count it as given."""
         name = fact.name
         if not ctx.unnoted:  # as _write does
-            event = HistoryEvent(key, issue.index, name, channel, self.env.now, fact.scope)
             if self.monitor is None:
-                self.history.append(event)
+                self.history.write(key, issue.index, name, channel, self.env.now, fact.scope)
             else:
-                self._checked_append(event, channel)
+                self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
+                                                  fact.scope), channel)
         if isinstance(issue.given, set):
             issue.given.add(name)
         else:  # the first fact: a set of its own
@@ -452,11 +465,13 @@ class Contacts(Routing):
 
     def _spend(
         self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
-        ctx: Context, worker: Seat | None = None,
+        ctx: Context, worker: Seat | None = None, interrupted: bool = False,
     ) -> Proc:
         """Do *minutes* of the session's work, through the customer's interruptions.
 
         *worker* is the agent session doing it (``None``: self-service, at rate 1).
+        *interrupted*: an interruption has just stopped the work (the caller did the first
+        stretch, :meth:`_stretch`), with *minutes* > 0 left.
         Returns ``(True, 0)`` when done, ``(False, rest)`` when an interruption dropped the
         session (*rest*: how long the customer stays away).
         """
@@ -468,17 +483,12 @@ class Contacts(Routing):
             return True, 0.0
         limits = None  # worked out at the first interruption: most spends have none
         while minutes > 0:
-            gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
-            if worker is not None and worker.agent is not None:
-                minutes = yield worker.pool.work(worker.agent, minutes, gap)
-            elif minutes <= gap:  # self-service (or no agent): at rate 1
-                yield env.timeout(minutes)
-                minutes = 0.0
+            if interrupted:
+                interrupted = False
             else:
-                yield env.timeout(gap)
-                minutes -= gap
-            if minutes <= 0:
-                break
+                minutes = yield self._stretch(minutes, rate, rng, worker)
+                if minutes <= 0:
+                    break
             length = segment.interrupt_duration.sample(rng)
             if limits is None:
                 limits = self._limits(segment, tp, ctx)
@@ -497,6 +507,25 @@ class Contacts(Routing):
                 continue
             yield env.timeout(length)
         return True, 0.0
+
+    def _stretch(self, minutes: float, rate: float, rng: CounterStream,
+                 worker: Seat | None) -> simpy.Event:
+        """The event of *minutes* of work (> 0) up to the next interruption, drawn at
+        *rate*: it succeeds with the work left (0 when it was all done, never below).
+
+        *worker* is the agent session doing it (``None``: self-service, at rate 1).
+        Without interruptions (*rate* 0) it is all the work.
+        """
+        if rate <= 0:
+            if worker is not None and worker.agent is not None:
+                return worker.pool.work(worker.agent, minutes)
+            return self.env.timeout(minutes, 0.0)
+        gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
+        if worker is not None and worker.agent is not None:
+            return worker.pool.work(worker.agent, minutes, gap)
+        if minutes <= gap:  # self-service (or no agent): at rate 1
+            return self.env.timeout(minutes, 0.0)
+        return self.env.timeout(gap, minutes - gap)
 
     def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
         """How long an interruption of a session at *tp* may last before it drops the

@@ -22,8 +22,7 @@ from ..metrics.recorder import IssueState
 from ..model.channels import TOUCHPOINTS
 from .contacts import READ_FRACTION, Contacts
 from .pools import Agent, Pool
-from .state import ContactOutcome as Outcome
-from .state import Context, Draws, Proc, Seat
+from .state import DROPPED, UNRESOLVED, Context, Draws, Proc, Seat
 from .world import ConversationRT, IntentRT, SegmentRT
 
 __all__ = ["Conversations"]
@@ -66,7 +65,7 @@ class Conversations(Contacts):
             if not replied:  # idle past the timeout: closed unresolved
                 ctx.seat = None
                 self._count(issue, seat, tp, started, exchanges)
-                return Outcome.UNRESOLVED, 0.0
+                return UNRESOLVED, 0.0
             if seat.agent is first:  # the same agent remembers the conversation
                 done, extra = yield from self._spend(share, calm, tp, draws.interrupt, issue,
                                                      ctx, seat)
@@ -79,7 +78,7 @@ class Conversations(Contacts):
         if seat.agent is not None:
             self._end_seat(issue, seat, tp, not done)
         if not done:
-            return Outcome.DROPPED, extra
+            return DROPPED, extra
         self._count(issue, seat, tp, started, exchanges)
         return self._settle(resolve, intent, tp, draws), 0.0
 

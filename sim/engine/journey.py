@@ -18,7 +18,20 @@ from ..model.journey import GIVE_UP
 from .arrivals import CUSTOMERS, arrival_times, who_arrives
 from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
-from .state import NOTHING, ContactOutcome, Context, Draws, Proc, coin, succeed
+from .state import (
+    ABANDONED,
+    DROPPED,
+    FAILED,
+    NOTHING,
+    RESOLVED,
+    ContactOutcome,
+    Context,
+    Draws,
+    Proc,
+    Walk,
+    coin,
+    succeed,
+)
 from .streams import CounterStream, FirstDraws, Purpose
 from .wakeups import Wakeable, wake_after
 from .world import EventRT, IntentRT, SegmentRT, pick
@@ -31,11 +44,21 @@ EVENTS = 1 << 41
 PER_EVENT = 1 << 24
 
 
+#: How an issue ended, as module constants (see state.RESOLVED: an Enum member read off
+#: its class costs several times a global).
+_ENDED_RESOLVED = Ending.RESOLVED
+_IN_SELF_SERVICE = Ending.IN_SELF_SERVICE
+_IN_QUEUE = Ending.IN_QUEUE
+_AFTER_CONTACT = Ending.AFTER_CONTACT
+#: Purpose.PROFILE as a plain integer
+_PROFILE = int(Purpose.PROFILE)
+
+
 def where_given_up(self_service: bool, outcome: ContactOutcome) -> Ending:
     """Where a customer who gives up after a contact with *outcome* gave up."""
     if self_service:
-        return Ending.IN_SELF_SERVICE
-    return Ending.IN_QUEUE if outcome is ContactOutcome.ABANDONED else Ending.AFTER_CONTACT
+        return _IN_SELF_SERVICE
+    return _IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT
 
 
 class Arrivals(Wakeable):
@@ -43,8 +66,8 @@ class Arrivals(Wakeable):
     the next arrival (a callback on a timeout, no process).
 
     A :class:`PlainIssue` (*plain*) runs at once, after the next arrival is scheduled;
-    an issue process starts before it, to run right after this event: either way the
-    events follow in the order the process-per-issue engine made them.
+    an issue walk (:class:`~.state.Walk`) starts before it, to run right after this event:
+    either way the events follow in the order the process-per-issue engine made them.
     """
 
     __slots__ = ("firsts", "index", "plain", "rep", "times")  # and Wakeable's callbacks
@@ -69,7 +92,7 @@ class Arrivals(Wakeable):
         index = self.index
         self.index = index + 1
         if self.plain is None:
-            self.rep.env.process(self.rep._issue(index))
+            Walk(self.rep.env, self.rep._issue(index))
             self.next()
         else:
             self.next()
@@ -103,23 +126,49 @@ class IssueJourney(Conversations):
         yield env.timeout(event.at - env.now)
         base = EVENTS + e * PER_EVENT
         for j in range(event.customers):
-            env.process(self._issue(base + j, event))
+            Walk(env, self._issue(base + j, event))
 
     def _issue(self, index: int, event: EventRT | None = None) -> Proc:
-        """One issue, from its arrival to its end."""
+        """One issue, from its arrival to its end: contact after contact until it ends.
+
+        One generator for the whole journey (each contact's, below it), so that every
+        event of the issue resumes through as few frames as can be.
+        """
         key = self.streams.key(index)
         issue, ctx, segment, intent, tp = self._open(index, event, key)
         draws = Draws(key)
         device: int | None = None
-        if event is None:
-            tp = yield from self._start(issue, ctx, intent, tp)
-        else:
+        if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
             if settled:
-                self._ended(issue, Ending.RESOLVED)
+                self._ended(issue, _ENDED_RESOLVED)
                 self._forget(ctx, issue.index)
                 return
-        ending = yield from self._walk(issue, ctx, segment, intent, tp, draws, device)
+        elif ctx.dialog is None:  # as _start does, without a generator
+            self.recorder.flow(issue, "arrival", tp)
+        else:
+            tp = yield from self._start(issue, ctx, intent, tp)
+        linked = self.design.mesh or not segment.devices_cum
+        if not linked:
+            ctx.add_key(ctx.key)
+        previous = None
+        ending = _IN_SELF_SERVICE
+        while issue.contacts < segment.max_contacts:
+            self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
+            device = None
+            touch = TOUCHPOINTS[tp]
+            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
+            previous = tp
+            contact = (self._self_service if touch.self_service
+                       else self._assisted_by(issue, segment, intent, tp))
+            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            step = self._after(issue, ctx, segment, tp, outcome, extra, draws)
+            if isinstance(step, Ending):
+                ending = step
+                break
+            tp, delay = step
+            if delay > 0:
+                yield self.env.timeout(delay)
         self._ended(issue, ending)
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
@@ -138,7 +187,7 @@ class IssueJourney(Conversations):
         first = event.notify if notified and event is not None and event.notify else tp
         dialog = None
         if reported and intent.dialog is not None and event is None:  # drawn in every design
-            profile = profile or CounterStream(key, Purpose.PROFILE)
+            profile = profile or CounterStream(key, _PROFILE)
             dialog = (intent.dialog.discover.sample(profile),
                       intent.dialog.respond.sample(profile))
             if self._device_opens():
@@ -206,45 +255,32 @@ class IssueJourney(Conversations):
         self.recorder.flow(issue, "event", tp)
         return False, tp, None
 
-    def _walk(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
-              tp: str, draws: Draws, device: int | None) -> Proc:
-        """Contact after contact until the issue ends: how it ended."""
-        linked = self.design.mesh or not segment.devices_cum
-        if not linked:
-            ctx.add_key(ctx.key)
-        previous = None
-        ending = Ending.IN_SELF_SERVICE
-        while issue.contacts < segment.max_contacts:
-            self._enter(issue, ctx, segment, tp, linked, device, previous, draws)
-            device = None
-            touch = TOUCHPOINTS[tp]
-            ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
-            previous = tp
-            contact = (self._self_service if touch.self_service
-                       else self._assisted_by(issue, segment, intent, tp))
-            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
-            if self.recorder.records is not None:
-                self.recorder.records.contact_ended(issue, outcome, self.env.now)
-            ctx.within, ctx.handed = False, None
-            if outcome is ContactOutcome.RESOLVED:
-                self.recorder.flow(issue, tp, outcome.value)
-                return Ending.RESOLVED
-            if outcome is not ContactOutcome.DROPPED:
-                issue.failures += 1
-            target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
-            if target == GIVE_UP or issue.contacts >= segment.max_contacts:
-                self.recorder.flow(issue, tp, ContactOutcome.ABANDONED.value)
-                return where_given_up(touch.self_service, outcome)  # or out of tolerance
-            self.recorder.flow(issue, tp, target)
-            issue.touchpoint = target  # open at the horizon while on the way: counted there
-            if transfer:  # on the spot, with the self-service view if the design hands over
-                ctx.within = True
-                if self.design.handover:
-                    ctx.handed = (touch.channel, self.env.now)
-            elif delay > 0:
-                yield self.env.timeout(delay)
-            tp = target
-        return ending
+    def _after(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
+               outcome: ContactOutcome, extra: float, draws: Draws,
+               ) -> Ending | tuple[str, float]:
+        """A contact at *tp* ended in *outcome*: how the issue ended, or where the customer
+        goes next and after how long (``(target, delay)``)."""
+        if self.recorder.records is not None:
+            self.recorder.records.contact_ended(issue, outcome, self.env.now)
+        ctx.within, ctx.handed = False, None
+        if outcome is RESOLVED:
+            self.recorder.flow(issue, tp, outcome._value_)
+            return _ENDED_RESOLVED
+        if outcome is not DROPPED:
+            issue.failures += 1
+        target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
+        touch = TOUCHPOINTS[tp]
+        if target == GIVE_UP or issue.contacts >= segment.max_contacts:
+            self.recorder.flow(issue, tp, ABANDONED._value_)
+            return where_given_up(touch.self_service, outcome)  # or out of tolerance
+        self.recorder.flow(issue, tp, target)
+        issue.touchpoint = target  # open at the horizon while on the way: counted there
+        if transfer:  # on the spot, with the self-service view if the design hands over
+            ctx.within = True
+            if self.design.handover:
+                ctx.handed = (touch.channel, self.env.now)
+            return target, 0.0
+        return target, delay
 
     def _enter(self, issue: IssueState, ctx: Context, segment: SegmentRT, tp: str,
                linked: bool, device: int | None, previous: str | None, draws: Draws) -> None:
@@ -278,10 +314,10 @@ class IssueJourney(Conversations):
         """
         world = self.world
         escalate = (world.escalation.get(tp)
-                    if outcome is ContactOutcome.FAILED and self.design.escalation else None)
+                    if outcome is FAILED and self.design.escalation else None)
         if escalate is not None and coin(escalate[1], draws):
             return escalate[0], True, 0.0
-        route = world.routes[tp, outcome.value]
+        route = world.routes[tp, outcome._value_]
         target = route.targets[0] if len(route.targets) == 1 else route.pick(
             draws.route.random())
         transfer = route.transfer and target in TOUCHPOINTS
@@ -312,7 +348,7 @@ class IssueJourney(Conversations):
             yield env.timeout(event.notice)
         recorder.flow(issue, "arrival", "notified")
         if coin(event.deflect, draws):
-            recorder.flow(issue, "notified", ContactOutcome.RESOLVED.value)
+            recorder.flow(issue, "notified", RESOLVED._value_)
             return True
         channel = TOUCHPOINTS[event.notify].channel
         for fact in event.known:

@@ -69,7 +69,7 @@ def plain_journeys(rep: IssueJourney) -> bool:
 class PlainIssue(Wakeable):
     """One issue of a plain world, from its arrival to its end, driven by callbacks.
 
-    Each method is one stretch of :meth:`IssueJourney._walk` between two events: the
+    Each method is one stretch of :meth:`IssueJourney._issue` between two events: the
     contact's start (:meth:`contact`), the queue's answer (:meth:`answered`), the end of
     the agent's work (:meth:`worked`) and the step to the next contact (:meth:`ended`).
     The issue is its own event for each of them (:mod:`.wakeups`), and its queue entry's

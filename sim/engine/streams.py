@@ -60,6 +60,11 @@ class Purpose(IntEnum):
     REPLY = 10  # reply gaps in asynchronous conversations
 
 
+#: (purpose << 40)·golden mod 2⁶⁴ of every purpose, the start of its range of counters
+#: (the same sum mod 2⁶⁴ as without the reduction, and no big product per stream made)
+_OFFSETS = {int(p): ((int(p) << 40) * _GOLDEN) & _MASK for p in Purpose}
+
+
 class CounterStream:
     """A stream of uniform draws that are SplitMix64 of (key, counter).
 
@@ -78,7 +83,10 @@ class CounterStream:
 
     def __init__(self, key: int, purpose: int = 0) -> None:
         #: key + counter·golden (mod 2⁶⁴): advanced by the golden gamma at each draw
-        self._z = ((key & _MASK) + (purpose << 40) * _GOLDEN) & _MASK
+        offset = _OFFSETS.get(purpose)
+        if offset is None:
+            offset = (purpose << 40) * _GOLDEN
+        self._z = ((key & _MASK) + offset) & _MASK
 
     def seed(self, *args: object, **kwargs: object) -> None:
         """Ignored: a counter stream is fixed by its key."""

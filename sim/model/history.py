@@ -102,35 +102,47 @@ class HistoryEvent:
 
 
 class HistoryStore:
-    """Append-only histories, one log per (store, identity), read through a topology."""
+    """Append-only histories, one log per (store, identity), read through a topology.
+
+    A log holds each event as a tuple ``(at, fact, issue, scope, channel)`` (the log's
+    identity is its key): cheaper to write and to scan than a :class:`HistoryEvent`,
+    which :meth:`view` and :meth:`events` make again for their callers.
+    """
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
-        self._logs: dict[tuple[str, int], list[HistoryEvent]] = {}
+        self._logs: dict[tuple[str, int], list[tuple[float, str, int, str, str]]] = {}
         self._keys: dict[int, list[tuple[str, int]]] = {}  # identity -> its logs
         self._store_of = {c: topology.store_of(c) for c in CHANNELS}
         self._ttl = topology.ttl  # the topology is frozen: read once, not on every read
 
     def append(self, event: HistoryEvent) -> None:
-        """Write *event* to the store of its channel.
+        """Write *event* to the store of its channel (as :meth:`write`)."""
+        self.write(event.key, event.issue, event.fact, event.channel, event.at, event.scope)
 
-        Raises :exc:`ValueError` if *event* is older than the last event of that log
-        (a history is written in time order and never rewritten).
+    def write(self, key: int, issue: int, fact: str, channel: str, at: float,
+              scope: str = "issue") -> None:
+        """Write the event ``HistoryEvent(key, issue, fact, channel, at, scope)`` to the
+        store of its channel, without making the event.
+
+        Raises :exc:`ValueError` if it is older than the last event of that log (a
+        history is written in time order and never rewritten).
         """
-        where = (self._store_of.get(event.channel, event.channel), event.key)
+        where = (self._store_of.get(channel, channel), key)
         log = self._logs.get(where)
         if log is None:
             log = self._logs[where] = []
-            self._keys.setdefault(event.key, []).append(where)
-        if log and event.at < log[-1].at:
-            raise ValueError(f"event at {event.at} written after one at {log[-1].at}")
-        log.append(event)
+            self._keys.setdefault(key, []).append(where)
+        elif log and at < log[-1][0]:
+            raise ValueError(f"event at {at} written after one at {log[-1][0]}")
+        log.append((at, fact, issue, scope, channel))
 
     def view(self, channel: str, key: int, at: float) -> list[HistoryEvent]:
         """The events about identity *key* that *channel* can see at *at*, oldest first."""
         log = self._logs.get((self._store_of.get(channel, channel), key), ())
         ttl = self.topology.ttl
-        return [e for e in log if e.at <= at and (ttl is None or at - e.at <= ttl)]
+        return [HistoryEvent(key, e[2], e[1], e[4], e[0], e[3]) for e in log
+                if e[0] <= at and (ttl is None or at - e[0] <= ttl)]
 
     def knows(self, channel: str, key: int, issue: int, fact: str, at: float) -> bool:
         """True when *channel* can see *fact* of identity *key* for this *issue* (or for
@@ -139,19 +151,20 @@ class HistoryStore:
         if not log:
             return False
         ttl = self._ttl
-        for e in reversed(log):
-            if e.at > at:
+        for when, name, of, scope, _ in reversed(log):
+            if when > at:
                 continue
-            if ttl is not None and at - e.at > ttl:
+            if ttl is not None and at - when > ttl:
                 return False
-            if e.fact == fact and (e.issue == issue or e.scope == "customer"):
+            if name == fact and (of == issue or scope == "customer"):
                 return True
         return False
 
     def events(self, key: int) -> Iterator[HistoryEvent]:
         """Every event written about identity *key*, store by store, each in write order."""
         for where in self._keys.get(key, ()):
-            yield from self._logs[where]
+            for at, fact, issue, scope, channel in self._logs[where]:
+                yield HistoryEvent(key, issue, fact, channel, at, scope)
 
     def forget(self, key: int) -> None:
         """Drop every log of identity *key* (a customer who will never come back)."""
@@ -170,7 +183,7 @@ class HistoryStore:
         """
         for key in self._keys.get(customer, ()):
             log = self._logs[key]
-            kept = [e for e in log if e.issue != issue or e.scope != "issue"]
+            kept = [e for e in log if e[2] != issue or e[3] != "issue"]
             if len(kept) != len(log):
                 log[:] = kept
 
@@ -195,5 +208,5 @@ def count_repetitions(
             if (key, issue, fact) in given:
                 repetitions += 1
             given.add((key, issue, fact))
-            store.append(HistoryEvent(key, issue, fact, channel, at))
+            store.write(key, issue, fact, channel, at)
     return repetitions

@@ -1,0 +1,51 @@
+"""state.Walk runs an issue generator in the order SimPy runs a process, one event less."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from sim.engine.state import Proc, Walk
+
+Log = list[tuple[float, str, str]]
+
+
+def _story(start: Callable[[simpy.Environment, Proc], Any]) -> tuple[Log, int]:
+    """Three generators with equal-time events, the first and last started by *start*:
+    what they did in which order, and how many events the run processed."""
+    env = simpy.Environment()
+    log: Log = []
+
+    def body(name: str, delays: list[float]) -> Proc:
+        for d in delays:
+            yield env.timeout(d)
+            log.append((env.now, name, "woke"))
+        done = env.event()
+        done.succeed()
+        yield done  # already triggered: resumed without waiting
+        failed = env.event()
+        failed.fail(ValueError(name))
+        try:
+            yield failed
+        except ValueError as e:
+            log.append((env.now, name, f"caught {e}"))
+
+    start(env, body("a", [1.0, 0.0, 2.0]))
+    env.process(body("b", [1.0, 1.0, 1.0]))
+    start(env, body("c", [0.0, 3.0]))
+    steps = 0
+    while env.peek() < float("inf"):
+        env.step()
+        steps += 1
+    return log, steps
+
+
+def test_a_walk_runs_in_the_order_of_a_process_with_one_event_less() -> None:
+    """The same resumptions in the same order; each walk skips only the end event."""
+    walked, walk_steps = _story(Walk)
+    processed, process_steps = _story(lambda env, g: env.process(g))
+    assert walked == processed
+    assert [name for _, name, what in walked if what.startswith("caught")] == ["c", "a", "b"]
+    assert process_steps - walk_steps == 2  # the end events of "a" and "c"
