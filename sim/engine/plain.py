@@ -22,8 +22,8 @@ from ..model.journey import GIVE_UP
 from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
+from .state import ABANDONED, RESOLVED, UNRESOLVED, Context, Draws
 from .state import ContactOutcome as Outcome
-from .state import Context, Draws
 from .streams import Primed, Purpose
 from .wakeups import Wakeable, wake_after
 from .world import IntentRT, SegmentRT
@@ -114,7 +114,7 @@ class PlainIssue(Wakeable):
         """Start a contact at the current touchpoint: an agent now, or the queue."""
         rep, issue, segment, tp = self.rep, self.issue, self.segment, self.tp
         if issue.contacts >= segment.max_contacts:
-            self.end(Ending.IN_SELF_SERVICE)
+            self.end(_IN_SELF_SERVICE)
             return
         self._enter()
         env = rep.env
@@ -165,7 +165,7 @@ class PlainIssue(Wakeable):
         rep.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, self.entered,
                                 now, agent is not None)
         if agent is None:
-            self.ended(Outcome.ABANDONED)
+            self.ended(ABANDONED)
             return
         if rep.monitor is not None:
             rep._monitor_assigned(issue, self.intent, tp, pool, agent, self.entered)
@@ -194,7 +194,7 @@ class PlainIssue(Wakeable):
         # _settle() without an affinity bonus: the plain coin
         p = self.intent.resolve[tp]  # coin(p, draws), making the draws only to draw
         resolved = p >= 1.0 or (p > 0.0 and self._draws().outcome.random() < p)
-        self.ended(Outcome.RESOLVED if resolved else Outcome.UNRESOLVED)
+        self.ended(RESOLVED if resolved else UNRESOLVED)
 
     def ended(self, outcome: Outcome) -> None:
         """The contact ended in *outcome*: the issue ends, or the customer moves on."""
@@ -202,16 +202,16 @@ class PlainIssue(Wakeable):
         if rep.recorder.records is not None:
             rep.recorder.records.contact_ended(issue, outcome, rep.env.now)
         self.within = False
-        if outcome is Outcome.RESOLVED:
-            rep.recorder.flow(issue, tp, outcome.value)
-            self.end(Ending.RESOLVED)
+        if outcome is RESOLVED:
+            rep.recorder.flow(issue, tp, _RESOLVED_NAME)
+            self.end(_RESOLVED)
             return
         issue.failures += 1
         target, transfer, delay = rep._next_step(issue, _NO_CONTEXT, tp, outcome, 0.0,
                                                  self._draws())
         if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
-            rep.recorder.flow(issue, tp, Outcome.ABANDONED.value)
-            self.end(Ending.IN_QUEUE if outcome is Outcome.ABANDONED else Ending.AFTER_CONTACT)
+            rep.recorder.flow(issue, tp, _ABANDONED_NAME)
+            self.end(_IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT)
             return
         rep.recorder.flow(issue, tp, target)
         issue.touchpoint = self.tp = target
@@ -234,6 +234,11 @@ class PlainIssue(Wakeable):
         """Count the issue as ended (a plain world keeps no history to forget)."""
         self.rep._ended(self.issue, ending)
 
+
+#: enum members read once (reading one off its class costs a metaclass lookup)
+_RESOLVED, _IN_SELF_SERVICE = Ending.RESOLVED, Ending.IN_SELF_SERVICE
+_IN_QUEUE, _AFTER_CONTACT = Ending.IN_QUEUE, Ending.AFTER_CONTACT
+_RESOLVED_NAME, _ABANDONED_NAME = RESOLVED.value, ABANDONED.value
 
 #: what each of a plain issue's wake-ups calls (with the issue)
 _ANSWERED = (PlainIssue.answered,)
