@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +293,18 @@ def test_records_invariants(seed: int, rate: str) -> None:
     assert (issues["wait"] >= 0).all() and (contacts["wait"] >= 0).all()
 
 
+def _column(values: Sequence[Any], kind: str) -> Any:
+    """The Arrow array a Parquet part writes for a column of *values* (``None``: empty):
+    empty fields hold the null markers, numbers are packed, then read back."""
+    if kind == "str":
+        return rec._string_array(list(values))
+    marker = {"float": rec.NULL_FLOAT, "int": rec.NULL_INT, "bool": rec.NULL_BOOL}[kind]
+    code, dtype = rec._PACKED[kind]
+    fields = [marker if v is None else v for v in values]
+    packed = np.frombuffer(struct.pack(f"<{len(fields)}{code}", *fields), dtype)
+    return rec._packed_array(packed, kind, True)
+
+
 @pytest.mark.parametrize(("kind", "values"), [
     ("str", ("siloed", None, "Zürich ✓", "")),
     ("str", ("a", "bc", "")),
@@ -300,24 +314,56 @@ def test_records_invariants(seed: int, rate: str) -> None:
 ])
 def test_arrow_columns_hold_their_values(kind: str, values: tuple[Any, ...]) -> None:
     """A column built from its buffers reads back as the values given, nulls included."""
-    array = rec._arrow_array(values, kind)
+    array = _column(values, kind)
     array.validate(full=True)
     assert array.to_pylist() == list(values)
     assert array.null_count == values.count(None)
 
 
 def test_a_nan_value_is_not_a_null() -> None:
-    """In a column with nulls, a NaN value stays a value (valid, NaN), a None a null, and
-    a null slot's data holds 0 (so that the bytes are the same on every run)."""
-    import numpy as np
-
+    """In a column with nulls, a NaN value stays a value (valid, NaN), an empty field a
+    null, and a null slot's data holds 0 (so that the bytes are the same on every run)."""
     for kind, values in (("float", [float("nan"), None, 2.5, None]), ("int", [None, 7, None, -3])):
-        array = rec._arrow_array(values, kind)
+        array = _column(values, kind)
         array.validate(full=True)
         assert array.is_null().to_pylist() == [v is None for v in values]
         data = np.frombuffer(array.buffers()[1], dtype=np.float64 if kind == "float" else np.int64)
         assert [float(x) for x, v in zip(data, values, strict=True) if v is None] == [0.0, 0.0]
-    assert np.isnan(rec._arrow_array([float("nan"), None], "float")[0].as_py())
+    assert np.isnan(_column([float("nan"), None], "float")[0].as_py())
+    assert math.isnan(rec.NULL_FLOAT)  # a NaN, told apart from others by its bits
+
+
+@hsettings(max_examples=20)
+@given(names=st.lists(st.text(max_size=4), min_size=1, max_size=4), data=st.data())
+def test_coded_names_read_back_as_names(names: list[str], data: st.DataObject) -> None:
+    """A column of indexes into a list of names (segments, intents) reads back as the names,
+    the same bytes as the column of names itself."""
+    codes = data.draw(st.lists(st.integers(0, len(names) - 1), max_size=30))
+    array = rec._coded_array(np.array(codes, dtype=np.int64), names)
+    array.validate(full=True)
+    assert array.to_pylist() == [names[c] for c in codes]
+    assert array.equals(rec._string_array([names[c] for c in codes]))
+
+
+def test_chunks_that_do_not_divide_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Rows packed 7 at a time still make row groups of exactly 50 rows (the batch) but the
+    last of each part, and the same tables as packing 1,024 at a time in batches of 16,384."""
+    import pyarrow.parquet as pq
+
+    folder, _, info = serial
+    monkeypatch.setattr(rec, "CHUNK_ROWS", 7)
+    _, small = _run(tmp_path, flush=50, monkeypatch=monkeypatch)
+    assert small == info
+    parts = sorted((tmp_path / ".units" / "records").glob("*.parquet"))
+    assert len(parts) == 8
+    for part in parts:
+        meta = pq.ParquetFile(part).metadata
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        assert set(sizes[:-1]) <= {50} and 0 < sizes[-1] <= 50, (part.name, sizes)
+    for table in ("issues", "contacts"):
+        pd.testing.assert_frame_equal(read_records(tmp_path, table),
+                                      read_records(folder, table))
 
 
 def test_the_run_command_writes_the_records(tmp_path: Path) -> None:

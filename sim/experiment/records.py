@@ -23,8 +23,10 @@ import importlib.util
 import json
 import os
 import shutil
+import struct
 from collections.abc import Iterable, Sequence
 from enum import Enum
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ import attrs
 from ..errors import SimError
 from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
+from .parquet import concatenate
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -48,6 +51,19 @@ __all__ = [
 
 #: Rows a part buffers before it writes them as one batch (a Parquet row group).
 FLUSH_ROWS = 16384
+
+#: Rows a Parquet part packs into bytes at a time (:class:`_ParquetPart`).
+CHUNK_ROWS = 1024
+
+#: The bits of :data:`NULL_FLOAT`: a NaN with a payload no arithmetic makes (the parts
+#: compare bits, so a NaN value stays a value).
+_NULL_BITS = 0x7FF8_0000_00DE_AD01
+#: An empty float field (a time) in a row.
+NULL_FLOAT: float = struct.unpack("<d", struct.pack("<Q", _NULL_BITS))[0]
+#: An empty whole-number field (an agent) in a row.
+NULL_INT = -(2**63)
+#: An empty bool field (answered) in a row: neither True nor False.
+NULL_BOOL = 2
 
 #: The record tables.
 TABLES = ("issues", "contacts")
@@ -158,10 +174,11 @@ class Records:
 
     The engine calls these methods several times per contact, so they are kept lean: each
     measured issue in flight is a list ``[customer, wait, contact]``, and its contact in
-    progress (``None`` between contacts) a list in the order of the contact's row:
-    ``[touchpoint, channel, queued, wait, answered, pool, agent, started, facts asked,
-    facts read, repetitions, agent minutes, transfers]``, the last three as they were when
-    the contact began.
+    progress (``None`` between contacts) is already the contact's row (its columns but
+    ``design`` and ``replication``), whose last three places hold the issue's repetitions,
+    agent minutes and transfers as they were when the contact began until it ends. An
+    empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None``
+    (a name), which the part writes as a null.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -172,8 +189,10 @@ class Records:
         self.flush = FLUSH_ROWS if flush is None else flush
         self._open: dict[IssueState, list[Any]] = {}
         self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
-        self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush)
-        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush)
+        fixed = {"design": design, "replication": replication}
+        self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush, fixed,
+                             {"segment": self.segments, "intent": self.intents})
+        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed, {})
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* if it is measured."""
@@ -185,9 +204,9 @@ class Records:
         state = self._open.get(issue)
         if state is not None:
             channel, self_service = self._touchpoints[touchpoint]
-            state[2] = [touchpoint, channel, None, 0.0, None, None, None,
-                        now if self_service else None, 0, 0, issue.repetitions,
-                        issue.agent_minutes, issue.transfers]
+            state[2] = [issue.index, 0, touchpoint, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
+                        NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
+                        issue.repetitions, issue.agent_minutes, issue.transfers]
 
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
@@ -196,46 +215,50 @@ class Records:
         if state is None:
             return
         contact = state[2]
-        if contact[2] is None:
-            contact[2] = entered
-        contact[3] += now - entered
-        state[1] += now - entered
-        contact[4], contact[5] = answered, pool
-        if answered and contact[7] is None:
-            contact[7] = now
+        if contact[4] is NULL_FLOAT:
+            contact[4] = entered
+        wait = now - entered
+        contact[5] += wait
+        state[1] += wait
+        contact[6], contact[7] = answered, pool
+        if answered and contact[9] is NULL_FLOAT:
+            contact[9] = now
 
     def agent(self, issue: IssueState, pool: str, agent: int) -> None:
         """An agent ended a session of the contact."""
         state = self._open.get(issue)
         if state is not None:
-            state[2][5], state[2][6] = pool, agent
+            state[2][7], state[2][8] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
         state = self._open.get(issue)
         if state is not None:
-            state[2][8] += 1
+            state[2][12] += 1
 
     def read(self, issue: IssueState) -> None:
         """The contact read a fact instead of asking."""
         state = self._open.get(issue)
         if state is not None:
-            state[2][9] += 1
+            state[2][13] += 1
 
     def contact_ended(self, issue: IssueState, outcome: Enum, now: float | None) -> None:
         """The contact ended with *outcome* (*now* ``None``: open at the horizon)."""
         state = self._open.get(issue)
         if state is None:
             return
-        c, state[2] = state[2], None
+        row, state[2] = state[2], None
+        row[1] = issue.contacts
+        row[10] = NULL_FLOAT if now is None else now
+        row[11] = outcome.value
+        row[14] = issue.repetitions - row[14]
+        row[15] = issue.agent_minutes - row[15]
+        row[16] = issue.transfers - row[16]
         part = self._contacts
         values = part.values
-        values.extend((self.design, self.replication, issue.index, issue.contacts, c[0], c[1],
-                       c[2], c[3], c[4], c[5], c[6], c[7], now, outcome.value, c[8], c[9],
-                       issue.repetitions - c[10], issue.agent_minutes - c[11],
-                       issue.transfers - c[12]))
+        values.extend(row)
         if len(values) >= part.limit:
-            part.write()
+            part.pack()
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
@@ -244,14 +267,14 @@ class Records:
             return
         part = self._issues
         values = part.values
-        values.extend((self.design, self.replication, issue.index, state[0],
-                       self.segments[issue.segment], self.intents[issue.intent], issue.start,
-                       issue.arrived, now, "open" if ending is None else ending.value,
-                       issue.touchpoint, issue.contacts, issue.repetitions, issue.switches,
-                       issue.transfers, issue.failures, state[1], issue.agent_minutes,
-                       issue.cost, issue.agent_cost, issue.cost + issue.agent_cost))
+        values.extend((issue.index, state[0], issue.segment, issue.intent, issue.start,
+                     issue.arrived, NULL_FLOAT if now is None else now,
+                     "open" if ending is None else ending.value, issue.touchpoint,
+                     issue.contacts, issue.repetitions, issue.switches, issue.transfers,
+                     issue.failures, state[1], issue.agent_minutes, issue.cost,
+                     issue.agent_cost, issue.cost + issue.agent_cost))
         if len(values) >= part.limit:
-            part.write()
+            part.pack()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
@@ -277,33 +300,38 @@ _OPEN = _Opened.OPEN
 
 
 class _Part:
-    """Rows of one table of one unit: the caller extends :attr:`values` by one row's values
-    at a time (in column order) and calls :meth:`write` once it holds :attr:`limit` values
-    (*flush* rows); that empties it into a temporary file, renamed into place when closed.
+    """Rows of one table of one unit, written to a temporary file that is renamed into
+    place when closed.
 
-    One flat list rather than a list of row tuples: extending it by a short-lived tuple
-    allocates nothing that lasts (a kept tuple per row costs an allocation and the cyclic
-    garbage collector's attention), and a column is then a slice ``values[i::width]``,
-    quicker than transposing the rows with ``zip``.
+    The caller extends :attr:`values` by one row at a time, in the order of
+    :attr:`row_columns` (the table's columns less the *fixed* ones, whose value is the same
+    in every row), and calls :meth:`pack` once it holds :attr:`limit` values. A column in
+    *codes* holds indexes into its list of names.
+
+    One flat list rather than a list of rows: a row kept as a list or tuple until it is
+    packed would be one more object per row for the cyclic garbage collector, which then
+    ran three times as often (and its full collections four times as often) as without
+    records; a column is a slice ``values[i::width]``.
     """
 
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
+                 fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
         self.path, self.columns = path, columns
+        self.fixed, self.codes = fixed, codes
+        self.row_columns = tuple(c for c in columns if c.name not in fixed)
         self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.values: list[Any] = []
-        self.width = len(columns)
-        self.limit = flush * self.width
+        self.width = len(self.row_columns)
+        self.flush = flush
+        self.limit = min(CHUNK_ROWS, flush) * self.width
 
-    def write(self) -> None:
-        """Write the rows buffered and empty the buffer."""
-        values, width = self.values, self.width
-        if values:
-            self._write([values[i::width] for i in range(width)])
-            values.clear()
+    def pack(self) -> None:
+        """Take the rows appended so far (and empty :attr:`values`)."""
+        raise NotImplementedError
 
     def close(self) -> None:
         """Write what is buffered, close the file, fsync it and rename it into place."""
-        self.write()
+        self.pack()
         self._close()
         with open(self.tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -315,97 +343,213 @@ class _Part:
             self._close()
         self.tmp.unlink(missing_ok=True)
 
-    def _write(self, columns: list[list[Any]]) -> None:
-        """Write one batch, given as its *columns* (lists of equal length)."""
-        raise NotImplementedError
-
     def _close(self) -> None:
         raise NotImplementedError
+
+
+#: How a whole-number, float and bool field is packed (:mod:`struct`), and read (numpy).
+_PACKED = {"int": ("q", "<i8"), "float": ("d", "<f8"), "bool": ("b", "i1")}
 
 
 class _ParquetPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
+    """A part in Parquet: every :data:`CHUNK_ROWS` rows, each number column is packed into
+    bytes (:func:`struct.pack`, in C) while its values are still in the processor's cache,
+    and every *flush* rows the packed columns become one row group.
+
+    Converting the boxed numbers at the flush instead, long after most of them were made,
+    cost several times more: most of that time went to fetching them from memory.
+    """
+
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
+                 fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
         import pyarrow.parquet as pq
 
-        super().__init__(path, columns, flush)
+        super().__init__(path, columns, flush, fixed, codes)
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
+        #: per row column, its struct code (None: names, kept as they are)
+        self.formats = [_PACKED["int"][0] if c.name in codes else
+                        _PACKED[c.kind][0] if c.kind != "str" else None
+                        for c in self.row_columns]
+        self.chunks: list[list[Any]] = [[] for _ in self.row_columns]
+        self.buffered = 0
 
-    def _write(self, columns: list[list[Any]]) -> None:
+    def pack(self) -> None:
+        """Pack the rows into their columns' chunks; write a row group every *flush* rows."""
+        values, width = self.values, self.width
+        n = len(values) // width
+        if n:
+            for i, (chunks, code) in enumerate(zip(self.chunks, self.formats, strict=True)):
+                column = values[i::width]
+                chunks.append(column if code is None else struct.pack(f"<{n}{code}", *column))
+            values.clear()
+            self.buffered += n
+            if self.buffered >= self.flush:
+                self.write()
+        self.limit = min(CHUNK_ROWS, self.flush - self.buffered) * width
+
+    def write(self) -> None:
+        """Write the rows packed so far as one row group."""
         import pyarrow as pa
 
-        arrays = [_arrow_array(values, column.kind, column.nullable)
-                  for values, column in zip(columns, self.columns, strict=True)]
+        n, self.buffered = self.buffered, 0
+        if not n:
+            return
+        packed = iter(zip(self.row_columns, self.chunks, strict=True))
+        arrays = []
+        for column in self.columns:
+            if column.name in self.fixed:
+                arrays.append(_fixed_array(self.fixed[column.name], column.kind, n))
+                continue
+            _, chunks = next(packed)
+            arrays.append(self._array(column, chunks))
+            chunks.clear()
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
+    def _array(self, column: Column, chunks: list[Any]) -> Any:
+        import numpy as np
+
+        if column.name in self.codes:
+            return _coded_array(np.frombuffer(b"".join(chunks), "<i8"), self.codes[column.name])
+        if column.kind == "str":
+            return _string_array(list(chain.from_iterable(chunks)))
+        values = np.frombuffer(b"".join(chunks), _PACKED[column.kind][1])
+        return _packed_array(values, column.kind, column.nullable)
+
     def _close(self) -> None:
+        self.write()
         self.writer.close()
 
 
 class _CsvPart(_Part):
-    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int) -> None:
-        super().__init__(path, columns, flush)
+    """A part in CSV: rows are written as they are packed (empty fields as ``""``, and
+    ``answered`` as ``true`` or ``false``)."""
+
+    def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
+                 fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
+        super().__init__(path, columns, flush, fixed, codes)
+        if [c.name for c in columns[:len(fixed)]] != list(fixed):
+            raise ValueError("the fixed columns come first")
         self.file = open(self.tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.writer(self.file, lineterminator="\n")
         self.writer.writerow([c.name for c in columns])
+        self.prefix = list(fixed.values())
+        at = len(fixed)
+        #: (place in the written row, how its value is written)
+        self.cells = [(at + i, _csv_cell(c, codes.get(c.name)))
+                      for i, c in enumerate(self.row_columns)
+                      if c.name in codes or c.nullable or c.kind == "bool"]
 
-    def _write(self, columns: list[list[Any]]) -> None:
-        self.writer.writerows(
-            ["" if v is None else ("true" if v else "false") if v is True or v is False
-             else v for v in row] for row in zip(*columns, strict=True))
+    def pack(self) -> None:
+        """Write the rows."""
+        prefix, cells, values, width = self.prefix, self.cells, self.values, self.width
+        out = []
+        for start in range(0, len(values), width):
+            line = [*prefix, *values[start:start + width]]
+            for i, cell in cells:
+                line[i] = cell(line[i])
+            out.append(line)
+        self.writer.writerows(out)
+        values.clear()
 
     def _close(self) -> None:
         self.file.close()
 
 
-def _arrow_array(values: Sequence[Any], kind: str, nullable: bool = True) -> Any:
-    """The Arrow array of *values* of a column of *kind* (``None`` is null where
-    *nullable*; elsewhere it never comes).
+def _csv_cell(column: Column, names: list[str] | None) -> Any:
+    """How a field of *column* is written to CSV: its name, or ``""`` for a null."""
+    if names is not None:
+        return names.__getitem__
+    if column.kind == "bool":
+        return {True: "true", False: "false", NULL_BOOL: ""}.__getitem__
+    null = {"float": NULL_FLOAT, "int": NULL_INT, "str": None}[column.kind]
+    return lambda v: "" if v is null else v
+
+
+def _packed_array(values: Any, kind: str, nullable: bool) -> Any:
+    """The Arrow array of a packed column (*values*, a numpy array of the column's
+    :data:`_PACKED` type); where *nullable*, the null markers become nulls holding 0."""
+    import numpy as np
+    import pyarrow as pa
+
+    n, validity, nulls = len(values), None, 0
+    if nullable:
+        empty = (values.view("<u8") == _NULL_BITS if kind == "float" else
+                 values == (NULL_INT if kind == "int" else NULL_BOOL))
+        nulls = int(np.count_nonzero(empty))
+        if nulls:
+            validity = pa.py_buffer(np.packbits(~empty, bitorder="little"))
+            values = np.where(empty, 0, values).astype(values.dtype)
+    if kind == "bool":
+        bits = np.packbits(values == 1, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [validity, pa.py_buffer(bits)],
+                                     null_count=nulls)
+    arrow = pa.float64() if kind == "float" else pa.int64()
+    return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(values)], null_count=nulls)
+
+
+def _coded_array(codes: Any, names: Sequence[str]) -> Any:
+    """The Arrow string array of *names*[code] for each of *codes* (built in numpy)."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [name.encode() for name in names]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.zeros(len(encoded), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    lengths = sizes[codes]
+    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    data = flat[np.repeat(starts[codes] - offsets[:-1], lengths) + np.arange(offsets[-1])]
+    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=0)
+
+
+def _fixed_array(value: Any, kind: str, n: int) -> Any:
+    """The Arrow array of *n* times *value* (a column the same in every row)."""
+    import numpy as np
+
+    if kind == "str":
+        return _coded_array(np.zeros(n, dtype=np.int64), [value])
+    return _packed_array(np.full(n, value, dtype=_PACKED[kind][1]), kind, False)
+
+
+def _string_array(values: list[str | None]) -> Any:
+    """The Arrow string array of *values* (``None`` is null).
 
     Built from its buffers: ``pyarrow.array`` would import pandas (about 50 MiB and half a
-    second) in every worker, and is slower. A null slot holds 0 (or nothing), so the bytes
-    are the same on every run.
+    second) in every worker, and is slower. A null slot holds nothing, so the bytes are the
+    same on every run.
     """
     import numpy as np
     import pyarrow as pa
 
-    n, nulls = len(values), values.count(None) if nullable else 0
-    validity = boxed = None
+    n, nulls = len(values), values.count(None)
+    validity = None
+    strings: list[Any] = values
     if nulls:
-        boxed = np.array(values, dtype=object)
-        valid = (boxed != None).astype(bool)  # noqa: E711 (elementwise, in C)
+        valid = (np.array(values, dtype=object) != None).astype(bool)  # noqa: E711 (in C)
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    if kind == "str":
-        strings = [v or "" for v in values] if nulls else values
-        text = "".join(strings)
-        if text.isascii():
-            lengths = np.fromiter(map(len, strings), dtype=np.int32, count=n)
-            data = text.encode("ascii")
-        else:
-            encoded = [v.encode() for v in strings]
-            lengths = np.fromiter(map(len, encoded), dtype=np.int32, count=n)
-            data = b"".join(encoded)
-        offsets = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(lengths, out=offsets[1:])
-        buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
-        return pa.Array.from_buffers(pa.string(), n, buffers, null_count=nulls)
-    if kind == "bool":
-        bits = np.packbits(np.fromiter((v is True for v in values), dtype=bool, count=n),
-                           bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), n, [validity, pa.py_buffer(bits)],
-                                     null_count=nulls)
-    dtype, arrow = (np.float64, pa.float64()) if kind == "float" else (np.int64, pa.int64())
-    if boxed is None:
-        array = np.fromiter(values, dtype=dtype, count=n)
-    else:  # a null slot holds 0
-        boxed[~valid] = 0
-        array = boxed.astype(dtype)
-    return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(array)], null_count=nulls)
+        strings = [v or "" for v in values]
+    text = "".join(strings)
+    if text.isascii():
+        lengths = np.fromiter(map(len, strings), dtype=np.int32, count=n)
+        data = text.encode("ascii")
+    else:
+        encoded = [v.encode() for v in strings]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int32, count=n)
+        data = b"".join(encoded)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), n, buffers, null_count=nulls)
 
 
-def _part(target: PartTarget, table: str, columns: tuple[Column, ...], flush: int) -> _Part:
+def _part(target: PartTarget, table: str, columns: tuple[Column, ...], flush: int,
+          fixed: dict[str, Any], codes: dict[str, list[str]]) -> _Part:
     kind = _ParquetPart if target.fmt == "parquet" else _CsvPart
-    return kind(target.path(table), columns, flush)
+    return kind(target.path(table), columns, flush, fixed, codes)
 
 
 def _parquet_options(columns: tuple[Column, ...]) -> dict[str, Any]:
@@ -462,19 +606,25 @@ class RecordParts:
 
 
 def _concat_parquet(paths: list[Path], out: Path, table: str) -> int:
-    """Copy every row group of *paths*, in order, into one Parquet file *out*."""
+    """Put the row groups of *paths*, in order, into one Parquet file *out*: their bytes
+    copied under one footer (:func:`sim.experiment.parquet.concatenate`), or else each
+    row group read and written again (the same bytes, at the cost of decoding and encoding
+    them)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
-    rows = 0
     tmp = out.with_name(f".{out.name}.tmp")
-    with pq.ParquetWriter(tmp, arrow_schema(columns), **_parquet_options(columns)) as writer:
-        for path in paths:
-            part = pq.ParquetFile(path)
-            for i in range(part.num_row_groups):
-                group = part.read_row_group(i)
-                writer.write_table(group)
-                rows += group.num_rows
+    rows = concatenate(paths, tmp, f"parquet-cpp-arrow version {pa.cpp_version}".encode())
+    if rows is None:
+        rows = 0
+        columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
+        with pq.ParquetWriter(tmp, arrow_schema(columns), **_parquet_options(columns)) as w:
+            for path in paths:
+                part = pq.ParquetFile(path)
+                for i in range(part.num_row_groups):
+                    group = part.read_row_group(i)
+                    w.write_table(group)
+                    rows += group.num_rows
     os.replace(tmp, out)
     return rows
 
