@@ -268,7 +268,7 @@ class IssueJourney(Conversations):
             return _ENDED_RESOLVED
         if outcome is not DROPPED:
             issue.failures += 1
-        target, transfer, delay = self._next_step(issue, ctx, tp, outcome, extra, draws)
+        target, transfer, delay = self._next_step(issue, tp, outcome, extra, draws)
         touch = TOUCHPOINTS[tp]
         if target == GIVE_UP or issue.contacts >= segment.max_contacts:
             self.recorder.flow(issue, tp, ABANDONED._value_)
@@ -305,8 +305,8 @@ class IssueJourney(Conversations):
                 issue.switches += 1
         issue.cost += self.world.cost[tp]
 
-    def _next_step(self, issue: IssueState, ctx: Context, tp: str, outcome: ContactOutcome,
-                   extra: float, draws: Draws) -> tuple[str, bool, float]:
+    def _next_step(self, issue: IssueState, tp: str, outcome: ContactOutcome, extra: float,
+                   draws: Draws) -> tuple[str, bool, float]:
         """Where the customer goes after *outcome* at *tp*: ``(target, transfer, delay)``.
 
         An in-channel escalation (under the design) comes first; else the journey graph.

@@ -22,7 +22,7 @@ from ..model.journey import GIVE_UP
 from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
-from .state import ABANDONED, RESOLVED, UNRESOLVED, Context, Draws
+from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws
 from .state import ContactOutcome as Outcome
 from .streams import Primed, Purpose
 from .wakeups import Wakeable, wake_after
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PlainIssue", "plain_journeys"]
 
-#: The context :meth:`IssueJourney._next_step` takes; it reads none for a plain contact.
-_NO_CONTEXT = Context(0, 0, frozenset())
 
 
 def plain_journeys(rep: IssueJourney) -> bool:
@@ -207,8 +205,7 @@ class PlainIssue(Wakeable):
             self.end(_RESOLVED)
             return
         issue.failures += 1
-        target, transfer, delay = rep._next_step(issue, _NO_CONTEXT, tp, outcome, 0.0,
-                                                 self._draws())
+        target, transfer, delay = rep._next_step(issue, tp, outcome, 0.0, self._draws())
         if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
             rep.recorder.flow(issue, tp, _ABANDONED_NAME)
             self.end(_IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT)
