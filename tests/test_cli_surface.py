@@ -26,7 +26,7 @@ from sim.cli import COMMANDS, build_parser, main
 from sim.cli import options as opts
 from sim.cli.formats import Table, as_csv, as_json, latex, markdown, render
 from sim.errors import did_you_mean
-from sim.metrics.stats import Estimate, estimate, format_number
+from sim.metrics.stats import Estimate, estimate, format_number, t_quantile
 
 HEAVY = ("matplotlib", "networkx", "scipy", "pandas", "numpy", "simpy", "rich")
 
@@ -43,6 +43,26 @@ def test_importing_the_command_line_loads_nothing_heavy() -> None:
     heavy, simulator = done.stdout.splitlines()
     assert heavy == "[]", heavy
     assert simulator == "[]", simulator
+
+
+def test_a_quiet_run_in_one_process_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """``omnisim run --quiet -j 1`` simulates without networkx (validation walks the
+    journeys itself), rich (no bar, no table), the process pool or scipy.stats (the t
+    quantile comes from scipy.special): each costs start-up time that a short run would
+    mostly spend importing."""
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(EXAMPLE_SCENARIO, encoding="utf-8")
+    code = ("import sys; from sim.cli import main; "
+            f"code = main(['run', {str(scenario)!r}, '-n', '2', '-j', '1', '--quiet', "
+            f"'--out', {str(tmp_path / 'out')!r}]); "
+            "print(code, sorted(m for m in ('networkx', 'rich', 'multiprocessing', "
+            "'matplotlib', 'pandas', 'scipy.stats') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split()[0] == "0", done.stderr
+    assert done.stdout.strip().endswith("[]"), done.stdout
+    assert (tmp_path / "out" / "summary.json").is_file()
 
 
 def test_the_parser_has_every_command_and_the_shared_options() -> None:
@@ -130,6 +150,18 @@ def test_a_row_of_the_wrong_width_is_refused() -> None:
     """A table checks its rows against its columns."""
     with pytest.raises(ValueError, match="2 cells for 3 columns"):
         Table("t", ("a", "b", "c"), [(1, 2)])
+
+
+@given(st.sampled_from([0.8, 0.9, 0.95, 0.99, 0.995]),
+       st.one_of(st.integers(-2, 10_000), st.floats(0.01, 1e6)))
+def test_the_t_quantile_is_scipy_stats_to_the_bit(confidence: float, df: float) -> None:
+    """Every interval's t quantile is what ``scipy.stats.t.ppf`` gives (without importing
+    scipy.stats in a run), NaN included where there are no degrees of freedom."""
+    from scipy import stats
+
+    expected = stats.t.ppf(0.5 + confidence / 2, df)
+    got = t_quantile(confidence, df)
+    assert (math.isnan(got) and math.isnan(expected)) or got == expected
 
 
 def test_format_number_and_estimate_text() -> None:

@@ -11,11 +11,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from conftest import SCENARIOS
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 import sim.api
 from sim.cli import main
 from sim.experiment.graph import ENDS, to_dot, write_graph
+from sim.model.channels import TOUCHPOINTS
+from sim.model.journey import build_journey_graph, journey_moves, reachable
 
 _EDGE = re.compile(r'^\s*"((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)"', re.M)
 _NODE = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"(?: \[|;)', re.M)
@@ -118,3 +122,26 @@ def test_not_a_results_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().err == (f"omnisim: {tmp_path}: not the results folder of a "
                                        "run (expected journeys.csv, written by `omnisim "
                                        "run`)\n")
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcdefg"), st.sampled_from("abcdefg")), max_size=20),
+       st.sets(st.sampled_from("abcdefg"), max_size=3))
+def test_reachable_is_the_starts_and_their_descendants(
+        moves: list[tuple[str, str]], starts: set[str]) -> None:
+    """:func:`reachable` (what validation uses, without networkx) finds what
+    :func:`networkx.descendants` finds from each start, plus the starts."""
+    graph = nx.DiGraph(moves)
+    graph.add_nodes_from(starts)
+    expected = set(starts).union(*(nx.descendants(graph, s) for s in starts))
+    assert reachable(moves, starts) == expected
+
+
+def test_the_journey_graph_holds_every_move_with_its_shares() -> None:
+    """build_journey_graph is journey_moves as a DiGraph: defaults included, retry a
+    self-loop, a zero share no edge."""
+    scenario = sim.load_scenario(SCENARIOS / "app-to-phone.toml")
+    moves = journey_moves(TOUCHPOINTS, scenario.journeys)
+    graph = build_journey_graph(TOUCHPOINTS, scenario.journeys)
+    assert {(a, b): d["p"] for a, b, d in graph.edges(data=True)} == moves
+    assert all(sum(p.get("failed", 0) for (a, _), p in moves.items() if a == tp) == 1
+               for tp in TOUCHPOINTS)

@@ -130,10 +130,10 @@ def _plots(folder: Path) -> list[Path]:
 def _show(args: argparse.Namespace, summary: dict[str, Any], out_dir: Path, elapsed: float,
           figures: list[Path]) -> None:
     """Print the tables in ``--format``, then where the results are."""
-    from rich.console import Console
-
     if args.quiet:
         return
+    from rich.console import Console
+
     if args.format == "table":
         console = Console(highlight=False)
         print_table(summary, console)

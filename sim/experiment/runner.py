@@ -12,28 +12,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..engine import Replication, World
 from ..engine.monitors import Monitor
 from ..engine.streams import Streams
 from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
+from .progress import progress_bar
 from .records import PartTarget, RecordParts, Records
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "EXECUTORS",
@@ -279,6 +279,11 @@ def _local(units: list[Unit], jobs: int, targets: Sequence[PartTarget | None] | 
         for i, unit in enumerate(units):
             yield i, _unit(unit, parts[i])
         return
+    # imported here: a run in one process needs neither (0.03 s)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context()
     started = context.SimpleQueue()
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
@@ -412,15 +417,8 @@ def run_experiment(
                    for out, target in zip(outputs, targets, strict=True)]
     todo = [i for i, out in enumerate(outputs) if out is None]
     show = sys.stderr.isatty() if progress is None else progress
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} runs"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, disable=not show, transient=True) as bar:
-        task = bar.add_task(f"simulating {world.name}", total=len(units),
-                            completed=len(units) - len(todo))
+    with progress_bar(show, f"simulating {world.name}", len(units),
+                      len(units) - len(todo)) as bar:
         pending = [units[i] for i in todo]
         pending_parts = [targets[i] for i in todo]
         if executor == "dask":
@@ -435,7 +433,7 @@ def run_experiment(
                 outputs[i] = output
                 if store is not None:
                     store.save(units[i], output)
-                bar.advance(task)
+                bar.advance()
     results: Results = {d.name: [] for d in designs}
     for unit, done in zip(units, outputs, strict=True):
         assert done is not None

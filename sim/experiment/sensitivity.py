@@ -26,13 +26,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..engine import compile_world
 from ..errors import ScenarioError, SimError
 from ..metrics.outcomes import CATALOGUE, HEADLINE, OUTCOMES
 from ..scenario import parse_scenario, resolve_designs
 from ..scenario.uncertain import Uncertain, apply_sample
+from .progress import progress_bar
 from .runner import Unit, UnitOutput, UnitStore, _dask, _local
 
 __all__ = [
@@ -157,10 +157,7 @@ def run_sets(units: Sequence[Unit], jobs: int = 1, store: UnitStore | None = Non
     outputs: list[UnitOutput | None] = [store.load(u) if store else None for u in units]
     todo = [i for i, out in enumerate(outputs) if out is None]
     show = sys.stderr.isatty() if progress is None else progress
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total} runs"), TimeRemainingColumn())
-    with Progress(*columns, disable=not show, transient=True) as bar:
-        task = bar.add_task(label, total=len(units), completed=len(units) - len(todo))
+    with progress_bar(show, label, len(units), len(units) - len(todo)) as bar:
         pending = [units[i] for i in todo]
         stream = _dask(pending, scheduler) if executor == "dask" else _local(pending, jobs)
         with contextlib.closing(stream):  # an interrupt here stops the workers at once
@@ -168,7 +165,7 @@ def run_sets(units: Sequence[Unit], jobs: int = 1, store: UnitStore | None = Non
                 outputs[todo[k]] = output
                 if store is not None:
                     store.save(units[todo[k]], output)
-                bar.advance(task)
+                bar.advance()
     return [out[0] for out in outputs if out is not None]
 
 

@@ -154,23 +154,19 @@ def run_sweep(
     """
     import sys
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     from ..engine import compile_world
     from ..scenario import resolve_designs
+    from .progress import progress_bar
     from .runner import run_experiment
 
     rows: list[dict[str, Any]] = []
     per_point = [resolve_designs(scenario, design_names) for _, scenario in points]
     show = sys.stderr.isatty() if progress is None else progress
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total} runs"), TimeRemainingColumn())
-    with Progress(*columns, disable=not show, transient=True) as bar:
-        task = bar.add_task(label, total=sum(len(d) for d in per_point) * replications)
+    with progress_bar(show, label, sum(len(d) for d in per_point) * replications) as bar:
         for (params, scenario), designs in zip(points, per_point, strict=True):
             results = run_experiment(compile_world(scenario), designs, replications, seed,
                                      jobs=jobs, progress=False)
-            bar.advance(task, len(designs) * replications)
+            bar.advance(len(designs) * replications)
             for design, reps in results.items():
                 for r, outcomes in enumerate(reps):
                     for outcome, value in outcomes.items():

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
-import networkx as nx
 
 from .dists import Distribution, Fixed
 
-__all__ = ["DEFAULT_AFTER", "GIVE_UP", "RETRY", "Route", "build_journey_graph", "routes_from"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "DEFAULT_AFTER",
+    "GIVE_UP",
+    "RETRY",
+    "Route",
+    "build_journey_graph",
+    "journey_moves",
+    "reachable",
+    "routes_from",
+]
 
 #: Target name: the customer stops trying.
 GIVE_UP = "give_up"
@@ -75,30 +86,64 @@ class Route:
         return self.targets[-1]
 
 
+def journey_moves(
+    touchpoints: Iterable[str], journeys: Sequence[JourneyLike]
+) -> dict[tuple[str, str], dict[str, float]]:
+    """Every move the journeys allow, ``(a, b) -> {after: p}``, in the order they are named.
+
+    ``retry`` targets become moves to the same touchpoint; defaults fill outcomes no
+    journey names.
+    """
+    moves: dict[tuple[str, str], dict[str, float]] = {}
+    named = {(j.source, j.after) for j in journeys}
+    for j in journeys:
+        for target, p in j.to.items():
+            if p > 0:
+                dest = j.source if target == RETRY else target
+                moves.setdefault((j.source, dest), {})[j.after] = p
+    for tp in touchpoints:
+        for after, target in DEFAULT_AFTER.items():
+            if (tp, after) not in named:
+                dest = tp if target == RETRY else target
+                moves.setdefault((tp, dest), {})[after] = 1.0
+    return moves
+
+
+def reachable(moves: Iterable[tuple[str, str]], starts: Iterable[str]) -> set[str]:
+    """The nodes reached from *starts* (included) along the moves ``(a, b)``.
+
+    A walk over a dict rather than :func:`networkx.descendants`: validating a scenario
+    then needs no networkx, whose import (about 0.15 s) every run and worker would pay.
+    """
+    after: dict[str, list[str]] = {}
+    for a, b in moves:
+        after.setdefault(a, []).append(b)
+    reached = set(starts)
+    todo = list(reached)
+    while todo:
+        for b in after.get(todo.pop(), ()):
+            if b not in reached:
+                reached.add(b)
+                todo.append(b)
+    return reached
+
+
 def build_journey_graph(
     touchpoints: Iterable[str], journeys: Sequence[JourneyLike]
 ) -> nx.DiGraph:
     """A DiGraph of touchpoints with one edge attribute per outcome: ``{after: p}``.
 
-    ``retry`` targets become self-loops; defaults fill outcomes no journey names.
+    ``retry`` targets become self-loops; defaults fill outcomes no journey names
+    (:func:`journey_moves`).
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_node(GIVE_UP)
     tps = list(touchpoints)
     graph.add_nodes_from(tps)
-    named = {(j.source, j.after) for j in journeys}
-    for j in journeys:
-        for target, p in j.to.items():
-            dest = j.source if target == RETRY else target
-            if p > 0:
-                graph.add_edge(j.source, dest)
-                graph.edges[j.source, dest].setdefault("p", {})[j.after] = p
-    for tp in tps:
-        for after, target in DEFAULT_AFTER.items():
-            if (tp, after) not in named:
-                dest = tp if target == RETRY else target
-                graph.add_edge(tp, dest)
-                graph.edges[tp, dest].setdefault("p", {})[after] = 1.0
+    for (a, b), p in journey_moves(tps, journeys).items():
+        graph.add_edge(a, b, p=p)
     return graph
 
 

@@ -10,13 +10,12 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
-import networkx as nx
 
 from ..errors import ScenarioError, did_you_mean
 from ..model.channels import ASSISTED, CHANNELS, SELF_SERVICE, SYNCHRONOUS, TOUCHPOINTS
 from ..model.design import BUILTIN_DESIGNS, CAPABILITY_FIELDS, Design
 from ..model.history import MAX_DEVICES, SILOED, UNIFIED, Topology
-from ..model.journey import GIVE_UP, RETRY, build_journey_graph
+from ..model.journey import GIVE_UP, RETRY, journey_moves, reachable
 from . import schema
 from .names import check_distinct, check_name, key_path
 
@@ -81,12 +80,9 @@ def reachable_touchpoints(scenario: schema.Scenario) -> set[str]:
     starts |= {e.notify for e in scenario.events if e.notify is not None}
     starts |= {i.device_dialog.touchpoint for i in scenario.intents
                if i.device_dialog is not None}
-    graph = build_journey_graph(TOUCHPOINTS, scenario.journeys)
-    for source, esc in scenario.escalation.items():  # reachable under some design
-        graph.add_edge(source, esc.to)
-    reached = set(starts)
-    for tp in starts:
-        reached |= nx.descendants(graph, tp)
+    moves = list(journey_moves(TOUCHPOINTS, scenario.journeys))
+    moves += [(source, esc.to) for source, esc in scenario.escalation.items()]  # some design
+    reached = reachable(moves, starts)
     reached.discard(GIVE_UP)
     return reached
 
