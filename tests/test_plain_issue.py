@@ -4,8 +4,10 @@ last bit, and a world with anything more keeps the processes."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -142,6 +144,27 @@ def test_the_erlang_a_scenario_runs_plain() -> None:
     world = sim.compile_world(scenario)
     design = sim.resolve_designs(scenario)[0]
     assert plain_journeys(Replication(world, design, Streams(1, 0)))
+
+
+def test_an_issue_that_queued_is_freed_without_the_cycle_collector() -> None:
+    """A queued issue and its queue entry must not hold each other once answered:
+    otherwise every such issue waits for the cycle collector, which then ran 12 times
+    as often and took 6 % of an Erlang A run. Only issues in flight at the horizon (the
+    environment dropped with them) may be left to it: at this horizon about 600
+    objects, against 22,000 (four per issue) with the cycle."""
+    scenario = sim.load_scenario("scenarios/erlang-a.toml")
+    data = attrs.evolve(scenario, scenario=attrs.evolve(scenario.scenario, horizon=120.0))
+    world = sim.compile_world(data)
+    design = sim.resolve_designs(data)[0]
+    gc.collect()
+    gc.disable()
+    try:
+        out = sim.simulate(world, design, 1, 0)
+        cyclic = gc.collect()
+    finally:
+        gc.enable()
+    assert out["issues"] > 5000
+    assert cyclic < 0.5 * out["issues"], (cyclic, out["issues"])
 
 
 @pytest.mark.parametrize("name", ["app-to-phone", "messaging-centre"])

@@ -152,6 +152,7 @@ class PlainIssue(Wakeable):
     def answered(self) -> None:
         """The queue's answer: an agent, or ``None`` when the patience ran out."""
         entry = self.entry
+        del self.entry  # it holds this issue as its answer: no cycle left for the collector
         entry.settle(self.rep.env.now)
         self.pool = entry.pool or entry.pools[0]
         self.served(self.value)
