@@ -30,7 +30,7 @@ from .state import (
     Seat,
     coin,
 )
-from .streams import CounterStream
+from .streams import Stream
 from .world import FactRT, IntentRT, SegmentRT
 
 __all__ = ["CALLS", "READ_FRACTION", "Contacts"]
@@ -336,7 +336,7 @@ class Contacts(Routing):
         collect: list[float],
         base: float,
         worker: Seat | None,
-        rng: CounterStream,
+        rng: Stream,
         reads: list[float] | None = None,
     ) -> Proc:
         """Ask for every fact the touchpoint cannot see, then do the work of the contact.
@@ -464,7 +464,7 @@ class Contacts(Routing):
         )
 
     def _spend(
-        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
+        self, minutes: float, segment: SegmentRT, tp: str, rng: Stream, issue: IssueState,
         ctx: Context, worker: Seat | None = None, interrupted: bool = False,
     ) -> Proc:
         """Do *minutes* of the session's work, through the customer's interruptions.
@@ -508,7 +508,7 @@ class Contacts(Routing):
             yield env.timeout(length)
         return True, 0.0
 
-    def _stretch(self, minutes: float, rate: float, rng: CounterStream,
+    def _stretch(self, minutes: float, rate: float, rng: Stream,
                  worker: Seat | None) -> simpy.Event:
         """The event of *minutes* of work (> 0) up to the next interruption, drawn at
         *rate*: it succeeds with the work left (0 when it was all done, never below).

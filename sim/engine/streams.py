@@ -8,19 +8,22 @@ is a counter-based SplitMix64 generator keyed by its purpose key and its index, 
 enough to make one per customer and purpose. Issues that arrive in index order can get
 their keys and first draws a block at a time (:class:`FirstDraws`, numpy), each as a
 :class:`Primed` stream: the same numbers, without Python's 64-bit integer arithmetic for
-the one draw most of them take.
+the one draw most of them take; or the first few draws of every purpose they use
+(:class:`Prefixes`), each served by a :class:`Prefixed` stream.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-__all__ = ["CounterStream", "FirstDraws", "Primed", "Purpose", "Streams"]
+__all__ = ["CounterStream", "FirstDraws", "Prefixed", "Prefixes", "Primed", "Purpose", "Stream",
+           "Streams"]
 
 _T = TypeVar("_T")
 _MASK = (1 << 64) - 1
@@ -230,3 +233,104 @@ class FirstDraws:
             bits = _mix_array(keys + offset) >> np.uint64(11)
             firsts.append((bits.astype(np.float64) * _INV_2_53).tolist())
         self._start, self._rows = start, list(zip(keys.tolist(), *firsts, strict=True))
+
+
+#: the float methods of random.Random that only call random() (and each other): what a
+#: :class:`Prefixed` stream borrows (it has no getrandbits)
+_FLOAT_METHODS = ("uniform", "triangular", "normalvariate", "lognormvariate", "expovariate",
+                  "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
+                  "weibullvariate", "choices")
+
+
+class _Tail:
+    """The draws of the stream of *purpose* for *key* after its first *skip*: made only
+    when a :class:`Prefixed` stream runs out of the draws it was given."""
+
+    __slots__ = ("_key", "_purpose", "_skip")
+
+    def __init__(self, key: int, purpose: int, skip: int) -> None:
+        self._key, self._purpose, self._skip = key, purpose, skip
+
+    def __iter__(self) -> Iterator[float]:
+        stream = CounterStream(self._key, self._purpose)
+        stream._z = (stream._z + self._skip * _GOLDEN) & _MASK
+        draw = stream.random
+        while True:
+            yield draw()
+
+
+class Prefixed:
+    """The stream of *purpose* for the entity of *key*, its first draws *firsts* known
+    already (from :class:`Prefixes`): :meth:`random` gives them, then the stream's next
+    draws. The same numbers as ``CounterStream(key, purpose)``, the first ones without
+    Python's 64-bit arithmetic: ``random`` is the ``__next__`` of an iterator over them,
+    a call into C.
+
+    It borrows the float methods of :class:`random.Random` (expovariate,
+    lognormvariate...), as :class:`CounterStream` does, but not ``getrandbits`` and the
+    integer methods built on it.
+    """
+
+    __slots__ = ("random",)
+
+    random: Callable[[], float]  # a float uniform in [0, 1)
+
+    def __init__(self, key: int, purpose: int, firsts: list[float]) -> None:
+        self.random = chain(firsts, _Tail(key, purpose, len(firsts))).__next__
+
+    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)
+        def expovariate(self, lambd: float = 1.0) -> float: ...
+
+
+for _name in _FLOAT_METHODS:
+    setattr(Prefixed, _name, getattr(random.Random, _name))
+del _name
+
+#: a customer's stream of one purpose, from its counter or with its first draws known
+Stream = CounterStream | Prefixed
+
+
+class Prefixes:
+    """The keys of entities 0, 1, 2 … with the first *k* draws of each one's stream of
+    every (purpose, *k*) in *counts*, computed a block at a time with numpy: for issues
+    that arrive in index order and draw a few times from each of several purposes.
+
+    :meth:`take` gives a row indexed by purpose: ``row[0]`` is the key (no entity draws
+    from ``Purpose.ARRIVALS``), ``row[p]`` the list of the first draws of purpose *p*, or
+    ``None`` where *counts* has none.
+    """
+
+    __slots__ = ("_block", "_counts", "_rows", "_start", "_streams")
+
+    def __init__(self, streams: Streams, counts: Sequence[tuple[Purpose, int]],
+                 block: int = 256) -> None:
+        self._streams = streams
+        self._counts = {int(p): k for p, k in counts if k > 0}
+        self._block = block
+        self._start = 0
+        self._rows: list[tuple[Any, ...]] = []
+
+    def take(self, index: int) -> tuple[Any, ...]:
+        """Entity *index*'s row: its key, then per purpose its first draws or ``None``."""
+        j = index - self._start
+        if not 0 <= j < len(self._rows):
+            self._fill(index)
+            j = 0
+        return self._rows[j]
+
+    def _fill(self, start: int) -> None:
+        n = self._block
+        ids = np.arange(start + 1, start + n + 1, dtype=np.uint64)
+        keys = _mix_array(np.uint64(self._streams._base) + ids * np.uint64(_WEYL))
+        columns: list[Any] = [keys.tolist()]
+        for purpose in range(1, len(Purpose)):
+            k = self._counts.get(purpose)
+            if k is None:
+                columns.append(repeat(None))
+                continue
+            # the counters of draws 1..k: key + offset + j·golden (mod 2⁶⁴)
+            steps = np.arange(1, k + 1, dtype=np.uint64) * np.uint64(_GOLDEN)
+            steps += np.uint64(_OFFSETS[purpose])
+            bits = _mix_array(keys[:, None] + steps[None, :]) >> np.uint64(11)
+            columns.append((bits.astype(np.float64) * _INV_2_53).tolist())
+        self._start, self._rows = start, list(zip(*columns, strict=False))  # repeat() is endless
