@@ -23,6 +23,7 @@ from sim.engine.streams import (
     Primed,
     Purpose,
     Streams,
+    prefix,
 )
 from sim.model.dists import Empirical, Exponential, Fixed, Gamma, LogNormal, Uniform
 
@@ -167,35 +168,37 @@ _ENTITY_PURPOSES = [p for p in Purpose if p is not Purpose.ARRIVALS]
 def test_prefixes_by_block_are_each_streams_first_draws(
         seed: int, replication: int, indexes: list[int], counts: dict[Purpose, int],
         block: int, n: int) -> None:
-    """Each row holds the entity's key and the first k draws of each purpose; a
+    """Each entity gets its key and the first k draws of each purpose; a
     :class:`Prefixed` stream of them then goes on as the counter stream does."""
     streams = Streams(seed, replication)
     prefixes = Prefixes(streams, list(counts.items()), block=block)
     for index in sorted(indexes) + indexes:  # in order, then jumping back and forth
-        row = prefixes.take(index)
-        assert len(row) == len(Purpose) and row[0] == streams.key(index)
+        key, draws, at = prefixes.take(index)
+        assert key == streams.key(index)
         for purpose in _ENTITY_PURPOSES:
             k = counts.get(purpose, 0)
-            reference = streams.entity(purpose, index)
+            firsts = prefix(draws, at, purpose)
             if k == 0:
-                assert row[purpose] is None
+                assert firsts is None
                 continue
-            assert row[purpose] == [reference.random() for _ in range(k)]
             reference = streams.entity(purpose, index)
-            mine = Prefixed(row[0], purpose, row[purpose])
+            assert firsts is not None and list(firsts) == [reference.random() for _ in range(k)]
+            reference = streams.entity(purpose, index)
+            mine = Prefixed(key, purpose, firsts)
             assert [mine.random() for _ in range(k + n)] == [
                 reference.random() for _ in range(k + n)]
             assert mine.expovariate(0.7) == reference.expovariate(0.7)
 
 
 @given(st.integers(0, 2**64 - 1), st.integers(0, 200), st.integers(0, 8), st.integers(0, 20))
-def test_draws_with_a_row_draw_what_draws_without_one(seed: int, index: int, k: int,
-                                                      n: int) -> None:
+def test_draws_with_a_block_draw_what_draws_without_one(seed: int, index: int, k: int,
+                                                        n: int) -> None:
     """Every purpose of a customer's :class:`Draws` gives the same numbers with its
     first draws made by block as from its counter streams alone."""
     streams = Streams(seed, 0)
-    row = Prefixes(streams, [(p, k) for p in _ENTITY_PURPOSES[::2]], block=16).take(index)
-    mine, reference = Draws(row[0], row), Draws(streams.key(index))
+    key, block, at = Prefixes(streams, [(p, k) for p in _ENTITY_PURPOSES[::2]],
+                              block=16).take(index)
+    mine, reference = Draws(key, block, at), Draws(streams.key(index))
     for name in ("patience", "work", "outcome", "route", "interrupt", "hold", "misroute",
                  "reply", "device"):
         a, b = getattr(mine, name), getattr(reference, name)

@@ -154,16 +154,20 @@ class IssueJourney(Conversations):
             Walk(env, self._issue(base + j, event))
 
     def _issue(self, index: int, event: EventRT | None = None,
-               firsts: tuple[Any, ...] | None = None) -> Proc:
+               firsts: tuple[int, Any, int] | None = None) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.
 
         One generator for the whole journey (each contact's, below it), so that every
         event of the issue resumes through as few frames as can be. *firsts* is the
-        issue's row of :class:`~.streams.Prefixes` (its key and first draws), if made.
+        issue's key and first draws made by block (:meth:`~.streams.Prefixes.take`).
         """
-        key = self.streams.key(index) if firsts is None else firsts[0]
+        if firsts is None:
+            key = self.streams.key(index)
+            draws = Draws(key)
+        else:
+            key, block, at = firsts
+            draws = Draws(key, block, at)
         issue, ctx, segment, intent, tp = self._open(index, event, key)
-        draws = Draws(key, firsts)
         device: int | None = None
         if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)

@@ -23,7 +23,7 @@ from ..model.history import HistoryStore, identity
 from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
-from .streams import CounterStream, Prefixed, Purpose, Stream, Streams
+from .streams import Block, CounterStream, Prefixed, Purpose, Stream, Streams
 from .world import World
 
 __all__ = [
@@ -126,17 +126,19 @@ class Draws:
     Each is a property that makes its stream on first read (an empty slot until then):
     a customer who is never interrupted never makes an interruption stream. A property,
     not ``__getattr__`` on a missing slot, which raises and catches an AttributeError on
-    every first read. *firsts* is the issue's row of :class:`~.streams.Prefixes` (its
-    stream key, then per purpose the first draws made by block, or ``None``): a purpose
-    that has them gets a :class:`~.streams.Prefixed` stream, the same numbers.
+    every first read. *block* and *at* are the first draws made by block for the
+    customer (:meth:`~.streams.Prefixes.take`): a purpose that has them gets a
+    :class:`~.streams.Prefixed` stream, the same numbers.
     """
 
-    __slots__ = ("_device", "_firsts", "_hold", "_interrupt", "_key", "_misroute", "_outcome",
-                 "_patience", "_reply", "_route", "_work")
+    __slots__ = ("_at", "_block", "_device", "_hold", "_interrupt", "_key", "_misroute",
+                 "_outcome", "_patience", "_reply", "_route", "_work")
 
-    def __init__(self, key: int, firsts: tuple[Any, ...] | None = None) -> None:
+    def __init__(self, key: int, block: tuple[Block | None, ...] | None = None,
+                 at: int = 0) -> None:
         self._key = key
-        self._firsts = firsts
+        self._block = block
+        self._at = at
         self._patience = self._work = self._outcome = self._route = self._interrupt = None
         self._hold = self._misroute = self._reply = self._device = None
 
@@ -151,11 +153,14 @@ class Draws:
     _device: Stream | None
 
     def _make(self, purpose: int) -> Stream:
-        """The stream of *purpose*: with its first draws if the row has them."""
-        firsts = self._firsts
-        if firsts is None or firsts[purpose] is None:
+        """The stream of *purpose*: with its first draws if its block has them."""
+        block = self._block
+        drawn = None if block is None else block[purpose]
+        if drawn is None:
             return CounterStream(self._key, purpose)
-        return Prefixed(self._key, purpose, firsts[purpose])
+        firsts, k = drawn
+        start = self._at * k
+        return Prefixed(self._key, purpose, firsts, start, start + k)
 
     @property
     def patience(self) -> Stream:
