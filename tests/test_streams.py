@@ -164,12 +164,14 @@ _ENTITY_PURPOSES = [p for p in Purpose if p is not Purpose.ARRIVALS]
 @given(st.integers(0, 2**64 - 1), st.integers(0, 50),
        st.lists(st.integers(0, 3000), min_size=1, max_size=30),
        st.dictionaries(st.sampled_from(_ENTITY_PURPOSES), st.integers(0, 6), max_size=4),
-       st.integers(1, 40), st.integers(0, 12))
+       st.integers(1, 40), st.integers(0, 12), st.sampled_from([0, 1 << 41, (1 << 41) + (7 << 24)]))
 def test_prefixes_by_block_are_each_streams_first_draws(
         seed: int, replication: int, indexes: list[int], counts: dict[Purpose, int],
-        block: int, n: int) -> None:
+        block: int, n: int, offset: int) -> None:
     """Each entity gets its key and the first k draws of each purpose; a
-    :class:`Prefixed` stream of them then goes on as the counter stream does."""
+    :class:`Prefixed` stream of them then goes on as the counter stream does. Also far
+    above the Poisson issues' indexes, where an event's issues are (*offset*)."""
+    indexes = [offset + i for i in indexes]
     streams = Streams(seed, replication)
     prefixes = Prefixes(streams, list(counts.items()), block=block)
     for index in sorted(indexes) + indexes:  # in order, then jumping back and forth

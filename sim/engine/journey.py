@@ -150,8 +150,9 @@ class IssueJourney(Conversations):
             return
         yield env.timeout(event.at - env.now)
         base = EVENTS + e * PER_EVENT
+        prefixes = Prefixes(self.streams, prefix_counts(self), min(256, event.customers))
         for j in range(event.customers):
-            Walk(env, self._issue(base + j, event))
+            Walk(env, self._issue(base + j, event, prefixes.take(base + j)))
 
     def _issue(self, index: int, event: EventRT | None = None,
                firsts: tuple[int, Any, int] | None = None) -> Proc:
