@@ -65,9 +65,10 @@ class Arrivals(Wakeable):
     """The Poisson issues of a replication: each arrival starts its issue and schedules
     the next arrival (a callback on a timeout, no process).
 
-    A :class:`PlainIssue` (*plain*) runs at once, after the next arrival is scheduled;
-    an issue walk (:class:`~.state.Walk`) starts before it, to run right after this event:
-    either way the events follow in the order the process-per-issue engine made them.
+    A :class:`PlainIssue` (*plain*) or an issue walk (:class:`~.state.Walk`) runs its
+    first step at once, after the next arrival is scheduled: the events follow in the
+    order the process-per-issue engine made them (where it started the issue right after
+    this event; nothing else is due at a Poisson arrival's time).
     """
 
     __slots__ = ("firsts", "index", "plain", "prefixes", "rep", "times")  # and Wakeable's
@@ -93,10 +94,10 @@ class Arrivals(Wakeable):
         """The next issue arrives."""
         index = self.index
         self.index = index + 1
-        if self.plain is None:
+        if self.plain is None:  # its first step runs now, after the next arrival is set
             assert self.prefixes is not None
-            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)))
             self.next()
+            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)), True)
         else:
             self.next()
             assert self.firsts is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import simpy
 from simpy.events import URGENT
@@ -85,12 +85,20 @@ class Walk:
     own end event, which nobody waits for here, is never scheduled (an event less per
     issue), and the resumption is leaner. An exception in the generator propagates out
     of the run at once. Nothing may wait for, or interrupt, the walk.
+
+    *at_once* runs the generator's first step now, in the caller, without the Initialize
+    event (an event less again): the same order as long as no other urgent event is due
+    at this very time, which holds where *now* is a Poisson arrival's time (a sum of
+    continuous draws that nothing else is scheduled at).
     """
 
     __slots__ = ("_generator",)
 
-    def __init__(self, env: simpy.Environment, generator: Proc) -> None:
+    def __init__(self, env: simpy.Environment, generator: Proc, at_once: bool = False) -> None:
         self._generator = generator
+        if at_once:
+            self._resume(_STARTED)
+            return
         start = simpy.Event(env)  # as simpy.events.Initialize: succeeded, urgent
         start._ok = True
         start._value = None
@@ -112,6 +120,17 @@ class Walk:
             if event.callbacks is not None:
                 event.callbacks.append(self._resume)
                 return
+
+
+class _Started:
+    """What starts a walk at once: a succeeded event's value (``None``) to send."""
+
+    _ok = True
+    _value = None
+
+
+#: the start of every walk run at once
+_STARTED = cast(simpy.Event, _Started())
 
 
 def succeed(event: simpy.Event) -> None:
