@@ -14,7 +14,17 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.engine.streams import CounterStream, FirstDraws, Primed, Purpose, Streams
+from sim.engine.state import Draws
+from sim.engine.streams import (
+    CounterStream,
+    FirstDraws,
+    Prefixed,
+    Prefixes,
+    Primed,
+    Purpose,
+    Streams,
+    prefix,
+)
 from sim.model.dists import Empirical, Exponential, Fixed, Gamma, LogNormal, Uniform
 
 _MASK = (1 << 64) - 1
@@ -146,3 +156,53 @@ def test_a_primed_stream_draws_what_its_counter_stream_draws(
     reference = CounterStream(key, purpose)
     primed = Primed(key, purpose, first)
     assert [primed.random() for _ in range(n)] == [reference.random() for _ in range(n)]
+
+
+_ENTITY_PURPOSES = [p for p in Purpose if p is not Purpose.ARRIVALS]
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 50),
+       st.lists(st.integers(0, 3000), min_size=1, max_size=30),
+       st.dictionaries(st.sampled_from(_ENTITY_PURPOSES), st.integers(0, 6), max_size=4),
+       st.integers(1, 40), st.integers(0, 12), st.sampled_from([0, 1 << 41, (1 << 41) + (7 << 24)]))
+def test_prefixes_by_block_are_each_streams_first_draws(
+        seed: int, replication: int, indexes: list[int], counts: dict[Purpose, int],
+        block: int, n: int, offset: int) -> None:
+    """Each entity gets its key and the first k draws of each purpose; a
+    :class:`Prefixed` stream of them then goes on as the counter stream does. Also far
+    above the Poisson issues' indexes, where an event's issues are (*offset*)."""
+    indexes = [offset + i for i in indexes]
+    streams = Streams(seed, replication)
+    prefixes = Prefixes(streams, list(counts.items()), block=block)
+    for index in sorted(indexes) + indexes:  # in order, then jumping back and forth
+        key, draws, at = prefixes.take(index)
+        assert key == streams.key(index)
+        for purpose in _ENTITY_PURPOSES:
+            k = counts.get(purpose, 0)
+            firsts = prefix(draws, at, purpose)
+            if k == 0:
+                assert firsts is None
+                continue
+            reference = streams.entity(purpose, index)
+            assert firsts is not None and list(firsts) == [reference.random() for _ in range(k)]
+            reference = streams.entity(purpose, index)
+            mine = Prefixed(key, purpose, firsts)
+            assert [mine.random() for _ in range(k + n)] == [
+                reference.random() for _ in range(k + n)]
+            assert mine.expovariate(0.7) == reference.expovariate(0.7)
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 200), st.integers(0, 8), st.integers(0, 20))
+def test_draws_with_a_block_draw_what_draws_without_one(seed: int, index: int, k: int,
+                                                        n: int) -> None:
+    """Every purpose of a customer's :class:`Draws` gives the same numbers with its
+    first draws made by block as from its counter streams alone."""
+    streams = Streams(seed, 0)
+    key, block, at = Prefixes(streams, [(p, k) for p in _ENTITY_PURPOSES[::2]],
+                              block=16).take(index)
+    mine, reference = Draws(key, block, at), Draws(streams.key(index))
+    for name in ("patience", "work", "outcome", "route", "interrupt", "hold", "misroute",
+                 "reply", "device"):
+        a, b = getattr(mine, name), getattr(reference, name)
+        assert [a.random() for _ in range(n)] == [b.random() for _ in range(n)], name
+        assert Gamma(2.0, 0.5).sample(a) == Gamma(2.0, 0.5).sample(b)

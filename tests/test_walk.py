@@ -49,3 +49,33 @@ def test_a_walk_runs_in_the_order_of_a_process_with_one_event_less() -> None:
     assert walked == processed
     assert [name for _, name, what in walked if what.startswith("caught")] == ["c", "a", "b"]
     assert process_steps - walk_steps == 2  # the end events of "a" and "c"
+
+
+def _arrivals(start: Callable[[simpy.Environment, Proc], Any]) -> Log:
+    """Two generators started by *start* from a timeout's callback at 0.5, when nothing
+    else is due, among a process with equal-time events: what they did, in order."""
+    env = simpy.Environment()
+    log: Log = []
+
+    def body(name: str, delays: list[float]) -> Proc:
+        log.append((env.now, name, "started"))
+        for d in delays:
+            yield env.timeout(d)
+            log.append((env.now, name, "woke"))
+
+    def arrive(_: simpy.Event) -> None:
+        start(env, body("a", [1.0, 0.0, 1.0]))
+        start(env, body("c", [0.0, 1.0, 1.0]))
+
+    env.process(body("b", [1.5, 0.0, 1.0]))
+    env.timeout(0.5).callbacks.append(arrive)
+    env.run()
+    return log
+
+
+def test_a_walk_at_once_runs_as_a_process_started_when_nothing_else_is_due() -> None:
+    """Its first step runs in the caller, the rest in the order of a process, ties too."""
+    walked = _arrivals(lambda env, g: Walk(env, g, at_once=True))
+    assert walked == _arrivals(lambda env, g: env.process(g))
+    assert [(t, n) for t, n, _ in walked if t == 1.5] == [(1.5, "b"), (1.5, "a"), (1.5, "c"),
+                                                          (1.5, "b"), (1.5, "a")]

@@ -30,7 +30,7 @@ from .state import (
     Seat,
     coin,
 )
-from .streams import CounterStream
+from .streams import Stream
 from .world import FactRT, IntentRT, SegmentRT
 
 __all__ = ["CALLS", "READ_FRACTION", "Contacts"]
@@ -326,19 +326,9 @@ class Contacts(Routing):
         issue.agent_minutes += used
         issue.agent_cost += used * pool.spec.cost_per_minute
 
-    def _converse(
-        self,
-        issue: IssueState,
-        ctx: Context,
-        segment: SegmentRT,
-        intent: IntentRT,
-        tp: str,
-        collect: list[float],
-        base: float,
-        worker: Seat | None,
-        rng: CounterStream,
-        reads: list[float] | None = None,
-    ) -> Proc:
+    def _converse(self, issue: IssueState, ctx: Context, segment: SegmentRT, intent: IntentRT,
+                  tp: str, collect: list[float], base: float, worker: Seat | None, rng: Stream,
+                  reads: list[float] | None = None) -> Proc:
         """Ask for every fact the touchpoint cannot see, then do the work of the contact.
 
         Collecting a fact the customer gave before in this issue counts a repetition (a
@@ -358,15 +348,25 @@ class Contacts(Routing):
         # customer is interrupted
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         read, channel = 0.0, TOUCHPOINTS[tp].channel
+        records, knows, env = self.recorder.records, self.history.knows, self.env
+        hooked = records is not None or self.monitor is not None
         for k, fact in enumerate(intent.facts):
-            again = fresh and fact.reauthenticate
-            if not again and self._visible(issue, ctx, channel, fact.name):
+            again, name = fresh and fact.reauthenticate, fact.name
+            # can the touchpoint see it: reported by a device, in its history view, or
+            # in the self-service view a hand-over passed on
+            if not again and (name in ctx.preknown
+                              or knows(channel, ctx.key, issue.index, name, env.now)
+                              or (ctx.handed is not None and knows(
+                                  ctx.handed[0], ctx.key, issue.index, name, ctx.handed[1]))):
                 read += reads[k] if reads is not None else 0.0
-                if self.recorder.records is not None:
-                    self.recorder.records.read(issue)
+                if records is not None:
+                    records.read(issue)
                 continue
             key = ctx.key
-            self._asking(issue, ctx, fact.name, again)
+            if hooked:
+                self._asking(issue, ctx, name, again)
+            elif not again and name in issue.given:  # as _asking, with nothing to tell
+                issue.repetitions += 1
             if collect[k] > 0:  # the first stretch here; _spend only after an interruption
                 left = yield self._stretch(collect[k], rate, rng, worker)
                 if left > 0:
@@ -388,15 +388,6 @@ class Contacts(Routing):
         facts = tuple(f.name for f in intent.facts if f.name not in ctx.preknown
                       and not (fresh and f.reauthenticate))
         self.trace.append((ctx.key, issue.index, TOUCHPOINTS[tp].channel, self.env.now, facts))
-
-    def _visible(self, issue: IssueState, ctx: Context, channel: str, name: str) -> bool:
-        """Whether a touchpoint of *channel* can see fact *name*: reported by a device, in
-        its history view, or in the self-service view a hand-over passed on."""
-        history, now, handed = self.history, self.env.now, ctx.handed
-        if name in ctx.preknown or history.knows(channel, ctx.key, issue.index, name, now):
-            return True
-        return handed is not None and history.knows(handed[0], ctx.key, issue.index, name,
-                                                    handed[1])
 
     def _asking(self, issue: IssueState, ctx: Context, name: str,
                 reauthenticating: bool) -> None:
@@ -464,7 +455,7 @@ class Contacts(Routing):
         )
 
     def _spend(
-        self, minutes: float, segment: SegmentRT, tp: str, rng: CounterStream, issue: IssueState,
+        self, minutes: float, segment: SegmentRT, tp: str, rng: Stream, issue: IssueState,
         ctx: Context, worker: Seat | None = None, interrupted: bool = False,
     ) -> Proc:
         """Do *minutes* of the session's work, through the customer's interruptions.
@@ -508,7 +499,7 @@ class Contacts(Routing):
             yield env.timeout(length)
         return True, 0.0
 
-    def _stretch(self, minutes: float, rate: float, rng: CounterStream,
+    def _stretch(self, minutes: float, rate: float, rng: Stream,
                  worker: Seat | None) -> simpy.Event:
         """The event of *minutes* of work (> 0) up to the next interruption, drawn at
         *rate*: it succeeds with the work left (0 when it was all done, never below).

@@ -32,7 +32,7 @@ from .state import (
     coin,
     succeed,
 )
-from .streams import CounterStream, FirstDraws, Purpose
+from .streams import CounterStream, FirstDraws, Prefixes, Purpose
 from .wakeups import Wakeable, wake_after
 from .world import EventRT, IntentRT, SegmentRT, pick
 
@@ -65,12 +65,13 @@ class Arrivals(Wakeable):
     """The Poisson issues of a replication: each arrival starts its issue and schedules
     the next arrival (a callback on a timeout, no process).
 
-    A :class:`PlainIssue` (*plain*) runs at once, after the next arrival is scheduled;
-    an issue walk (:class:`~.state.Walk`) starts before it, to run right after this event:
-    either way the events follow in the order the process-per-issue engine made them.
+    A :class:`PlainIssue` (*plain*) or an issue walk (:class:`~.state.Walk`) runs its
+    first step at once, after the next arrival is scheduled: the events follow in the
+    order the process-per-issue engine made them (where it started the issue right after
+    this event; nothing else is due at a Poisson arrival's time).
     """
 
-    __slots__ = ("firsts", "index", "plain", "rep", "times")  # and Wakeable's callbacks
+    __slots__ = ("firsts", "index", "plain", "prefixes", "rep", "times")  # and Wakeable's
 
     def __init__(self, rep: IssueJourney, times: Iterator[float], plain: Any) -> None:
         self.rep = rep
@@ -79,6 +80,8 @@ class Arrivals(Wakeable):
         self.index = 0
         #: a plain issue's key and first patience and work draws, made by blocks
         self.firsts = FirstDraws(rep.streams, PlainIssue.PRIMED) if plain else None
+        #: an issue walk's key and first draws of each purpose, made by blocks
+        self.prefixes = None if plain else Prefixes(rep.streams, prefix_counts(rep))
 
     def next(self) -> None:
         """Schedule the next arrival, if it falls before the end."""
@@ -91,9 +94,10 @@ class Arrivals(Wakeable):
         """The next issue arrives."""
         index = self.index
         self.index = index + 1
-        if self.plain is None:
-            Walk(self.rep.env, self.rep._issue(index))
+        if self.plain is None:  # its first step runs now, after the next arrival is set
+            assert self.prefixes is not None
             self.next()
+            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)), True)
         else:
             self.next()
             assert self.firsts is not None
@@ -102,6 +106,28 @@ class Arrivals(Wakeable):
 
 #: what an arrival's wake-up calls (with the :class:`Arrivals`)
 _ARRIVE = (Arrivals.arrive,)
+
+
+def prefix_counts(rep: IssueJourney) -> list[tuple[Purpose, int]]:
+    """How many first draws of each purpose :class:`Arrivals` makes by block for an issue
+    walk: about what most issues of the story draw (scenarios/app-to-phone.toml, measured
+    per purpose), and none of a purpose the world or design never draws from.
+
+    A draw made and not used costs about a tenth of one made in Python (numpy, then a
+    float in a list), so a count covers the draws of nine issues in ten or so.
+    """
+    world = rep.world
+    segments = world.segments
+    facts = max((len(i.facts) for i in world.intents), default=0)
+    counts = [(Purpose.WORK, min(32, 8 + 6 * facts)), (Purpose.OUTCOME, 3),
+              (Purpose.ROUTE, 5)]
+    if any(s.interrupt_rate > 0 or s.talk_rate > 0 for s in segments):
+        counts.append((Purpose.INTERRUPT, 12))
+    if any(s.patience for s in segments):
+        counts.append((Purpose.PATIENCE, 2))
+    if not rep.design.mesh and any(s.devices_cum for s in segments):
+        counts.append((Purpose.DEVICE, 2))
+    return counts
 
 
 class IssueJourney(Conversations):
@@ -125,18 +151,25 @@ class IssueJourney(Conversations):
             return
         yield env.timeout(event.at - env.now)
         base = EVENTS + e * PER_EVENT
+        prefixes = Prefixes(self.streams, prefix_counts(self), min(256, event.customers))
         for j in range(event.customers):
-            Walk(env, self._issue(base + j, event))
+            Walk(env, self._issue(base + j, event, prefixes.take(base + j)))
 
-    def _issue(self, index: int, event: EventRT | None = None) -> Proc:
+    def _issue(self, index: int, event: EventRT | None = None,
+               firsts: tuple[int, Any, int] | None = None) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.
 
         One generator for the whole journey (each contact's, below it), so that every
-        event of the issue resumes through as few frames as can be.
+        event of the issue resumes through as few frames as can be. *firsts* is the
+        issue's key and first draws made by block (:meth:`~.streams.Prefixes.take`).
         """
-        key = self.streams.key(index)
+        if firsts is None:
+            key = self.streams.key(index)
+            draws = Draws(key)
+        else:
+            key, block, at = firsts
+            draws = Draws(key, block, at)
         issue, ctx, segment, intent, tp = self._open(index, event, key)
-        draws = Draws(key)
         device: int | None = None
         if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)

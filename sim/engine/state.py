@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import simpy
 from simpy.events import URGENT
@@ -23,7 +23,7 @@ from ..model.history import HistoryStore, identity
 from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
-from .streams import CounterStream, Purpose, Streams
+from .streams import Block, CounterStream, Prefixed, Purpose, Stream, Streams
 from .world import World
 
 __all__ = [
@@ -85,12 +85,20 @@ class Walk:
     own end event, which nobody waits for here, is never scheduled (an event less per
     issue), and the resumption is leaner. An exception in the generator propagates out
     of the run at once. Nothing may wait for, or interrupt, the walk.
+
+    *at_once* runs the generator's first step now, in the caller, without the Initialize
+    event (an event less again): the same order as long as no other urgent event is due
+    at this very time, which holds where *now* is a Poisson arrival's time (a sum of
+    continuous draws that nothing else is scheduled at).
     """
 
     __slots__ = ("_generator",)
 
-    def __init__(self, env: simpy.Environment, generator: Proc) -> None:
+    def __init__(self, env: simpy.Environment, generator: Proc, at_once: bool = False) -> None:
         self._generator = generator
+        if at_once:
+            self._resume(_STARTED)
+            return
         start = simpy.Event(env)  # as simpy.events.Initialize: succeeded, urgent
         start._ok = True
         start._value = None
@@ -114,6 +122,17 @@ class Walk:
                 return
 
 
+class _Started:
+    """What starts a walk at once: a succeeded event's value (``None``) to send."""
+
+    _ok = True
+    _value = None
+
+
+#: the start of every walk run at once
+_STARTED = cast(simpy.Event, _Started())
+
+
 def succeed(event: simpy.Event) -> None:
     """Succeed *event* unless it already has."""
     if not event.triggered:
@@ -126,97 +145,112 @@ class Draws:
     Each is a property that makes its stream on first read (an empty slot until then):
     a customer who is never interrupted never makes an interruption stream. A property,
     not ``__getattr__`` on a missing slot, which raises and catches an AttributeError on
-    every first read.
+    every first read. *block* and *at* are the first draws made by block for the
+    customer (:meth:`~.streams.Prefixes.take`): a purpose that has them gets a
+    :class:`~.streams.Prefixed` stream, the same numbers.
     """
 
-    __slots__ = ("_device", "_hold", "_interrupt", "_key", "_misroute", "_outcome",
-                 "_patience", "_reply", "_route", "_work")
+    __slots__ = ("_at", "_block", "_device", "_hold", "_interrupt", "_key", "_misroute",
+                 "_outcome", "_patience", "_reply", "_route", "_work")
 
-    def __init__(self, key: int) -> None:
+    def __init__(self, key: int, block: tuple[Block | None, ...] | None = None,
+                 at: int = 0) -> None:
         self._key = key
+        self._block = block
+        self._at = at
         self._patience = self._work = self._outcome = self._route = self._interrupt = None
         self._hold = self._misroute = self._reply = self._device = None
 
-    _patience: CounterStream | None
-    _work: CounterStream | None
-    _outcome: CounterStream | None
-    _route: CounterStream | None
-    _interrupt: CounterStream | None
-    _hold: CounterStream | None
-    _misroute: CounterStream | None
-    _reply: CounterStream | None
-    _device: CounterStream | None
+    _patience: Stream | None
+    _work: Stream | None
+    _outcome: Stream | None
+    _route: Stream | None
+    _interrupt: Stream | None
+    _hold: Stream | None
+    _misroute: Stream | None
+    _reply: Stream | None
+    _device: Stream | None
+
+    def _make(self, purpose: int) -> Stream:
+        """The stream of *purpose*: with its first draws if its block has them."""
+        block = self._block
+        drawn = None if block is None else block[purpose]
+        if drawn is None:
+            return CounterStream(self._key, purpose)
+        firsts, k = drawn
+        start = self._at * k
+        return Prefixed(self._key, purpose, firsts, start, start + k)
 
     @property
-    def patience(self) -> CounterStream:
+    def patience(self) -> Stream:
         """The stream of patience draws."""
         stream = self._patience
         if stream is None:
-            stream = self._patience = CounterStream(self._key, _PATIENCE)
+            stream = self._patience = self._make(_PATIENCE)
         return stream
 
     @property
-    def work(self) -> CounterStream:
+    def work(self) -> Stream:
         """The stream of handle, collection, reading and self-service times."""
         stream = self._work
         if stream is None:
-            stream = self._work = CounterStream(self._key, _WORK)
+            stream = self._work = self._make(_WORK)
         return stream
 
     @property
-    def outcome(self) -> CounterStream:
+    def outcome(self) -> Stream:
         """The stream of self-service success and resolution coins."""
         stream = self._outcome
         if stream is None:
-            stream = self._outcome = CounterStream(self._key, _OUTCOME)
+            stream = self._outcome = self._make(_OUTCOME)
         return stream
 
     @property
-    def route(self) -> CounterStream:
+    def route(self) -> Stream:
         """The stream of journey choices and delays."""
         stream = self._route
         if stream is None:
-            stream = self._route = CounterStream(self._key, _ROUTE)
+            stream = self._route = self._make(_ROUTE)
         return stream
 
     @property
-    def interrupt(self) -> CounterStream:
+    def interrupt(self) -> Stream:
         """The stream of interruption arrivals and lengths."""
         stream = self._interrupt
         if stream is None:
-            stream = self._interrupt = CounterStream(self._key, _INTERRUPT)
+            stream = self._interrupt = self._make(_INTERRUPT)
         return stream
 
     @property
-    def hold(self) -> CounterStream:
+    def hold(self) -> Stream:
         """The stream of interruptions while waiting on hold."""
         stream = self._hold
         if stream is None:
-            stream = self._hold = CounterStream(self._key, _HOLD)
+            stream = self._hold = self._make(_HOLD)
         return stream
 
     @property
-    def misroute(self) -> CounterStream:
+    def misroute(self) -> Stream:
         """The stream of whether the menu sends a contact to the wrong agent."""
         stream = self._misroute
         if stream is None:
-            stream = self._misroute = CounterStream(self._key, _MISROUTE)
+            stream = self._misroute = self._make(_MISROUTE)
         return stream
 
     @property
-    def reply(self) -> CounterStream:
+    def reply(self) -> Stream:
         """The stream of reply gaps in asynchronous conversations."""
         stream = self._reply
         if stream is None:
-            stream = self._reply = CounterStream(self._key, _REPLY)
+            stream = self._reply = self._make(_REPLY)
         return stream
 
     @property
-    def device(self) -> CounterStream:
+    def device(self) -> Stream:
         """The stream of which device each contact starts on."""
         stream = self._device
         if stream is None:
-            stream = self._device = CounterStream(self._key, _DEVICE)
+            stream = self._device = self._make(_DEVICE)
         return stream
 
 

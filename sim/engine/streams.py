@@ -8,19 +8,22 @@ is a counter-based SplitMix64 generator keyed by its purpose key and its index, 
 enough to make one per customer and purpose. Issues that arrive in index order can get
 their keys and first draws a block at a time (:class:`FirstDraws`, numpy), each as a
 :class:`Primed` stream: the same numbers, without Python's 64-bit integer arithmetic for
-the one draw most of them take.
+the one draw most of them take; or the first few draws of every purpose they use
+(:class:`Prefixes`), each served by a :class:`Prefixed` stream.
 """
 
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Iterator, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-__all__ = ["CounterStream", "FirstDraws", "Primed", "Purpose", "Streams"]
+__all__ = ["CounterStream", "FirstDraws", "Prefixed", "Prefixes", "Primed", "Purpose", "Stream",
+           "Streams", "prefix"]
 
 _T = TypeVar("_T")
 _MASK = (1 << 64) - 1
@@ -230,3 +233,117 @@ class FirstDraws:
             bits = _mix_array(keys + offset) >> np.uint64(11)
             firsts.append((bits.astype(np.float64) * _INV_2_53).tolist())
         self._start, self._rows = start, list(zip(keys.tolist(), *firsts, strict=True))
+
+
+#: the float methods of random.Random that only call random() (and each other): what a
+#: :class:`Prefixed` stream borrows (it has no getrandbits)
+_FLOAT_METHODS = ("uniform", "triangular", "normalvariate", "lognormvariate", "expovariate",
+                  "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
+                  "weibullvariate", "choices")
+
+
+class Prefixed:
+    """The stream of *purpose* for the entity of *key*, its first draws known already
+    (from :class:`Prefixes`): ``firsts[start:end]`` (all of *firsts* by default).
+    :meth:`random` gives them, then the stream's next draws: the same numbers as
+    ``CounterStream(key, purpose)``, the first ones without Python's 64-bit arithmetic.
+
+    It borrows the float methods of :class:`random.Random` (expovariate,
+    lognormvariate...), as :class:`CounterStream` does, but not ``getrandbits`` and the
+    integer methods built on it. It holds no copy of its draws (a block's array and two
+    places in it), so that an issue in flight costs little memory.
+    """
+
+    __slots__ = ("_at", "_end", "_firsts", "_key", "_purpose", "_rest", "_skip")
+
+    def __init__(self, key: int, purpose: int, firsts: Sequence[float], start: int = 0,
+                 end: int | None = None) -> None:
+        self._key, self._purpose, self._firsts = key, purpose, firsts
+        self._at = start
+        self._end = len(firsts) if end is None else end
+        self._skip = self._end - start
+        self._rest: CounterStream | None = None
+
+    def random(self) -> float:
+        """A float uniform in [0, 1)."""
+        at = self._at
+        if at < self._end:
+            self._at = at + 1
+            return self._firsts[at]
+        rest = self._rest
+        if rest is None:  # the stream after its first draws
+            rest = self._rest = CounterStream(self._key, self._purpose)
+            rest._z = (rest._z + self._skip * _GOLDEN) & _MASK
+        return rest.random()
+
+    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)
+        def expovariate(self, lambd: float = 1.0) -> float: ...
+
+
+for _name in _FLOAT_METHODS:
+    setattr(Prefixed, _name, getattr(random.Random, _name))
+del _name
+
+#: a customer's stream of one purpose, from its counter or with its first draws known
+Stream = CounterStream | Prefixed
+
+
+#: a block's first draws of one purpose: every entity's *k* draws, one after the other
+#: (8 bytes each, a float made only when drawn), and *k*
+Block = tuple[array, int]
+
+
+class Prefixes:
+    """The keys of entities 0, 1, 2 … with the first *k* draws of each one's stream of
+    every (purpose, *k*) in *counts*, computed a block at a time with numpy: for issues
+    that arrive in index order and draw a few times from each of several purposes.
+
+    :meth:`take` gives the entity's key, its block's draws, indexed by purpose (a
+    :data:`Block`, or ``None`` where *counts* has none), and its place in the block:
+    :func:`prefix` reads its first draws of a purpose from them.
+    """
+
+    __slots__ = ("_block", "_counts", "_draws", "_keys", "_start", "_streams")
+
+    def __init__(self, streams: Streams, counts: Sequence[tuple[Purpose, int]],
+                 block: int = 256) -> None:
+        self._streams = streams
+        self._counts = {int(p): k for p, k in counts if k > 0}
+        self._block = block
+        self._start = 0
+        self._keys: list[int] = []
+        self._draws: tuple[Block | None, ...] = ()
+
+    def take(self, index: int) -> tuple[int, tuple[Block | None, ...], int]:
+        """Entity *index*'s key, its block's first draws, and its place in the block."""
+        j = index - self._start
+        if not 0 <= j < len(self._keys):
+            self._fill(index)
+            j = 0
+        return self._keys[j], self._draws, j
+
+    def _fill(self, start: int) -> None:
+        n = self._block
+        ids = np.arange(start + 1, start + n + 1, dtype=np.uint64)
+        keys = _mix_array(np.uint64(self._streams._base) + ids * np.uint64(_WEYL))
+        draws: list[Block | None] = [None] * len(Purpose)
+        for purpose, k in self._counts.items():
+            # the counters of draws 1..k: key + offset + j·golden (mod 2⁶⁴)
+            steps = np.arange(1, k + 1, dtype=np.uint64) * np.uint64(_GOLDEN)
+            steps += np.uint64(_OFFSETS[purpose])
+            bits = _mix_array(keys[:, None] + steps[None, :]) >> np.uint64(11)
+            flat = array("d")
+            flat.frombytes((bits.astype(np.float64) * _INV_2_53).tobytes())
+            draws[purpose] = (flat, k)
+        self._start, self._keys, self._draws = start, keys.tolist(), tuple(draws)
+
+
+def prefix(draws: tuple[Block | None, ...], at: int, purpose: int) -> array | None:
+    """The first draws of *purpose* of the entity at *at* in a block of
+    :meth:`Prefixes.take` (``None`` if the block has none)."""
+    drawn = draws[purpose]
+    if drawn is None:
+        return None
+    flat, k = drawn
+    start = at * k
+    return flat[start:start + k]
