@@ -187,7 +187,6 @@ class Records:
         self.segments, self.intents = list(segments), list(intents)
         self.target = target
         self.flush = FLUSH_ROWS if flush is None else flush
-        self._open: dict[IssueState, list[Any]] = {}
         self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
         fixed = {"design": design, "replication": replication}
         self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush, fixed,
@@ -195,13 +194,12 @@ class Records:
         self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed, {})
 
     def opened(self, issue: IssueState, customer: int) -> None:
-        """Follow *issue* if it is measured."""
-        if issue.measured:
-            self._open[issue] = [customer, 0.0, None]
+        """Follow *issue* if it is measured (its :attr:`~IssueState.record`)."""
+        issue.record = [customer, 0.0, None] if issue.measured else None
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is not None:
             channel, self_service = self._touchpoints[touchpoint]
             state[2] = [issue.index, 0, touchpoint, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
@@ -211,7 +209,7 @@ class Records:
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
         """The contact left an agent queue, answered or not."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is None:
             return
         contact = state[2]
@@ -226,31 +224,31 @@ class Records:
 
     def agent(self, issue: IssueState, pool: str, agent: int) -> None:
         """An agent ended a session of the contact."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is not None:
             state[2][7], state[2][8] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is not None:
             state[2][12] += 1
 
     def read(self, issue: IssueState) -> None:
         """The contact read a fact instead of asking."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is not None:
             state[2][13] += 1
 
     def contact_ended(self, issue: IssueState, outcome: Enum, now: float | None) -> None:
         """The contact ended with *outcome* (*now* ``None``: open at the horizon)."""
-        state = self._open.get(issue)
+        state = issue.record
         if state is None:
             return
         row, state[2] = state[2], None
         row[1] = issue.contacts
         row[10] = NULL_FLOAT if now is None else now
-        row[11] = outcome.value
+        row[11] = outcome._value_
         row[14] = issue.repetitions - row[14]
         row[15] = issue.agent_minutes - row[15]
         row[16] = issue.transfers - row[16]
@@ -262,14 +260,15 @@ class Records:
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
-        state = self._open.pop(issue, None)
+        state = issue.record
         if state is None:
             return
+        issue.record = None
         part = self._issues
         values = part.values
         values.extend((issue.index, state[0], issue.segment, issue.intent, issue.start,
                      issue.arrived, NULL_FLOAT if now is None else now,
-                     "open" if ending is None else ending.value, issue.touchpoint,
+                     "open" if ending is None else ending._value_, issue.touchpoint,
                      issue.contacts, issue.repetitions, issue.switches, issue.transfers,
                      issue.failures, state[1], issue.agent_minutes, issue.cost,
                      issue.agent_cost, issue.cost + issue.agent_cost))
@@ -279,7 +278,7 @@ class Records:
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
         for issue in live:
-            state = self._open.get(issue)
+            state = issue.record
             if state is not None and state[2] is not None:
                 self.contact_ended(issue, _OPEN, None)
             self.issue_ended(issue, None, None)

@@ -82,6 +82,7 @@ class IssueState:
         "intent",
         "last_agent",
         "measured",
+        "record",
         "repetitions",
         "segment",
         "start",
@@ -92,6 +93,8 @@ class IssueState:
 
     #: the issue's cell of counts (set on arrival, when measured)
     cell: IssueTally
+    #: what the record sink keeps of the issue (set by its ``opened``; records on only)
+    record: Any
 
     def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
                  start: str = "") -> None:
