@@ -350,10 +350,26 @@ class _Part:
 _PACKED = {"int": ("q", "<i8"), "float": ("d", "<f8"), "bool": ("b", "i1")}
 
 
+class _Names(dict[Any, int]):
+    """The code of each name of a column (``None`` too) in the order first seen: a name
+    not seen before gets the next code (:attr:`names` holds them by code)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str | None] = []
+
+    def __missing__(self, name: str | None) -> int:
+        code = self[name] = len(self.names)
+        self.names.append(name)
+        return code
+
+
 class _ParquetPart(_Part):
-    """A part in Parquet: every :data:`CHUNK_ROWS` rows, each number column is packed into
-    bytes (:func:`struct.pack`, in C) while its values are still in the processor's cache,
-    and every *flush* rows the packed columns become one row group.
+    """A part in Parquet: every :data:`CHUNK_ROWS` rows are packed into bytes, row by row,
+    by one :class:`struct.Struct` (in C) while their values are still in the processor's
+    cache, each name first replaced by its code (:class:`_Names`); every *flush* rows the
+    packed rows are read as a numpy record array, whose fields become the columns of one
+    row group.
 
     Converting the boxed numbers at the flush instead, long after most of them were made,
     cost several times more: most of that time went to fetching them from memory.
@@ -361,26 +377,36 @@ class _ParquetPart(_Part):
 
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
                  fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
+        import numpy as np
         import pyarrow.parquet as pq
 
         super().__init__(path, columns, flush, fixed, codes)
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
-        #: per row column, its struct code (None: names, kept as they are)
-        self.formats = [_PACKED["int"][0] if c.name in codes else
-                        _PACKED[c.kind][0] if c.kind != "str" else None
-                        for c in self.row_columns]
-        self.chunks: list[list[Any]] = [[] for _ in self.row_columns]
+        kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
+        self.row_format = "".join(_PACKED[k][0] for k in kinds)
+        #: a packed row, as numpy reads it (no padding: the struct format starts with "<")
+        self.row_type = np.dtype([(c.name, _PACKED[k][1])
+                                  for c, k in zip(self.row_columns, kinds, strict=True)])
+        #: the name columns the engine gives as names: their place in a row, and codes
+        self.named = {c.name: (i, _Names()) for i, c in enumerate(self.row_columns)
+                      if c.kind == "str" and c.name not in codes}
+        self.chunks: list[bytes] = []
+        self.structs: dict[int, struct.Struct] = {}
+        self.fixed_arrays: dict[tuple[str, int], Any] = {}
         self.buffered = 0
 
     def pack(self) -> None:
-        """Pack the rows into their columns' chunks; write a row group every *flush* rows."""
+        """Pack the rows into a chunk of bytes; write a row group every *flush* rows."""
         values, width = self.values, self.width
         n = len(values) // width
         if n:
-            for i, (chunks, code) in enumerate(zip(self.chunks, self.formats, strict=True)):
-                column = values[i::width]
-                chunks.append(column if code is None else struct.pack(f"<{n}{code}", *column))
+            for i, names in self.named.values():
+                values[i::width] = map(names.__getitem__, values[i::width])
+            packer = self.structs.get(n)
+            if packer is None:
+                packer = self.structs[n] = struct.Struct("<" + self.row_format * n)
+            self.chunks.append(packer.pack(*values))
             values.clear()
             self.buffered += n
             if self.buffered >= self.flush:
@@ -389,31 +415,36 @@ class _ParquetPart(_Part):
 
     def write(self) -> None:
         """Write the rows packed so far as one row group."""
+        import numpy as np
         import pyarrow as pa
 
         n, self.buffered = self.buffered, 0
         if not n:
             return
-        packed = iter(zip(self.row_columns, self.chunks, strict=True))
+        rows = np.frombuffer(b"".join(self.chunks), self.row_type)
+        self.chunks.clear()
         arrays = []
         for column in self.columns:
-            if column.name in self.fixed:
-                arrays.append(_fixed_array(self.fixed[column.name], column.kind, n))
+            name = column.name
+            if name in self.fixed:
+                arrays.append(self._fixed(column, n))
                 continue
-            _, chunks = next(packed)
-            arrays.append(self._array(column, chunks))
-            chunks.clear()
+            values = np.ascontiguousarray(rows[name])
+            if column.kind != "str":
+                arrays.append(_packed_array(values, column.kind, column.nullable))
+            else:
+                names = self.codes[name] if name in self.codes else self.named[name][1].names
+                arrays.append(_coded_array(values, names))
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
-    def _array(self, column: Column, chunks: list[Any]) -> Any:
-        import numpy as np
-
-        if column.name in self.codes:
-            return _coded_array(np.frombuffer(b"".join(chunks), "<i8"), self.codes[column.name])
-        if column.kind == "str":
-            return _string_array(list(chain.from_iterable(chunks)))
-        values = np.frombuffer(b"".join(chunks), _PACKED[column.kind][1])
-        return _packed_array(values, column.kind, column.nullable)
+    def _fixed(self, column: Column, n: int) -> Any:
+        """The array of a fixed column of *n* rows (made once per number of rows)."""
+        key = (column.name, n)
+        array = self.fixed_arrays.get(key)
+        if array is None:
+            array = self.fixed_arrays[key] = _fixed_array(self.fixed[column.name],
+                                                         column.kind, n)
+        return array
 
     def _close(self) -> None:
         self.write()
@@ -487,22 +518,32 @@ def _packed_array(values: Any, kind: str, nullable: bool) -> Any:
     return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(values)], null_count=nulls)
 
 
-def _coded_array(codes: Any, names: Sequence[str]) -> Any:
-    """The Arrow string array of *names*[code] for each of *codes* (built in numpy)."""
+def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
+    """The Arrow string array of *names*[code] for each of *codes* (built in numpy; a
+    ``None`` name is a null, which holds nothing)."""
     import numpy as np
     import pyarrow as pa
 
-    encoded = [name.encode() for name in names]
+    encoded = [(name or "").encode() for name in names]
     sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    starts = np.zeros(len(encoded), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
     lengths = sizes[codes]
-    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    data = flat[np.repeat(starts[codes] - offsets[:-1], lengths) + np.arange(offsets[-1])]
-    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
-    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=0)
+    widest = int(sizes.max(initial=0))
+    table = np.zeros((len(encoded), widest), dtype=np.uint8)
+    for i, name in enumerate(encoded):
+        table[i, :len(name)] = np.frombuffer(name, dtype=np.uint8)
+    data = table[codes]  # each value's name, padded to the widest
+    if int(sizes.min(initial=widest)) < widest:
+        data = data[np.arange(widest) < lengths[:, None]]
+    validity, nulls = None, 0
+    if None in names:
+        valid = np.array([name is not None for name in names])[codes]
+        nulls = len(codes) - int(np.count_nonzero(valid))
+        if nulls:
+            validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))]
+    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=nulls)
 
 
 def _fixed_array(value: Any, kind: str, n: int) -> Any:
