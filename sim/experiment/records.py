@@ -525,7 +525,7 @@ def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
     import pyarrow as pa
 
     encoded = [(name or "").encode() for name in names]
-    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    sizes = np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
     lengths = sizes[codes]
     offsets = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
