@@ -26,7 +26,6 @@ import shutil
 import struct
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ import attrs
 
 from ..errors import SimError
 from ..metrics.recorder import Ending, IssueState
-from ..model.channels import TOUCHPOINTS
+from ..model.channels import CHANNELS, TOUCHPOINTS
 from .parquet import concatenate
 
 __all__ = [
@@ -173,12 +172,13 @@ class Records:
     after the run, with the issues still open.
 
     The engine calls these methods several times per contact, so they are kept lean: each
-    measured issue in flight is a list ``[customer, wait, contact]``, and its contact in
-    progress (``None`` between contacts) is already the contact's row (its columns but
-    ``design`` and ``replication``), whose last three places hold the issue's repetitions,
-    agent minutes and transfers as they were when the contact began until it ends. An
-    empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None``
-    (a name), which the part writes as a null.
+    measured issue in flight holds in its :attr:`~IssueState.record` a list ``[customer,
+    wait, contact]`` (an issue not measured holds ``None``), and its contact in progress
+    (``None`` between contacts) is already the contact's row (its columns but ``design``
+    and ``replication``; its touchpoint and channel by code), whose last three places hold
+    the issue's repetitions, agent minutes and transfers as they were when the contact
+    began until it ends. An empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`,
+    :data:`NULL_BOOL` or ``None`` (a name), which the part writes as a null.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -187,11 +187,16 @@ class Records:
         self.segments, self.intents = list(segments), list(intents)
         self.target = target
         self.flush = FLUSH_ROWS if flush is None else flush
-        self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
+        touchpoints, channels = list(TOUCHPOINTS), list(CHANNELS)
+        #: per touchpoint: its code, its channel's code (the contacts' coded columns), and
+        #: whether it is self-service
+        self._touchpoints = {name: (i, channels.index(t.channel), t.self_service)
+                             for i, (name, t) in enumerate(TOUCHPOINTS.items())}
         fixed = {"design": design, "replication": replication}
         self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush, fixed,
                              {"segment": self.segments, "intent": self.intents})
-        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed, {})
+        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed,
+                               {"touchpoint": touchpoints, "channel": channels})
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* if it is measured (its :attr:`~IssueState.record`)."""
@@ -201,8 +206,8 @@ class Records:
         """A contact of *issue* began."""
         state = issue.record
         if state is not None:
-            channel, self_service = self._touchpoints[touchpoint]
-            state[2] = [issue.index, 0, touchpoint, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
+            place, channel, self_service = self._touchpoints[touchpoint]
+            state[2] = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
                         NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
                         issue.repetitions, issue.agent_minutes, issue.transfers]
 
