@@ -531,16 +531,14 @@ def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
 
     encoded = [(name or "").encode() for name in names]
     sizes = np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
-    lengths = sizes[codes]
+    lengths = np.take(sizes, codes)
     offsets = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    widest = int(sizes.max(initial=0))
-    table = np.zeros((len(encoded), widest), dtype=np.uint8)
-    for i, name in enumerate(encoded):
-        table[i, :len(name)] = np.frombuffer(name, dtype=np.uint8)
-    data = table[codes]  # each value's name, padded to the widest
+    widest = max(int(sizes.max(initial=0)), 1)
+    # each value's name, padded with zero bytes to the widest, then the padding dropped
+    data = np.take(np.array(encoded, dtype=f"S{widest}"), codes).view(np.uint8)
     if int(sizes.min(initial=widest)) < widest:
-        data = data[np.arange(widest) < lengths[:, None]]
+        data = data[np.take(np.arange(widest) < sizes[:, None], codes, axis=0).ravel()]
     validity, nulls = None, 0
     if None in names:
         valid = np.array([name is not None for name in names])[codes]
