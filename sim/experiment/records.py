@@ -171,14 +171,15 @@ class Records:
     *flush* the rows written at a time (default :data:`FLUSH_ROWS`). Call :meth:`finish`
     after the run, with the issues still open.
 
-    The engine calls these methods several times per contact, so they are kept lean: each
-    measured issue in flight holds in its :attr:`~IssueState.record` a list ``[customer,
-    wait, contact]`` (an issue not measured holds ``None``), and its contact in progress
-    (``None`` between contacts) is already the contact's row (its columns but ``design``
-    and ``replication``; its touchpoint and channel by code), whose last three places hold
-    the issue's repetitions, agent minutes and transfers as they were when the contact
-    began until it ends. An empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`,
-    :data:`NULL_BOOL` or ``None`` (a name), which the part writes as a null.
+    The engine calls these methods several times per contact, so they are kept lean and
+    keep what they follow in the issue's own slots: ``record_customer``, ``record_wait``
+    (its time in agent queues so far) and ``record``, the contact in progress of a measured
+    issue (``None`` between contacts, and in an issue not measured), which is already the
+    contact's row (its columns but ``design`` and ``replication``; its touchpoint and
+    channel by code), whose last three places hold the issue's repetitions, agent minutes
+    and transfers as they were when the contact began until it ends. An empty field holds
+    :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None`` (a name), which
+    the part writes as a null.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -199,58 +200,58 @@ class Records:
                                {"touchpoint": touchpoints, "channel": channels})
 
     def opened(self, issue: IssueState, customer: int) -> None:
-        """Follow *issue* if it is measured (its :attr:`~IssueState.record`)."""
-        issue.record = [customer, 0.0, None] if issue.measured else None
+        """Follow *issue* (its ``record`` slots) if it is measured."""
+        issue.record = None
+        if issue.measured:
+            issue.record_customer, issue.record_wait = customer, 0.0
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began."""
-        state = issue.record
-        if state is not None:
+        if issue.measured:
             place, channel, self_service = self._touchpoints[touchpoint]
-            state[2] = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
-                        NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
-                        issue.repetitions, issue.agent_minutes, issue.transfers]
+            issue.record = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
+                            NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
+                            issue.repetitions, issue.agent_minutes, issue.transfers]
 
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
         """The contact left an agent queue, answered or not."""
-        state = issue.record
-        if state is None:
+        contact = issue.record
+        if contact is None:
             return
-        contact = state[2]
         if contact[4] is NULL_FLOAT:
             contact[4] = entered
         wait = now - entered
         contact[5] += wait
-        state[1] += wait
+        issue.record_wait += wait
         contact[6], contact[7] = answered, pool
         if answered and contact[9] is NULL_FLOAT:
             contact[9] = now
 
     def agent(self, issue: IssueState, pool: str, agent: int) -> None:
         """An agent ended a session of the contact."""
-        state = issue.record
-        if state is not None:
-            state[2][7], state[2][8] = pool, agent
+        contact = issue.record
+        if contact is not None:
+            contact[7], contact[8] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
-        state = issue.record
-        if state is not None:
-            state[2][12] += 1
+        contact = issue.record
+        if contact is not None:
+            contact[12] += 1
 
     def read(self, issue: IssueState) -> None:
         """The contact read a fact instead of asking."""
-        state = issue.record
-        if state is not None:
-            state[2][13] += 1
+        contact = issue.record
+        if contact is not None:
+            contact[13] += 1
 
     def contact_ended(self, issue: IssueState, outcome: Enum, now: float | None) -> None:
         """The contact ended with *outcome* (*now* ``None``: open at the horizon)."""
-        state = issue.record
-        if state is None:
+        row = issue.record
+        if row is None:
             return
-        row, state[2] = state[2], None
+        issue.record = None
         row[1] = issue.contacts
         row[10] = NULL_FLOAT if now is None else now
         row[11] = outcome._value_
@@ -265,26 +266,23 @@ class Records:
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
-        state = issue.record
-        if state is None:
+        if not issue.measured:
             return
-        issue.record = None
         part = self._issues
         values = part.values
-        values.extend((issue.index, state[0], issue.segment, issue.intent, issue.start,
-                     issue.arrived, NULL_FLOAT if now is None else now,
-                     "open" if ending is None else ending._value_, issue.touchpoint,
-                     issue.contacts, issue.repetitions, issue.switches, issue.transfers,
-                     issue.failures, state[1], issue.agent_minutes, issue.cost,
-                     issue.agent_cost, issue.cost + issue.agent_cost))
+        values.extend((issue.index, issue.record_customer, issue.segment, issue.intent,
+                       issue.start, issue.arrived, NULL_FLOAT if now is None else now,
+                       "open" if ending is None else ending._value_, issue.touchpoint,
+                       issue.contacts, issue.repetitions, issue.switches, issue.transfers,
+                       issue.failures, issue.record_wait, issue.agent_minutes, issue.cost,
+                       issue.agent_cost, issue.cost + issue.agent_cost))
         if len(values) >= part.limit:
             part.pack()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
         for issue in live:
-            state = issue.record
-            if state is not None and state[2] is not None:
+            if issue.record is not None:
                 self.contact_ended(issue, _OPEN, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
