@@ -26,7 +26,6 @@ import shutil
 import struct
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ import attrs
 
 from ..errors import SimError
 from ..metrics.recorder import Ending, IssueState
-from ..model.channels import TOUCHPOINTS
+from ..model.channels import CHANNELS, TOUCHPOINTS
 from .parquet import concatenate
 
 __all__ = [
@@ -172,13 +171,15 @@ class Records:
     *flush* the rows written at a time (default :data:`FLUSH_ROWS`). Call :meth:`finish`
     after the run, with the issues still open.
 
-    The engine calls these methods several times per contact, so they are kept lean: each
-    measured issue in flight is a list ``[customer, wait, contact]``, and its contact in
-    progress (``None`` between contacts) is already the contact's row (its columns but
-    ``design`` and ``replication``), whose last three places hold the issue's repetitions,
-    agent minutes and transfers as they were when the contact began until it ends. An
-    empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None``
-    (a name), which the part writes as a null.
+    The engine calls these methods several times per contact, so they are kept lean and
+    keep what they follow in the issue's own slots: ``record_customer``, ``record_wait``
+    (its time in agent queues so far) and ``record``, the contact in progress of a measured
+    issue (``None`` between contacts, and in an issue not measured), which is already the
+    contact's row (its columns but ``design`` and ``replication``; its touchpoint and
+    channel by code), whose last three places hold the issue's repetitions, agent minutes
+    and transfers as they were when the contact began until it ends. An empty field holds
+    :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None`` (a name), which
+    the part writes as a null.
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -187,70 +188,73 @@ class Records:
         self.segments, self.intents = list(segments), list(intents)
         self.target = target
         self.flush = FLUSH_ROWS if flush is None else flush
-        self._open: dict[IssueState, list[Any]] = {}
-        self._touchpoints = {name: (t.channel, t.self_service) for name, t in TOUCHPOINTS.items()}
+        touchpoints, channels = list(TOUCHPOINTS), list(CHANNELS)
+        #: per touchpoint: its code, its channel's code (the contacts' coded columns), and
+        #: whether it is self-service
+        self._touchpoints = {name: (i, channels.index(t.channel), t.self_service)
+                             for i, (name, t) in enumerate(TOUCHPOINTS.items())}
         fixed = {"design": design, "replication": replication}
         self._issues = _part(target, "issues", ISSUE_COLUMNS, self.flush, fixed,
                              {"segment": self.segments, "intent": self.intents})
-        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed, {})
+        self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed,
+                               {"touchpoint": touchpoints, "channel": channels})
 
     def opened(self, issue: IssueState, customer: int) -> None:
-        """Follow *issue* if it is measured."""
+        """Follow *issue* (its ``record`` slots) if it is measured."""
+        issue.record = None
         if issue.measured:
-            self._open[issue] = [customer, 0.0, None]
+            issue.record_customer, issue.record_wait = customer, 0.0
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began."""
-        state = self._open.get(issue)
-        if state is not None:
-            channel, self_service = self._touchpoints[touchpoint]
-            state[2] = [issue.index, 0, touchpoint, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
-                        NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
-                        issue.repetitions, issue.agent_minutes, issue.transfers]
+        if issue.measured:
+            place, channel, self_service = self._touchpoints[touchpoint]
+            issue.record = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
+                            NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
+                            issue.repetitions, issue.agent_minutes, issue.transfers]
 
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
         """The contact left an agent queue, answered or not."""
-        state = self._open.get(issue)
-        if state is None:
+        contact = issue.record
+        if contact is None:
             return
-        contact = state[2]
         if contact[4] is NULL_FLOAT:
             contact[4] = entered
         wait = now - entered
         contact[5] += wait
-        state[1] += wait
+        issue.record_wait += wait
         contact[6], contact[7] = answered, pool
         if answered and contact[9] is NULL_FLOAT:
             contact[9] = now
 
     def agent(self, issue: IssueState, pool: str, agent: int) -> None:
         """An agent ended a session of the contact."""
-        state = self._open.get(issue)
-        if state is not None:
-            state[2][7], state[2][8] = pool, agent
+        contact = issue.record
+        if contact is not None:
+            contact[7], contact[8] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
-        state = self._open.get(issue)
-        if state is not None:
-            state[2][12] += 1
+        contact = issue.record
+        if contact is not None:
+            contact[12] += 1
 
     def read(self, issue: IssueState) -> None:
         """The contact read a fact instead of asking."""
-        state = self._open.get(issue)
-        if state is not None:
-            state[2][13] += 1
+        contact = issue.record
+        if contact is not None:
+            contact[13] += 1
 
     def contact_ended(self, issue: IssueState, outcome: Enum, now: float | None) -> None:
         """The contact ended with *outcome* (*now* ``None``: open at the horizon)."""
-        state = self._open.get(issue)
-        if state is None:
+        row = issue.record
+        if row is None:
             return
-        row, state[2] = state[2], None
+        issue.record = None
         row[1] = issue.contacts
         row[10] = NULL_FLOAT if now is None else now
-        row[11] = outcome.value
+        row[11] = outcome._value_
         row[14] = issue.repetitions - row[14]
         row[15] = issue.agent_minutes - row[15]
         row[16] = issue.transfers - row[16]
@@ -262,25 +266,23 @@ class Records:
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
-        state = self._open.pop(issue, None)
-        if state is None:
+        if not issue.measured:
             return
         part = self._issues
         values = part.values
-        values.extend((issue.index, state[0], issue.segment, issue.intent, issue.start,
-                     issue.arrived, NULL_FLOAT if now is None else now,
-                     "open" if ending is None else ending.value, issue.touchpoint,
-                     issue.contacts, issue.repetitions, issue.switches, issue.transfers,
-                     issue.failures, state[1], issue.agent_minutes, issue.cost,
-                     issue.agent_cost, issue.cost + issue.agent_cost))
+        values.extend((issue.index, issue.record_customer, issue.segment, issue.intent,
+                       issue.start, issue.arrived, NULL_FLOAT if now is None else now,
+                       "open" if ending is None else ending._value_, issue.touchpoint,
+                       issue.contacts, issue.repetitions, issue.switches, issue.transfers,
+                       issue.failures, issue.record_wait, issue.agent_minutes, issue.cost,
+                       issue.agent_cost, issue.cost + issue.agent_cost))
         if len(values) >= part.limit:
             part.pack()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
         for issue in live:
-            state = self._open.get(issue)
-            if state is not None and state[2] is not None:
+            if issue.record is not None:
                 self.contact_ended(issue, _OPEN, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
@@ -351,10 +353,26 @@ class _Part:
 _PACKED = {"int": ("q", "<i8"), "float": ("d", "<f8"), "bool": ("b", "i1")}
 
 
+class _Names(dict[Any, int]):
+    """The code of each name of a column (``None`` too) in the order first seen: a name
+    not seen before gets the next code (:attr:`names` holds them by code)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str | None] = []
+
+    def __missing__(self, name: str | None) -> int:
+        code = self[name] = len(self.names)
+        self.names.append(name)
+        return code
+
+
 class _ParquetPart(_Part):
-    """A part in Parquet: every :data:`CHUNK_ROWS` rows, each number column is packed into
-    bytes (:func:`struct.pack`, in C) while its values are still in the processor's cache,
-    and every *flush* rows the packed columns become one row group.
+    """A part in Parquet: every :data:`CHUNK_ROWS` rows are packed into bytes, row by row,
+    by one :class:`struct.Struct` (in C) while their values are still in the processor's
+    cache, each name first replaced by its code (:class:`_Names`); every *flush* rows the
+    packed rows are read as a numpy record array, whose fields become the columns of one
+    row group.
 
     Converting the boxed numbers at the flush instead, long after most of them were made,
     cost several times more: most of that time went to fetching them from memory.
@@ -362,26 +380,36 @@ class _ParquetPart(_Part):
 
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
                  fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
+        import numpy as np
         import pyarrow.parquet as pq
 
         super().__init__(path, columns, flush, fixed, codes)
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
-        #: per row column, its struct code (None: names, kept as they are)
-        self.formats = [_PACKED["int"][0] if c.name in codes else
-                        _PACKED[c.kind][0] if c.kind != "str" else None
-                        for c in self.row_columns]
-        self.chunks: list[list[Any]] = [[] for _ in self.row_columns]
+        kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
+        self.row_format = "".join(_PACKED[k][0] for k in kinds)
+        #: a packed row, as numpy reads it (no padding: the struct format starts with "<")
+        self.row_type = np.dtype([(c.name, _PACKED[k][1])
+                                  for c, k in zip(self.row_columns, kinds, strict=True)])
+        #: the name columns the engine gives as names: their place in a row, and codes
+        self.named = {c.name: (i, _Names()) for i, c in enumerate(self.row_columns)
+                      if c.kind == "str" and c.name not in codes}
+        self.chunks: list[bytes] = []
+        self.structs: dict[int, struct.Struct] = {}
+        self.fixed_arrays: dict[tuple[str, int], Any] = {}
         self.buffered = 0
 
     def pack(self) -> None:
-        """Pack the rows into their columns' chunks; write a row group every *flush* rows."""
+        """Pack the rows into a chunk of bytes; write a row group every *flush* rows."""
         values, width = self.values, self.width
         n = len(values) // width
         if n:
-            for i, (chunks, code) in enumerate(zip(self.chunks, self.formats, strict=True)):
-                column = values[i::width]
-                chunks.append(column if code is None else struct.pack(f"<{n}{code}", *column))
+            for i, names in self.named.values():
+                values[i::width] = map(names.__getitem__, values[i::width])
+            packer = self.structs.get(n)
+            if packer is None:
+                packer = self.structs[n] = struct.Struct("<" + self.row_format * n)
+            self.chunks.append(packer.pack(*values))
             values.clear()
             self.buffered += n
             if self.buffered >= self.flush:
@@ -390,31 +418,36 @@ class _ParquetPart(_Part):
 
     def write(self) -> None:
         """Write the rows packed so far as one row group."""
+        import numpy as np
         import pyarrow as pa
 
         n, self.buffered = self.buffered, 0
         if not n:
             return
-        packed = iter(zip(self.row_columns, self.chunks, strict=True))
+        rows = np.frombuffer(b"".join(self.chunks), self.row_type)
+        self.chunks.clear()
         arrays = []
         for column in self.columns:
-            if column.name in self.fixed:
-                arrays.append(_fixed_array(self.fixed[column.name], column.kind, n))
+            name = column.name
+            if name in self.fixed:
+                arrays.append(self._fixed(column, n))
                 continue
-            _, chunks = next(packed)
-            arrays.append(self._array(column, chunks))
-            chunks.clear()
+            values = np.ascontiguousarray(rows[name])
+            if column.kind != "str":
+                arrays.append(_packed_array(values, column.kind, column.nullable))
+            else:
+                names = self.codes[name] if name in self.codes else self.named[name][1].names
+                arrays.append(_coded_array(values, names))
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
-    def _array(self, column: Column, chunks: list[Any]) -> Any:
-        import numpy as np
-
-        if column.name in self.codes:
-            return _coded_array(np.frombuffer(b"".join(chunks), "<i8"), self.codes[column.name])
-        if column.kind == "str":
-            return _string_array(list(chain.from_iterable(chunks)))
-        values = np.frombuffer(b"".join(chunks), _PACKED[column.kind][1])
-        return _packed_array(values, column.kind, column.nullable)
+    def _fixed(self, column: Column, n: int) -> Any:
+        """The array of a fixed column of *n* rows (made once per number of rows)."""
+        key = (column.name, n)
+        array = self.fixed_arrays.get(key)
+        if array is None:
+            array = self.fixed_arrays[key] = _fixed_array(self.fixed[column.name],
+                                                         column.kind, n)
+        return array
 
     def _close(self) -> None:
         self.write()
@@ -488,22 +521,30 @@ def _packed_array(values: Any, kind: str, nullable: bool) -> Any:
     return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(values)], null_count=nulls)
 
 
-def _coded_array(codes: Any, names: Sequence[str]) -> Any:
-    """The Arrow string array of *names*[code] for each of *codes* (built in numpy)."""
+def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
+    """The Arrow string array of *names*[code] for each of *codes* (built in numpy; a
+    ``None`` name is a null, which holds nothing)."""
     import numpy as np
     import pyarrow as pa
 
-    encoded = [name.encode() for name in names]
-    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    starts = np.zeros(len(encoded), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
-    lengths = sizes[codes]
-    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+    encoded = [(name or "").encode() for name in names]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
+    lengths = np.take(sizes, codes)
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    data = flat[np.repeat(starts[codes] - offsets[:-1], lengths) + np.arange(offsets[-1])]
-    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
-    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=0)
+    widest = max(int(sizes.max(initial=0)), 1)
+    # each value's name, padded with zero bytes to the widest, then the padding dropped
+    data = np.take(np.array(encoded, dtype=f"S{widest}"), codes).view(np.uint8)
+    if int(sizes.min(initial=widest)) < widest:
+        data = data[np.take(np.arange(widest) < sizes[:, None], codes, axis=0).ravel()]
+    validity, nulls = None, 0
+    if None in names:
+        valid = np.array([name is not None for name in names])[codes]
+        nulls = len(codes) - int(np.count_nonzero(valid))
+        if nulls:
+            validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))]
+    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=nulls)
 
 
 def _fixed_array(value: Any, kind: str, n: int) -> Any:

@@ -82,6 +82,9 @@ class IssueState:
         "intent",
         "last_agent",
         "measured",
+        "record",
+        "record_customer",
+        "record_wait",
         "repetitions",
         "segment",
         "start",
@@ -92,6 +95,11 @@ class IssueState:
 
     #: the issue's cell of counts (set on arrival, when measured)
     cell: IssueTally
+    #: what the record sink keeps of the issue (records on only): its contact in progress,
+    #: the customer and the time spent in agent queues (set by its ``opened``)
+    record: Any
+    record_customer: int
+    record_wait: float
 
     def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
                  start: str = "") -> None:
