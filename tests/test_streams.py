@@ -206,3 +206,18 @@ def test_draws_with_a_block_draw_what_draws_without_one(seed: int, index: int, k
         a, b = getattr(mine, name), getattr(reference, name)
         assert [a.random() for _ in range(n)] == [b.random() for _ in range(n)], name
         assert Gamma(2.0, 0.5).sample(a) == Gamma(2.0, 0.5).sample(b)
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 200), st.integers(0, 8), st.integers(0, 20))
+def test_a_primed_profile_stream_draws_what_the_counter_stream_draws(
+        seed: int, index: int, k: int, n: int) -> None:
+    """``Draws.primed`` (who_arrives's own profile stream) gives the profile counter
+    stream's numbers, and nothing where the block has no first draws of the purpose."""
+    streams = Streams(seed, 0)
+    key, block, at = Prefixes(streams, [(Purpose.PROFILE, k)], block=16).take(index)
+    primed = Draws(key, block, at).primed(Purpose.PROFILE)
+    assert (primed is None) == (k == 0)
+    assert Draws(key, block, at).primed(Purpose.WORK) is None
+    if primed is not None:
+        reference = CounterStream(streams.key(index), Purpose.PROFILE)
+        assert [primed.random() for _ in range(n)] == [reference.random() for _ in range(n)]

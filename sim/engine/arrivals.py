@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .streams import CounterStream, Purpose, Streams
+from .streams import CounterStream, Purpose, Stream, Streams
 from .world import EventRT, IntentRT, SegmentRT, World, pick
 
 __all__ = ["CUSTOMERS", "Arrival", "arrival_times", "who_arrives"]
@@ -15,7 +15,7 @@ CUSTOMERS = 1 << 40
 
 #: (person, segment index, intent index, first touchpoint, reported by a device, the
 #: profile stream if a draw was made from it): what :func:`who_arrives` draws.
-Arrival = tuple[int, int, int, str, bool, CounterStream | None]
+Arrival = tuple[int, int, int, str, bool, Stream | None]
 
 
 def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
@@ -54,39 +54,42 @@ def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[
 
 
 def who_arrives(world: World, streams: Streams, index: int, key: int,
-                event: EventRT | None = None) -> Arrival:
+                event: EventRT | None = None, own: Stream | None = None) -> Arrival:
     """Draw who issue *index* (stream key *key*) is: the customer, the segment, the
     intent, the first touchpoint and whether a device reported it.
 
     The draws come from the issue's profile stream, in that order (a returning
     customer's segment from the customer's own); the stream is made only if a draw is
     needed, so a world with one segment, intent and first touchpoint draws nothing.
+    *own* is that stream when it is already made (with first draws made by block).
     """
-    person, s, k, profile, who = index, 0, 0, None, None
+    person, s, k = index, 0, 0
+    profile: Stream | None = None
+    who: Stream | None = None
     population = world.population
     if population is not None:  # one of a finite set of customers comes back
-        profile = CounterStream(key, Purpose.PROFILE)
+        profile = own or CounterStream(key, Purpose.PROFILE)
         person = min(int(profile.random() * population), population - 1)
         who = CounterStream(streams.key(CUSTOMERS + person), Purpose.PROFILE)
     if event is not None and event.segment is not None:
         s = event.segment
     elif len(world.segment_cum) > 1:
         if who is None:  # the customer is the issue: its own profile stream
-            who = profile = CounterStream(key, Purpose.PROFILE)
+            who = profile = own or CounterStream(key, Purpose.PROFILE)
         s = pick(world.segment_cum, who.random())
     if event is not None:
         k = event.intent
     elif len(world.intent_cum) > 1:
-        profile = profile or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, Purpose.PROFILE)
         k = pick(world.intent_cum, profile.random())
     segment: SegmentRT = world.segments[s]
     intent: IntentRT = world.intents[k]
     first = 0
     if len(segment.start_cum) > 1:
-        profile = profile or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, Purpose.PROFILE)
         first = pick(segment.start_cum, profile.random())
     reported = False
     if intent.reported > 0:
-        profile = profile or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, Purpose.PROFILE)
         reported = profile.random() < intent.reported
     return person, s, k, segment.starts[first], reported, profile

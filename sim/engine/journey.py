@@ -127,6 +127,10 @@ def prefix_counts(rep: IssueJourney) -> list[tuple[Purpose, int]]:
         counts.append((Purpose.PATIENCE, 2))
     if not rep.design.mesh and any(s.devices_cum for s in segments):
         counts.append((Purpose.DEVICE, 2))
+    if (world.population is not None or len(world.segment_cum) > 1
+            or len(world.intent_cum) > 1 or any(len(s.start_cum) > 1 for s in segments)
+            or any(i.reported > 0 for i in world.intents)):  # who_arrives draws
+        counts.append((Purpose.PROFILE, 3))
     return counts
 
 
@@ -169,7 +173,7 @@ class IssueJourney(Conversations):
         else:
             key, block, at = firsts
             draws = Draws(key, block, at)
-        issue, ctx, segment, intent, tp = self._open(index, event, key)
+        issue, ctx, segment, intent, tp = self._open(index, event, key, draws)
         device: int | None = None
         if event is not None:
             settled, tp, device = yield from self._start_event(issue, ctx, event, draws, tp)
@@ -206,15 +210,16 @@ class IssueJourney(Conversations):
         if ctx.given or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
 
-    def _open(self, index: int, event: EventRT | None, key: int,
+    def _open(self, index: int, event: EventRT | None, key: int, draws: Draws,
               ) -> tuple[IssueState, Context, SegmentRT, IntentRT, str]:
         """Draw who the customer is, the intent and the first touchpoint; count the issue.
 
-        *key* is the issue's stream key (``streams.key(index)``).
+        *key* is the issue's stream key (``streams.key(index)``), *draws* its streams
+        (whose block may hold the first profile draws).
         """
         world, design = self.world, self.design
-        person, s, k, tp, reported, profile = who_arrives(world, self.streams, index, key,
-                                                          event)
+        person, s, k, tp, reported, profile = who_arrives(
+            world, self.streams, index, key, event, draws.primed(_PROFILE))
         segment, intent = world.segments[s], world.intents[k]
         notified = event is not None and design.proactive and event.notify is not None
         first = event.notify if notified and event is not None and event.notify else tp

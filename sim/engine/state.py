@@ -181,6 +181,11 @@ class Draws:
         start = self._at * k
         return Prefixed(self._key, purpose, firsts, start, start + k)
 
+    def primed(self, purpose: int) -> Stream | None:
+        """A new stream of *purpose* if the block has first draws for it, else ``None``."""
+        block = self._block
+        return None if block is None or block[purpose] is None else self._make(purpose)
+
     @property
     def patience(self) -> Stream:
         """The stream of patience draws."""
