@@ -23,7 +23,6 @@ from sim.engine.streams import (
     Primed,
     Purpose,
     Streams,
-    prefix,
 )
 from sim.model.dists import Empirical, Exponential, Fixed, Gamma, LogNormal, Uniform
 
@@ -179,14 +178,12 @@ def test_prefixes_by_block_are_each_streams_first_draws(
         assert key == streams.key(index)
         for purpose in _ENTITY_PURPOSES:
             k = counts.get(purpose, 0)
-            firsts = prefix(draws, at, purpose)
+            mine = Draws(key, draws, at).primed(purpose)  # a Prefixed stream of its firsts
             if k == 0:
-                assert firsts is None
+                assert mine is None
                 continue
+            assert isinstance(mine, Prefixed)
             reference = streams.entity(purpose, index)
-            assert firsts is not None and list(firsts) == [reference.random() for _ in range(k)]
-            reference = streams.entity(purpose, index)
-            mine = Prefixed(key, purpose, firsts)
             assert [mine.random() for _ in range(k + n)] == [
                 reference.random() for _ in range(k + n)]
             assert mine.expovariate(0.7) == reference.expovariate(0.7)

@@ -97,7 +97,8 @@ class Arrivals(Wakeable):
         if self.plain is None:  # its first step runs now, after the next arrival is set
             assert self.prefixes is not None
             self.next()
-            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)), True)
+            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)),
+                 at_once=True)
         else:
             self.next()
             assert self.firsts is not None
@@ -159,20 +160,16 @@ class IssueJourney(Conversations):
         for j in range(event.customers):
             Walk(env, self._issue(base + j, event, prefixes.take(base + j)))
 
-    def _issue(self, index: int, event: EventRT | None = None,
-               firsts: tuple[int, Any, int] | None = None) -> Proc:
+    def _issue(self, index: int, event: EventRT | None,
+               firsts: tuple[int, Any, int]) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.
 
         One generator for the whole journey (each contact's, below it), so that every
         event of the issue resumes through as few frames as can be. *firsts* is the
         issue's key and first draws made by block (:meth:`~.streams.Prefixes.take`).
         """
-        if firsts is None:
-            key = self.streams.key(index)
-            draws = Draws(key)
-        else:
-            key, block, at = firsts
-            draws = Draws(key, block, at)
+        key, block, at = firsts
+        draws = Draws(key, block, at)
         issue, ctx, segment, intent, tp = self._open(index, event, key, draws)
         device: int | None = None
         if event is not None:

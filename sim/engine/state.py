@@ -173,18 +173,17 @@ class Draws:
 
     def _make(self, purpose: int) -> Stream:
         """The stream of *purpose*: with its first draws if its block has them."""
+        return self.primed(purpose) or CounterStream(self._key, purpose)
+
+    def primed(self, purpose: int) -> Prefixed | None:
+        """A new stream of *purpose* if the block has first draws for it, else ``None``."""
         block = self._block
         drawn = None if block is None else block[purpose]
         if drawn is None:
-            return CounterStream(self._key, purpose)
+            return None
         firsts, k = drawn
         start = self._at * k
         return Prefixed(self._key, purpose, firsts, start, start + k)
-
-    def primed(self, purpose: int) -> Stream | None:
-        """A new stream of *purpose* if the block has first draws for it, else ``None``."""
-        block = self._block
-        return None if block is None or block[purpose] is None else self._make(purpose)
 
     @property
     def patience(self) -> Stream:

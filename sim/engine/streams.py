@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 __all__ = ["CounterStream", "FirstDraws", "Prefixed", "Prefixes", "Primed", "Purpose", "Stream",
-           "Streams", "prefix"]
+           "Streams"]
 
 _T = TypeVar("_T")
 _MASK = (1 << 64) - 1
@@ -300,7 +300,7 @@ class Prefixes:
 
     :meth:`take` gives the entity's key, its block's draws, indexed by purpose (a
     :data:`Block`, or ``None`` where *counts* has none), and its place in the block:
-    :func:`prefix` reads its first draws of a purpose from them.
+    :class:`~.state.Draws` serves an entity's first draws of a purpose from them.
     """
 
     __slots__ = ("_block", "_counts", "_draws", "_keys", "_start", "_streams")
@@ -337,13 +337,3 @@ class Prefixes:
             draws[purpose] = (flat, k)
         self._start, self._keys, self._draws = start, keys.tolist(), tuple(draws)
 
-
-def prefix(draws: tuple[Block | None, ...], at: int, purpose: int) -> array | None:
-    """The first draws of *purpose* of the entity at *at* in a block of
-    :meth:`Prefixes.take` (``None`` if the block has none)."""
-    drawn = draws[purpose]
-    if drawn is None:
-        return None
-    flat, k = drawn
-    start = at * k
-    return flat[start:start + k]

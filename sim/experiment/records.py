@@ -556,37 +556,6 @@ def _fixed_array(value: Any, kind: str, n: int) -> Any:
     return _packed_array(np.full(n, value, dtype=_PACKED[kind][1]), kind, False)
 
 
-def _string_array(values: list[str | None]) -> Any:
-    """The Arrow string array of *values* (``None`` is null).
-
-    Built from its buffers: ``pyarrow.array`` would import pandas (about 50 MiB and half a
-    second) in every worker, and is slower. A null slot holds nothing, so the bytes are the
-    same on every run.
-    """
-    import numpy as np
-    import pyarrow as pa
-
-    n, nulls = len(values), values.count(None)
-    validity = None
-    strings: list[Any] = values
-    if nulls:
-        valid = (np.array(values, dtype=object) != None).astype(bool)  # noqa: E711 (in C)
-        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-        strings = [v or "" for v in values]
-    text = "".join(strings)
-    if text.isascii():
-        lengths = np.fromiter(map(len, strings), dtype=np.int32, count=n)
-        data = text.encode("ascii")
-    else:
-        encoded = [v.encode() for v in strings]
-        lengths = np.fromiter(map(len, encoded), dtype=np.int32, count=n)
-        data = b"".join(encoded)
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
-    return pa.Array.from_buffers(pa.string(), n, buffers, null_count=nulls)
-
-
 def _part(target: PartTarget, table: str, columns: tuple[Column, ...], flush: int,
           fixed: dict[str, Any], codes: dict[str, list[str]]) -> _Part:
     kind = _ParquetPart if target.fmt == "parquet" else _CsvPart
