@@ -9,6 +9,7 @@ of one arrival, with start-up, imports and model set-up cancelled out::
     python benchmarks/instructions.py                     # omnisim and simpy, 1,000 → 5,000
     python benchmarks/instructions.py --engines omnisim   # one engine
     python benchmarks/instructions.py --cache             # + data-cache misses, mispredictions
+    python benchmarks/instructions.py --case B            # queue.py's case B (10 agents)
     python benchmarks/instructions.py --story             # the story's designs, 1× → 2×
     python benchmarks/instructions.py --story --keep /tmp/story.out   # for callgrind_annotate
 
@@ -51,10 +52,10 @@ def _queue_module() -> object:
     return module
 
 
-def child(engine: str, arrivals: int) -> None:
-    """Run *engine* on case A for *arrivals* arrivals (the process valgrind counts)."""
+def child(engine: str, arrivals: int, case: str = "A") -> None:
+    """Run *engine* on *case* for *arrivals* arrivals (the process valgrind counts)."""
     bench = _queue_module()
-    getattr(bench, f"run_{engine}")("A", arrivals, 1)
+    getattr(bench, f"run_{engine}")(case, arrivals, 1)
 
 
 _STORY = os.path.join(os.path.dirname(_HERE), "scenarios", "app-to-phone.toml")
@@ -116,6 +117,8 @@ def main() -> None:
                     choices=("omnisim", "simpy"))
     ap.add_argument("--arrivals", nargs=2, type=int, default=(1000, 5000),
                     metavar=("LOW", "HIGH"))
+    ap.add_argument("--case", choices=("A", "B"), default="A",
+                    help="queue.py's case: A (50 agents) or B (10 agents, more waiting)")
     ap.add_argument("--cache", action="store_true",
                     help="cachegrind: also data-cache misses and branch mispredictions")
     ap.add_argument("--story", action="store_true",
@@ -132,7 +135,7 @@ def main() -> None:
         if args.child[0] == "story":
             story_child(args.child[2:] or None, int(args.child[1]))
         else:
-            child(args.child[0], int(args.child[1]))
+            child(args.child[0], int(args.child[1]), *args.child[2:])
         return
     if shutil.which("valgrind") is None:
         sys.exit("instructions.py: valgrind is not installed")
@@ -141,9 +144,10 @@ def main() -> None:
         return
     low, high = args.arrivals
     for engine in args.engines:
-        a, b = count(engine, low, args.cache), count(engine, high, args.cache)
+        a, b = (count(engine, n, args.cache, args.keep if n == high else None, (args.case,))
+                for n in (low, high))
         per = {name: (b[name] - a[name]) / (high - low) for name in b}
-        print(f"{engine:8s} per arrival: "
+        print(f"{engine:8s} case {args.case} per arrival: "
               + ", ".join(f"{name} {value:,.0f}" for name, value in per.items()))
 
 

@@ -75,6 +75,45 @@ def sim_digest() -> str:
     return h.hexdigest()[:12]
 
 
+def paired_ratio(ratios: list[float], level: float = 0.95) -> dict[str, float | int | None]:
+    """The geometric mean of paired per-repeat *ratios* and its *level* confidence interval.
+
+    Each ratio compares two engines run one after the other in the same repeat, so the
+    machine's drift between repeats cancels in it. The interval is Student's t on the logs
+    of the ratios (a ratio's noise is multiplicative); it needs two repeats or more, else its
+    ends are None. A target is met for sure when the upper end is under it.
+    """
+    import math
+    import statistics
+
+    from scipy import stats
+
+    logs = [math.log(r) for r in ratios]
+    n = len(logs)
+    if n == 0:
+        return {"n": 0, "gmean": None, "low": None, "high": None}
+    mean = statistics.fmean(logs)
+    if n < 2:
+        return {"n": n, "gmean": math.exp(mean), "low": None, "high": None}
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * statistics.stdev(logs) / math.sqrt(n)
+    return {"n": n, "gmean": math.exp(mean), "low": math.exp(mean - half),
+            "high": math.exp(mean + half)}
+
+
+def ci_verdict(estimate: dict[str, float | int | None], limit: float) -> str:
+    """"pass", "miss" or "undecided" for a target *ratio ≤ limit* from :func:`paired_ratio`.
+
+    pass: the interval lies at or under the limit; miss: above it; undecided: it spans the
+    limit (more repeats, or a quieter machine, would decide).
+    """
+    low, high = estimate["low"], estimate["high"]
+    if low is None or high is None:
+        return "not measured"
+    if high <= limit:
+        return "pass"
+    return "miss" if low > limit else "undecided"
+
+
 def write_report(report: dict, render: Callable[[dict], str], out: str, name: str,
                  started: float) -> None:
     """Close *report* (elapsed time, load, sim digest at the end), write NAME.json and
