@@ -8,6 +8,7 @@ interruptions.
 from __future__ import annotations
 
 import math
+from math import log as _log
 from typing import Any, cast
 
 import simpy
@@ -28,6 +29,7 @@ from .state import (
     Draws,
     Proc,
     Seat,
+    Sleep,
     coin,
 )
 from .streams import Stream
@@ -496,27 +498,28 @@ class Contacts(Routing):
                 if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
                     return False, 0.0
                 continue
-            yield env.timeout(length)
+            yield length, None  # a sleep of the walk (env.timeout(length))
         return True, 0.0
 
     def _stretch(self, minutes: float, rate: float, rng: Stream,
-                 worker: Seat | None) -> simpy.Event:
+                 worker: Seat | None) -> simpy.Event | Sleep:
         """The event of *minutes* of work (> 0) up to the next interruption, drawn at
         *rate*: it succeeds with the work left (0 when it was all done, never below).
 
-        *worker* is the agent session doing it (``None``: self-service, at rate 1).
-        Without interruptions (*rate* 0) it is all the work.
+        *worker* is the agent session doing it (``None``: self-service, at rate 1: a
+        :data:`~.state.Sleep` of the walk). Without interruptions (*rate* 0) it is all
+        the work.
         """
         if rate <= 0:
             if worker is not None and worker.agent is not None:
                 return worker.pool.work(worker.agent, minutes)
-            return self.env.timeout(minutes, 0.0)
-        gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
+            return minutes, 0.0
+        gap = -_log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
         if worker is not None and worker.agent is not None:
             return worker.pool.work(worker.agent, minutes, gap)
         if minutes <= gap:  # self-service (or no agent): at rate 1
-            return self.env.timeout(minutes, 0.0)
-        return self.env.timeout(gap, minutes - gap)
+            return minutes, 0.0
+        return gap, minutes - gap
 
     def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
         """How long an interruption of a session at *tp* may last before it drops the
@@ -525,12 +528,12 @@ class Contacts(Routing):
             segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
         return limit, self._release_after(tp) if ctx.seat is not None else math.inf
 
-    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event:
+    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event | Sleep:
         """The event of *minutes* of work done: by the agent of *worker* at its
-        processor-sharing rate, else (self-service, or no agent) at rate 1."""
+        processor-sharing rate, else (self-service, or no agent) at rate 1 (a sleep)."""
         if worker is not None and worker.agent is not None:
             return worker.pool.work(worker.agent, minutes)
-        return self.env.timeout(minutes)
+        return minutes, None
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*
