@@ -411,9 +411,9 @@ class Contacts(Routing):
                channel: str) -> None:
         """The customer gave *fact* (asked under identity *key*): write it to *channel*'s
         history and count it as given."""
-        name = fact.name
+        name, monitor = fact.name, self.monitor
         if not ctx.unnoted:  # as _write does
-            if self.monitor is None:
+            if monitor is None:
                 self.history.write(key, issue.index, name, channel, self.env.now, fact.scope)
             else:
                 self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
@@ -422,10 +422,9 @@ class Contacts(Routing):
             issue.given.add(name)
         else:  # the first fact: a set of its own
             issue.given = {name}
-        if ctx.given is None:  # as ctx.add_given(key, name)
-            ctx.given = {(key, name)}
-        else:
-            ctx.given.add((key, name))
+        ctx.wrote = True
+        if monitor is not None:  # only the continuity check reads the pairs
+            ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
             known = self._customer_given.get(ctx.customer)
             if known is None:  # (setdefault would make a set on every call)

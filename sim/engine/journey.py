@@ -206,7 +206,7 @@ class IssueJourney(Conversations):
             if delay > 0:
                 yield delay, None  # a sleep of the walk (env.timeout(delay))
         self._ended(issue, ending)
-        if ctx.given or event is not None:  # else nothing was written about them
+        if ctx.wrote or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
 
     def _open(self, index: int, event: EventRT | None, key: int, draws: Draws,

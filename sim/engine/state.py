@@ -307,14 +307,16 @@ class Context:
     current contact (the person seen from a device); *within* whether an agent is taking
     over in the same contact; *handed* the self-service channel and time whose view a
     hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
-    a linked connected device reported; *given* the (identity, fact) pairs given in
-    this issue; *from_self_service* whether the contact follows a self-service session;
-    *unnoted* whether the facts given now stay out of the history; *dialog* for an issue
-    a device reported that could open it, the customer's (discover, respond) times.
+    a linked connected device reported; *wrote* whether the customer gave a fact in
+    this issue; *given* the (identity, fact) pairs given in this issue, kept only for the
+    continuity check (a monitor); *from_self_service* whether the contact follows a
+    self-service session; *unnoted* whether the facts given now stay out of the history;
+    *dialog* for an issue a device reported that could open it, the customer's
+    (discover, respond) times.
     """
 
     __slots__ = ("customer", "dialog", "from_self_service", "given", "handed", "key", "keys",
-                 "person", "preknown", "seat", "unnoted", "within")
+                 "person", "preknown", "seat", "unnoted", "within", "wrote")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
@@ -326,7 +328,9 @@ class Context:
         self.within = False
         self.handed: tuple[str, float] | None = None
         self.preknown = preknown
-        #: ``None`` until the first fact is given
+        #: a fact was given (so the issue's history has something to drop at its end)
+        self.wrote = False
+        #: ``None`` until the first fact is given, and without a monitor
         self.given: set[tuple[int, str]] | None = None
         #: the contact follows a self-service session (a menu may misroute it)
         self.from_self_service = False
