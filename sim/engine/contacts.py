@@ -8,6 +8,7 @@ interruptions.
 from __future__ import annotations
 
 import math
+from math import inf as _INF
 from math import log as _log
 from typing import Any, cast
 
@@ -152,8 +153,8 @@ class Contacts(Routing):
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
-        if base > 0:
-            yield pool.work(agent, base)
+        if base > 0:  # (without a penalty, the sleep pool.work's timeout stands for)
+            yield (base, 0.0) if pool.penalty <= 0 else pool.work(agent, base)
         now = env.now
         self._release(issue, pool, agent, tp, now - started)
         self.recorder.session_done(issue, pool.spec.name, channel, started, now - started)
@@ -260,8 +261,8 @@ class Contacts(Routing):
         seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if not intent.facts and rate <= 0:  # a plain queue: the work alone
-            if base > 0:
-                yield pool.work(agent, base)
+            if base > 0:  # (without a penalty, the sleep pool.work's timeout stands for)
+                yield (base, 0.0) if pool.penalty <= 0 else pool.work(agent, base)
             done, extra = True, 0.0
         else:
             collect = [f.collect.sample(work) for f in intent.facts]
@@ -505,18 +506,15 @@ class Contacts(Routing):
         """The event of *minutes* of work (> 0) up to the next interruption, drawn at
         *rate*: it succeeds with the work left (0 when it was all done, never below).
 
-        *worker* is the agent session doing it (``None``: self-service, at rate 1: a
-        :data:`~.state.Sleep` of the walk). Without interruptions (*rate* 0) it is all
-        the work.
+        *worker* is the agent session doing it (``None``: self-service, at rate 1).
+        Without interruptions (*rate* 0) it is all the work. Work at rate 1 (self-service,
+        no agent, or an agent without a processor-sharing penalty, where pool.work would
+        make a timeout) is a :data:`~.state.Sleep` of the walk.
         """
-        if rate <= 0:
-            if worker is not None and worker.agent is not None:
-                return worker.pool.work(worker.agent, minutes)
-            return minutes, 0.0
-        gap = -_log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
-        if worker is not None and worker.agent is not None:
+        gap = -_log(1.0 - rng.random()) / rate if rate > 0 else _INF  # rng.expovariate
+        if worker is not None and worker.agent is not None and worker.pool.penalty > 0:
             return worker.pool.work(worker.agent, minutes, gap)
-        if minutes <= gap:  # self-service (or no agent): at rate 1
+        if minutes <= gap:
             return minutes, 0.0
         return gap, minutes - gap
 
@@ -530,9 +528,9 @@ class Contacts(Routing):
     def _work(self, worker: Seat | None, minutes: float) -> simpy.Event | Sleep:
         """The event of *minutes* of work done: by the agent of *worker* at its
         processor-sharing rate, else (self-service, or no agent) at rate 1 (a sleep)."""
-        if worker is not None and worker.agent is not None:
+        if worker is not None and worker.agent is not None and worker.pool.penalty > 0:
             return worker.pool.work(worker.agent, minutes)
-        return minutes, None
+        return minutes, 0.0  # as pool.work without a penalty: a sleep of the walk
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*
