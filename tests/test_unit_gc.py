@@ -1,4 +1,4 @@
-"""A unit runs with the youngest generation collected less often, and puts it back."""
+"""A replication runs with the youngest generation collected less often, and puts it back."""
 
 from __future__ import annotations
 
@@ -6,22 +6,24 @@ import gc
 
 import pytest
 
+from sim.engine import replication
+from sim.engine.replication import YOUNG_THRESHOLD, fewer_collections
 from sim.experiment import runner
 
 
-def test_a_unit_raises_the_young_threshold_and_restores_it() -> None:
+def test_the_young_threshold_is_raised_inside_and_restored_after() -> None:
     """Inside, the threshold is YOUNG_THRESHOLD; after, and after an error, the caller's."""
     before = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)
-        with runner._fewer_collections():
-            assert gc.get_threshold() == (runner.YOUNG_THRESHOLD, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
         assert gc.get_threshold() == (700, 10, 10)
-        with pytest.raises(ValueError), runner._fewer_collections():
+        with pytest.raises(ValueError), fewer_collections():
             raise ValueError("a unit failed")
         assert gc.get_threshold() == (700, 10, 10)
         gc.set_threshold(0, 10, 10)  # collection switched off by the caller: left off
-        with runner._fewer_collections():
+        with fewer_collections():
             assert gc.get_threshold()[0] == 0
     finally:
         gc.set_threshold(*before)
@@ -51,6 +53,34 @@ def test_run_experiment_leaves_the_threshold_as_it_found_it() -> None:
     finally:
         runner.Replication.run = original  # type: ignore[method-assign]
     assert len(next(iter(results.values()))) == 1
-    raised = 0 < before[0] < runner.YOUNG_THRESHOLD
-    assert seen == [(runner.YOUNG_THRESHOLD if raised else before[0], *before[1:])]
+    raised = 0 < before[0] < YOUNG_THRESHOLD
+    assert seen == [(YOUNG_THRESHOLD if raised else before[0], *before[1:])]
+    assert gc.get_threshold() == before
+
+
+def test_simulate_runs_with_the_raised_threshold() -> None:
+    """sim.simulate runs its replication inside fewer_collections too."""
+    import attrs
+    from conftest import SCENARIOS
+
+    import sim
+
+    scenario = sim.load_scenario(SCENARIOS / "erlang-a.toml")
+    world = attrs.evolve(sim.compile_world(scenario), horizon=30.0, warmup=0.0)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    original = replication.Replication.run
+
+    def run(self: replication.Replication) -> dict[str, float]:
+        seen.append(gc.get_threshold())
+        return original(self)
+
+    replication.Replication.run = run  # type: ignore[method-assign]
+    try:
+        out = sim.simulate(world, sim.resolve_designs(scenario)[0], 1, 0)
+    finally:
+        replication.Replication.run = original  # type: ignore[method-assign]
+    assert out["issues"] > 0
+    raised = 0 < before[0] < YOUNG_THRESHOLD
+    assert seen == [(YOUNG_THRESHOLD if raised else before[0], *before[1:])]
     assert gc.get_threshold() == before

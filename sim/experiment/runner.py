@@ -10,7 +10,6 @@ the units already done instead of recomputing them.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -18,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ import attrs
 
 from ..engine import Replication, World
 from ..engine.monitors import Monitor
+from ..engine.replication import fewer_collections
 from ..engine.streams import Streams
 from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
@@ -57,26 +57,6 @@ Unit = tuple[World, Design, int, int, bool, bool]
 EXECUTORS = ("local", "dask")
 
 
-#: The youngest generation's collection threshold while a unit runs (Python's default is
-#: 700): a replication allocates and frees millions of short-lived objects that almost
-#: never form cycles, and collecting every 700 of them cost about 4 % of the typical
-#: study's CPU time (benchmarks/story.py's study; gc callbacks), mostly in collections
-#: that find nothing.
-YOUNG_THRESHOLD = 50_000
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect the youngest generation less often while a unit runs; restore after."""
-    before = gc.get_threshold()
-    if 0 < before[0] < YOUNG_THRESHOLD:  # 0: collection is off, leave it so
-        gc.set_threshold(YOUNG_THRESHOLD, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def _unit(args: Unit, records: PartTarget | None = None) -> UnitOutput:
     """Run one unit; with *records*, write its records' part there as it runs."""
     world, design, seed, replication, check, want_details = args
@@ -86,14 +66,14 @@ def _unit(args: Unit, records: PartTarget | None = None) -> UnitOutput:
                           strict=True)
     rep = Replication(world, design, Streams(seed, replication), monitor)
     if records is None:
-        with _fewer_collections():
+        with fewer_collections():
             outcomes = rep.run()
     else:
         sink = rep.recorder.records = Records(
             design.name, replication, [s.name for s in world.segments],
             [i.name for i in world.intents], records)
         try:
-            with _fewer_collections():
+            with fewer_collections():
                 outcomes = rep.run()
             sink.finish(rep.recorder.live)
         except BaseException:
