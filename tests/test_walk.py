@@ -79,3 +79,46 @@ def test_a_walk_at_once_runs_as_a_process_started_when_nothing_else_is_due() -> 
     assert walked == _arrivals(lambda env, g: env.process(g))
     assert [(t, n) for t, n, _ in walked if t == 1.5] == [(1.5, "b"), (1.5, "a"), (1.5, "c"),
                                                           (1.5, "b"), (1.5, "a")]
+
+
+def _sleepers(sleep: bool) -> tuple[Log, int]:
+    """Two walks and a process with equal-time wake-ups; the walks wait by sleeps
+    ``(delay, value)`` when *sleep*, else by the timeouts those stand for."""
+    env = simpy.Environment()
+    log: Log = []
+
+    def wait(delay: float, value: str) -> Any:
+        return (delay, value) if sleep else env.timeout(delay, value)
+
+    def walker(name: str, delays: list[float]) -> Proc:
+        for k, d in enumerate(delays):
+            got = yield wait(d, f"{name}{k}")
+            log.append((env.now, name, got))
+            if k == 1:  # a real event between two sleeps
+                got = yield env.timeout(0.0, "t")
+                log.append((env.now, name, got))
+
+    def process(name: str, delays: list[float]) -> Proc:
+        for d in delays:
+            yield env.timeout(d)
+            log.append((env.now, name, "woke"))
+
+    Walk(env, walker("a", [1.0, 0.0, 2.0, 0.5]))
+    env.process(process("b", [1.0, 1.0, 1.0, 0.5]))
+    Walk(env, walker("c", [0.0, 1.0, 1.0, 1.5]))
+    steps = 0
+    while env.peek() < float("inf"):
+        env.step()
+        steps += 1
+    return log, steps
+
+
+def test_a_walk_sleeps_as_it_would_wait_for_a_timeout() -> None:
+    """A sleep resumes the walk with its value in the order of the timeout it stands
+    for, equal times included, and is one step of the run as the timeout is."""
+    slept, sleep_steps = _sleepers(True)
+    timed, timeout_steps = _sleepers(False)
+    assert slept == timed
+    assert sleep_steps == timeout_steps
+    assert [got for _, name, got in slept if name == "a"] == ["a0", "a1", "t", "a2", "a3"]
+    assert [n for t, n, _ in slept if t == 3.5] == ["c", "a", "b"]  # ties, in creation order

@@ -8,6 +8,8 @@ interruptions.
 from __future__ import annotations
 
 import math
+from math import inf as _INF
+from math import log as _log
 from typing import Any, cast
 
 import simpy
@@ -28,6 +30,7 @@ from .state import (
     Draws,
     Proc,
     Seat,
+    Sleep,
     coin,
 )
 from .streams import Stream
@@ -150,8 +153,8 @@ class Contacts(Routing):
             self._monitor_assigned(issue, intent, tp, pool, agent, entered)
         base = intent.handle[tp].sample(draws.work)
         started = env.now
-        if base > 0:
-            yield pool.work(agent, base)
+        if base > 0:  # (without a penalty, the sleep pool.work's timeout stands for)
+            yield (base, 0.0) if pool.penalty <= 0 else pool.work(agent, base)
         now = env.now
         self._release(issue, pool, agent, tp, now - started)
         self.recorder.session_done(issue, pool.spec.name, channel, started, now - started)
@@ -258,8 +261,8 @@ class Contacts(Routing):
         seat = ctx.seat = Seat(pool, agent, env.now, draws)
         rate = segment.talk_rate if tp in CALLS else segment.interrupt_rate
         if not intent.facts and rate <= 0:  # a plain queue: the work alone
-            if base > 0:
-                yield pool.work(agent, base)
+            if base > 0:  # (without a penalty, the sleep pool.work's timeout stands for)
+                yield (base, 0.0) if pool.penalty <= 0 else pool.work(agent, base)
             done, extra = True, 0.0
         else:
             collect = [f.collect.sample(work) for f in intent.facts]
@@ -409,9 +412,9 @@ class Contacts(Routing):
                channel: str) -> None:
         """The customer gave *fact* (asked under identity *key*): write it to *channel*'s
         history and count it as given."""
-        name = fact.name
+        name, monitor = fact.name, self.monitor
         if not ctx.unnoted:  # as _write does
-            if self.monitor is None:
+            if monitor is None:
                 self.history.write(key, issue.index, name, channel, self.env.now, fact.scope)
             else:
                 self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
@@ -420,10 +423,9 @@ class Contacts(Routing):
             issue.given.add(name)
         else:  # the first fact: a set of its own
             issue.given = {name}
-        if ctx.given is None:  # as ctx.add_given(key, name)
-            ctx.given = {(key, name)}
-        else:
-            ctx.given.add((key, name))
+        ctx.wrote = True
+        if monitor is not None:  # only the continuity check reads the pairs
+            ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
             known = self._customer_given.get(ctx.customer)
             if known is None:  # (setdefault would make a set on every call)
@@ -496,27 +498,25 @@ class Contacts(Routing):
                 if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
                     return False, 0.0
                 continue
-            yield env.timeout(length)
+            yield length, None  # a sleep of the walk (env.timeout(length))
         return True, 0.0
 
     def _stretch(self, minutes: float, rate: float, rng: Stream,
-                 worker: Seat | None) -> simpy.Event:
+                 worker: Seat | None) -> simpy.Event | Sleep:
         """The event of *minutes* of work (> 0) up to the next interruption, drawn at
         *rate*: it succeeds with the work left (0 when it was all done, never below).
 
         *worker* is the agent session doing it (``None``: self-service, at rate 1).
-        Without interruptions (*rate* 0) it is all the work.
+        Without interruptions (*rate* 0) it is all the work. Work at rate 1 (self-service,
+        no agent, or an agent without a processor-sharing penalty, where pool.work would
+        make a timeout) is a :data:`~.state.Sleep` of the walk.
         """
-        if rate <= 0:
-            if worker is not None and worker.agent is not None:
-                return worker.pool.work(worker.agent, minutes)
-            return self.env.timeout(minutes, 0.0)
-        gap = -math.log(1.0 - rng.random()) / rate  # rng.expovariate(rate), inlined
-        if worker is not None and worker.agent is not None:
+        gap = -_log(1.0 - rng.random()) / rate if rate > 0 else _INF  # rng.expovariate
+        if worker is not None and worker.agent is not None and worker.pool.penalty > 0:
             return worker.pool.work(worker.agent, minutes, gap)
-        if minutes <= gap:  # self-service (or no agent): at rate 1
-            return self.env.timeout(minutes, 0.0)
-        return self.env.timeout(gap, minutes - gap)
+        if minutes <= gap:
+            return minutes, 0.0
+        return gap, minutes - gap
 
     def _limits(self, segment: SegmentRT, tp: str, ctx: Context) -> tuple[float, float]:
         """How long an interruption of a session at *tp* may last before it drops the
@@ -525,12 +525,12 @@ class Contacts(Routing):
             segment.drop_after if self.world.synchronous[tp] else self.world.timeout[tp])
         return limit, self._release_after(tp) if ctx.seat is not None else math.inf
 
-    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event:
+    def _work(self, worker: Seat | None, minutes: float) -> simpy.Event | Sleep:
         """The event of *minutes* of work done: by the agent of *worker* at its
-        processor-sharing rate, else (self-service, or no agent) at rate 1."""
-        if worker is not None and worker.agent is not None:
+        processor-sharing rate, else (self-service, or no agent) at rate 1 (a sleep)."""
+        if worker is not None and worker.agent is not None and worker.pool.penalty > 0:
             return worker.pool.work(worker.agent, minutes)
-        return self.env.timeout(minutes)
+        return minutes, 0.0  # as pool.work without a penalty: a sleep of the walk
 
     def _release_after(self, tp: str) -> float:
         """How long an interruption may hold an agent idle in a resumable session on *tp*

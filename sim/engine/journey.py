@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from simpy.events import ProcessGenerator
+
 from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
 from ..model.history import HistoryEvent, identity
@@ -138,7 +140,7 @@ def prefix_counts(rep: IssueJourney) -> list[tuple[Purpose, int]]:
 class IssueJourney(Conversations):
     """The part of a replication that starts issues and walks each one's journey."""
 
-    def _arrivals(self) -> Proc:
+    def _arrivals(self) -> ProcessGenerator:
         """Schedule the first Poisson arrival; an :class:`Arrivals` chains the others.
 
         A process, so that the first arrival is scheduled where it always was: when the
@@ -149,7 +151,7 @@ class IssueJourney(Conversations):
         return
         yield  # a generator, for env.process
 
-    def _event(self, e: int, event: EventRT) -> Proc:
+    def _event(self, e: int, event: EventRT) -> ProcessGenerator:
         """At the event's time, start the issues of every customer it touches."""
         env = self.env
         if event.at >= self.world.end:
@@ -202,9 +204,9 @@ class IssueJourney(Conversations):
                 break
             tp, delay = step
             if delay > 0:
-                yield self.env.timeout(delay)
+                yield delay, None  # a sleep of the walk (env.timeout(delay))
         self._ended(issue, ending)
-        if ctx.given or event is not None:  # else nothing was written about them
+        if ctx.wrote or event is not None:  # else nothing was written about them
             self._forget(ctx, issue.index)
 
     def _open(self, index: int, event: EventRT | None, key: int, draws: Draws,

@@ -7,7 +7,10 @@ puts them together and turns what the recorder and the pools counted into outcom
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import simpy
@@ -23,7 +26,26 @@ from .state import succeed
 from .streams import Streams
 from .world import World
 
-__all__ = ["Replication", "arrival_times", "simulate"]
+__all__ = ["YOUNG_THRESHOLD", "Replication", "arrival_times", "fewer_collections", "simulate"]
+
+#: The youngest generation's collection threshold while a replication runs (Python's
+#: default is 700): a replication allocates and frees millions of short-lived objects
+#: that almost never form cycles, and collecting every 700 of them cost about 4 % of the
+#: typical study's CPU time (gc callbacks), in collections that found next to nothing.
+YOUNG_THRESHOLD = 50_000
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect the youngest generation less often inside; restore the threshold after
+    (a collector switched off stays off)."""
+    before = gc.get_threshold()
+    if 0 < before[0] < YOUNG_THRESHOLD:
+        gc.set_threshold(YOUNG_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Replication(IssueJourney):
@@ -145,4 +167,6 @@ def simulate(
 
     With a *monitor*, the continuity invariants are checked while it runs.
     """
-    return Replication(world, design, Streams(seed, replication), monitor).run()
+    rep = Replication(world, design, Streams(seed, replication), monitor)
+    with fewer_collections():
+        return rep.run()

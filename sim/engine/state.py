@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any, cast
 
 import simpy
-from simpy.events import URGENT
+from simpy.events import NORMAL, URGENT
 
 from ..metrics.recorder import Recorder
 from ..model.design import Design
@@ -24,6 +24,7 @@ from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
 from .streams import Block, CounterStream, Prefixed, Purpose, Stream, Streams
+from .wakeups import Wakeable
 from .world import World
 
 __all__ = [
@@ -39,13 +40,18 @@ __all__ = [
     "EngineState",
     "Proc",
     "Seat",
+    "Sleep",
     "Walk",
     "coin",
     "succeed",
 ]
 
-#: A SimPy process body.
-Proc = Generator[simpy.Event, Any, Any]
+#: What a walk's generator may yield instead of an event: ``(delay, value)``, to be
+#: resumed with *value* after *delay* (≥ 0) minutes, as by ``env.timeout(delay, value)``.
+Sleep = tuple[float, Any]
+
+#: A SimPy process body (an issue walk's may also yield a :data:`Sleep`).
+Proc = Generator[simpy.Event | Sleep, Any, Any]
 
 #: No facts.
 NOTHING: frozenset[str] = frozenset()
@@ -77,7 +83,7 @@ _PATIENCE, _WORK, _OUTCOME, _ROUTE, _INTERRUPT, _HOLD, _MISROUTE, _REPLY, _DEVIC
                      Purpose.DEVICE))
 
 
-class Walk:
+class Walk(Wakeable):
     """Run *generator* as SimPy would run it as a process, without a Process event.
 
     The same Initialize event (urgent, now) starts it, and each event it yields resumes
@@ -86,15 +92,21 @@ class Walk:
     issue), and the resumption is leaner. An exception in the generator propagates out
     of the run at once. Nothing may wait for, or interrupt, the walk.
 
+    The generator may also yield a :data:`Sleep` ``(delay, value)``: the walk then puts
+    itself on SimPy's heap (:mod:`.wakeups`), the same entry, in the same order, as the
+    ``env.timeout(delay, value)`` it stands for, without the Timeout, its list of
+    callbacks and a bound method.
+
     *at_once* runs the generator's first step now, in the caller, without the Initialize
     event (an event less again): the same order as long as no other urgent event is due
     at this very time, which holds where *now* is a Poisson arrival's time (a sum of
     continuous draws that nothing else is scheduled at).
     """
 
-    __slots__ = ("_generator",)
+    __slots__ = ("_env", "_generator", "_value")  # and Wakeable's
 
     def __init__(self, env: simpy.Environment, generator: Proc, at_once: bool = False) -> None:
+        self._env = env
         self._generator = generator
         if at_once:
             self._resume(_STARTED)
@@ -105,8 +117,11 @@ class Walk:
         start.callbacks.append(self._resume)
         env.schedule(start, URGENT)
 
-    def _resume(self, event: simpy.Event) -> None:
-        """Send *event*'s value into the generator, until it waits for a pending event."""
+    def _resume(self, event: Any = None) -> None:
+        """Send *event*'s value into the generator, until it waits for a pending event
+        or sleeps (*event* ``None``: the walk's own sleep has ended, its value kept)."""
+        if event is None:
+            event = self
         generator = self._generator
         while True:
             try:
@@ -117,9 +132,18 @@ class Walk:
                     event = generator.throw(event._value)
             except StopIteration:
                 return
+            if event.__class__ is tuple:  # a Sleep: a timeout of the walk's own
+                self._value = event[1]
+                self.callbacks = _WAKE
+                self._env.schedule(self, NORMAL, event[0])  # type: ignore[arg-type]
+                return
             if event.callbacks is not None:
                 event.callbacks.append(self._resume)
                 return
+
+
+#: what ends a walk's sleep (SimPy calls it with the walk)
+_WAKE = (Walk._resume,)
 
 
 class _Started:
@@ -283,14 +307,16 @@ class Context:
     current contact (the person seen from a device); *within* whether an agent is taking
     over in the same contact; *handed* the self-service channel and time whose view a
     hand-over passes to that agent (``None``: nothing passes); *preknown* the facts
-    a linked connected device reported; *given* the (identity, fact) pairs given in
-    this issue; *from_self_service* whether the contact follows a self-service session;
-    *unnoted* whether the facts given now stay out of the history; *dialog* for an issue
-    a device reported that could open it, the customer's (discover, respond) times.
+    a linked connected device reported; *wrote* whether the customer gave a fact in
+    this issue; *given* the (identity, fact) pairs given in this issue, kept only for the
+    continuity check (a monitor); *from_self_service* whether the contact follows a
+    self-service session; *unnoted* whether the facts given now stay out of the history;
+    *dialog* for an issue a device reported that could open it, the customer's
+    (discover, respond) times.
     """
 
     __slots__ = ("customer", "dialog", "from_self_service", "given", "handed", "key", "keys",
-                 "person", "preknown", "seat", "unnoted", "within")
+                 "person", "preknown", "seat", "unnoted", "within", "wrote")
 
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
@@ -302,7 +328,9 @@ class Context:
         self.within = False
         self.handed: tuple[str, float] | None = None
         self.preknown = preknown
-        #: ``None`` until the first fact is given
+        #: a fact was given (so the issue's history has something to drop at its end)
+        self.wrote = False
+        #: ``None`` until the first fact is given, and without a monitor
         self.given: set[tuple[int, str]] | None = None
         #: the contact follows a self-service session (a menu may misroute it)
         self.from_self_service = False

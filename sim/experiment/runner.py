@@ -26,6 +26,7 @@ import attrs
 
 from ..engine import Replication, World
 from ..engine.monitors import Monitor
+from ..engine.replication import fewer_collections
 from ..engine.streams import Streams
 from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
@@ -65,13 +66,15 @@ def _unit(args: Unit, records: PartTarget | None = None) -> UnitOutput:
                           strict=True)
     rep = Replication(world, design, Streams(seed, replication), monitor)
     if records is None:
-        outcomes = rep.run()
+        with fewer_collections():
+            outcomes = rep.run()
     else:
         sink = rep.recorder.records = Records(
             design.name, replication, [s.name for s in world.segments],
             [i.name for i in world.intents], records)
         try:
-            outcomes = rep.run()
+            with fewer_collections():
+                outcomes = rep.run()
             sink.finish(rep.recorder.live)
         except BaseException:
             sink.abort()

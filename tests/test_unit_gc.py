@@ -1,0 +1,86 @@
+"""A replication runs with the youngest generation collected less often, and puts it back."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from sim.engine import replication
+from sim.engine.replication import YOUNG_THRESHOLD, fewer_collections
+from sim.experiment import runner
+
+
+def test_the_young_threshold_is_raised_inside_and_restored_after() -> None:
+    """Inside, the threshold is YOUNG_THRESHOLD; after, and after an error, the caller's."""
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+        assert gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(ValueError), fewer_collections():
+            raise ValueError("a unit failed")
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(0, 10, 10)  # collection switched off by the caller: left off
+        with fewer_collections():
+            assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_run_experiment_leaves_the_threshold_as_it_found_it() -> None:
+    """A real (tiny) experiment through the runner changes no collector setting."""
+    import attrs
+    from conftest import SCENARIOS
+
+    import sim
+
+    scenario = sim.load_scenario(SCENARIOS / "erlang-a.toml")
+    world = sim.compile_world(scenario)
+    world = attrs.evolve(world, horizon=30.0, warmup=0.0)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    original = runner.Replication.run
+
+    def run(self: runner.Replication) -> dict[str, float]:
+        seen.append(gc.get_threshold())
+        return original(self)
+
+    runner.Replication.run = run  # type: ignore[method-assign]
+    try:
+        results = sim.run_experiment(world, sim.resolve_designs(scenario)[:1], 1, 1)
+    finally:
+        runner.Replication.run = original  # type: ignore[method-assign]
+    assert len(next(iter(results.values()))) == 1
+    raised = 0 < before[0] < YOUNG_THRESHOLD
+    assert seen == [(YOUNG_THRESHOLD if raised else before[0], *before[1:])]
+    assert gc.get_threshold() == before
+
+
+def test_simulate_runs_with_the_raised_threshold() -> None:
+    """sim.simulate runs its replication inside fewer_collections too."""
+    import attrs
+    from conftest import SCENARIOS
+
+    import sim
+
+    scenario = sim.load_scenario(SCENARIOS / "erlang-a.toml")
+    world = attrs.evolve(sim.compile_world(scenario), horizon=30.0, warmup=0.0)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    original = replication.Replication.run
+
+    def run(self: replication.Replication) -> dict[str, float]:
+        seen.append(gc.get_threshold())
+        return original(self)
+
+    replication.Replication.run = run  # type: ignore[method-assign]
+    try:
+        out = sim.simulate(world, sim.resolve_designs(scenario)[0], 1, 0)
+    finally:
+        replication.Replication.run = original  # type: ignore[method-assign]
+    assert out["issues"] > 0
+    raised = 0 < before[0] < YOUNG_THRESHOLD
+    assert seen == [(YOUNG_THRESHOLD if raised else before[0], *before[1:])]
+    assert gc.get_threshold() == before
