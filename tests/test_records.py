@@ -297,9 +297,9 @@ def _column(values: Sequence[Any], kind: str) -> Any:
     """The Arrow array a Parquet part writes for a column of *values* (``None``: empty):
     empty fields hold the null markers, numbers are packed, then read back."""
     if kind == "str":  # names coded as the part codes them, then decoded by Arrow's buffers
-        names = rec._Names()
+        names = rec._codes()
         return rec._coded_array(np.array([names[v] for v in values], dtype=np.int64),
-                                names.names)
+                                list(names))
     marker = {"float": rec.NULL_FLOAT, "int": rec.NULL_INT, "bool": rec.NULL_BOOL}[kind]
     code, dtype = rec._PACKED[kind]
     fields = [marker if v is None else v for v in values]

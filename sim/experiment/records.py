@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import struct
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -172,12 +173,12 @@ class Records:
     keep what they follow in the issue's own slots: ``record_customer``, ``record_wait``
     (its time in agent queues so far) and ``record``, the contact in progress of a measured
     issue (``None`` between contacts, and in an issue not measured), which is already the
-    contact's row (its columns but ``design`` and ``replication``; its names by code),
-    whose last three places hold the issue's repetitions, agent minutes and transfers as
-    they were when the contact began until it ends. An empty field holds
-    :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or the code of ``None`` (a
-    name), which the part writes as a null. A row is put into its part as it ends
-    (:attr:`_Part.put`).
+    contact's row (its columns but ``design`` and ``replication``; its touchpoint and
+    channel by code, its pool by name until it ends), whose last three places hold the
+    issue's repetitions, agent minutes and transfers as they were when the contact began
+    until it ends. An empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`,
+    :data:`NULL_BOOL` or ``None`` (a name), which the part writes as a null. A row is put
+    into its part, its names coded, as it ends (:attr:`_Part.put`).
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -200,7 +201,6 @@ class Records:
         self._pools, self._outcomes = self._contacts.named["pool"], self._contacts.named["outcome"]
         self._starts = self._issues.named["channel"]
         self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
-        self._no_pool = self._pools[None]
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* (its ``record`` slots) if it is measured."""
@@ -212,8 +212,8 @@ class Records:
         """A contact of *issue* began."""
         if issue.measured:
             place, channel, self_service = self._touchpoints[touchpoint]
-            issue.record = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL,
-                            self._no_pool, NULL_INT, now if self_service else NULL_FLOAT,
+            issue.record = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
+                            NULL_INT, now if self_service else NULL_FLOAT,
                             NULL_FLOAT, "", 0, 0, issue.repetitions, issue.agent_minutes,
                             issue.transfers]
 
@@ -228,7 +228,7 @@ class Records:
         wait = now - entered
         contact[5] += wait
         issue.record_wait += wait
-        contact[6], contact[7] = answered, self._pools[pool]
+        contact[6], contact[7] = answered, pool
         if answered and contact[9] is NULL_FLOAT:
             contact[9] = now
 
@@ -236,7 +236,7 @@ class Records:
         """An agent ended a session of the contact."""
         contact = issue.record
         if contact is not None:
-            contact[7], contact[8] = self._pools[pool], agent
+            contact[7], contact[8] = pool, agent
 
     def asked(self, issue: IssueState) -> None:
         """The contact asked for a fact."""
@@ -258,6 +258,7 @@ class Records:
         issue.record = None
         row[1] = issue.contacts
         row[10] = NULL_FLOAT if now is None else now
+        row[7] = self._pools[row[7]]
         row[11] = self._outcomes[outcome._value_]
         row[14] = issue.repetitions - row[14]
         row[15] = issue.agent_minutes - row[15]
@@ -374,18 +375,14 @@ class _Part:
 _PACKED = {"int": ("q", "<i8"), "float": ("d", "<f8"), "bool": ("b", "i1")}
 
 
-class _Names(dict[Any, int]):
-    """The code of each name of a column (``None`` too) in the order first seen: a name
-    not seen before gets the next code (:attr:`names` holds them by code)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str | None] = []
-
-    def __missing__(self, name: str | None) -> int:
-        code = self[name] = len(self.names)
-        self.names.append(name)
-        return code
+def _codes() -> defaultdict[Any, int]:
+    """A new coding of a name column: ``codes[name]`` is the name's code, a name not seen
+    before getting the next one (by :class:`~collections.defaultdict` in C, as fast as a
+    dict: a dict subclass with ``__missing__`` costs a Python-level lookup of
+    ``__getitem__`` on every row); ``list(codes)`` holds the names by code."""
+    codes: defaultdict[Any, int] = defaultdict()
+    codes.default_factory = codes.__len__  # called before the name is put in
+    return codes
 
 
 class _Same(dict[Any, Any]):
@@ -423,8 +420,8 @@ class _ParquetPart(_Part):
         self.put = row.pack_into
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
 
-    def _names(self) -> _Names:
-        return _Names()
+    def _names(self) -> defaultdict[Any, int]:
+        return _codes()
 
     def write(self) -> None:
         """Write the rows put so far as one row group."""
@@ -445,7 +442,7 @@ class _ParquetPart(_Part):
             if column.kind != "str":
                 arrays.append(_packed_array(values, column.kind, column.nullable))
             else:
-                names = self.codes[name] if name in self.codes else self.named[name].names
+                names = self.codes[name] if name in self.codes else list(self.named[name])
                 arrays.append(_coded_array(values, names))
         del rows
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
@@ -544,11 +541,29 @@ def _packed_array(values: Any, kind: str, nullable: bool) -> Any:
 
 
 def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
-    """The Arrow string array of *names*[code] for each of *codes* (a ``None`` name is a
-    null), taken by Arrow's own kernel."""
+    """The Arrow string array of *names*[code] for each of *codes* (built in numpy; a
+    ``None`` name is a null, which holds nothing)."""
+    import numpy as np
     import pyarrow as pa
 
-    return pa.array(names, pa.string()).take(pa.array(codes, pa.int64()))
+    encoded = [(name or "").encode() for name in names]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
+    lengths = np.take(sizes, codes)
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    widest = max(int(sizes.max(initial=0)), 1)
+    # each value's name, padded with zero bytes to the widest, then the padding dropped
+    data = np.take(np.array(encoded, dtype=f"S{widest}"), codes).view(np.uint8)
+    if int(sizes.min(initial=widest)) < widest:
+        data = data[np.take(np.arange(widest) < sizes[:, None], codes, axis=0).ravel()]
+    validity, nulls = None, 0
+    if None in names:
+        valid = np.array([name is not None for name in names])[codes]
+        nulls = len(codes) - int(np.count_nonzero(valid))
+        if nulls:
+            validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))]
+    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=nulls)
 
 
 def _fixed_array(value: Any, kind: str, n: int) -> Any:
