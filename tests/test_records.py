@@ -297,9 +297,9 @@ def _column(values: Sequence[Any], kind: str) -> Any:
     """The Arrow array a Parquet part writes for a column of *values* (``None``: empty):
     empty fields hold the null markers, numbers are packed, then read back."""
     if kind == "str":  # names coded as the part codes them, then decoded by Arrow's buffers
-        names = rec._Names()
+        names = rec._codes()
         return rec._coded_array(np.array([names[v] for v in values], dtype=np.int64),
-                                names.names)
+                                list(names))
     marker = {"float": rec.NULL_FLOAT, "int": rec.NULL_INT, "bool": rec.NULL_BOOL}[kind]
     code, dtype = rec._PACKED[kind]
     fields = [marker if v is None else v for v in values]
@@ -347,14 +347,14 @@ def test_coded_names_read_back_as_names(names: list[str], data: st.DataObject) -
     assert array.equals(pa.array([names[c] for c in codes], type=pa.string()))
 
 
-def test_chunks_that_do_not_divide_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           serial: tuple[Path, Any, dict[str, Any]]) -> None:
-    """Rows packed 7 at a time still make row groups of exactly 50 rows (the batch) but the
-    last of each part, and the same tables as packing 1,024 at a time in batches of 16,384."""
+def test_every_row_group_but_the_last_is_a_whole_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        serial: tuple[Path, Any, dict[str, Any]]) -> None:
+    """Rows put into a buffer of 50 (used again after each write) make row groups of
+    exactly 50 rows but the last of each part, and the same tables as batches of 16,384."""
     import pyarrow.parquet as pq
 
     folder, _, info = serial
-    monkeypatch.setattr(rec, "CHUNK_ROWS", 7)
     _, small = _run(tmp_path, flush=50, monkeypatch=monkeypatch)
     assert small == info
     parts = sorted((tmp_path / ".units" / "records").glob("*.parquet"))

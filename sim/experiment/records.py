@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import struct
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -50,9 +51,6 @@ __all__ = [
 
 #: Rows a part buffers before it writes them as one batch (a Parquet row group).
 FLUSH_ROWS = 16384
-
-#: Rows a Parquet part packs into bytes at a time (:class:`_ParquetPart`).
-CHUNK_ROWS = 1024
 
 #: The bits of :data:`NULL_FLOAT`: a NaN with a payload no arithmetic makes (the parts
 #: compare bits, so a NaN value stays a value).
@@ -176,10 +174,11 @@ class Records:
     (its time in agent queues so far) and ``record``, the contact in progress of a measured
     issue (``None`` between contacts, and in an issue not measured), which is already the
     contact's row (its columns but ``design`` and ``replication``; its touchpoint and
-    channel by code), whose last three places hold the issue's repetitions, agent minutes
-    and transfers as they were when the contact began until it ends. An empty field holds
-    :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None`` (a name), which
-    the part writes as a null.
+    channel by code, its pool by name until it ends), whose last three places hold the
+    issue's repetitions, agent minutes and transfers as they were when the contact began
+    until it ends. An empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`,
+    :data:`NULL_BOOL` or ``None`` (a name), which the part writes as a null. A row is put
+    into its part, its names coded, as it ends (:attr:`_Part.put`).
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -198,6 +197,10 @@ class Records:
                              {"segment": self.segments, "intent": self.intents})
         self._contacts = _part(target, "contacts", CONTACT_COLUMNS, self.flush, fixed,
                                {"touchpoint": touchpoints, "channel": channels})
+        # the codes of the names the engine gives (a part's own, in the order first seen)
+        self._pools, self._outcomes = self._contacts.named["pool"], self._contacts.named["outcome"]
+        self._starts = self._issues.named["channel"]
+        self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
 
     def opened(self, issue: IssueState, customer: int) -> None:
         """Follow *issue* (its ``record`` slots) if it is measured."""
@@ -210,8 +213,9 @@ class Records:
         if issue.measured:
             place, channel, self_service = self._touchpoints[touchpoint]
             issue.record = [issue.index, 0, place, channel, NULL_FLOAT, 0.0, NULL_BOOL, None,
-                            NULL_INT, now if self_service else NULL_FLOAT, NULL_FLOAT, "", 0, 0,
-                            issue.repetitions, issue.agent_minutes, issue.transfers]
+                            NULL_INT, now if self_service else NULL_FLOAT,
+                            NULL_FLOAT, "", 0, 0, issue.repetitions, issue.agent_minutes,
+                            issue.transfers]
 
     def queue_left(self, issue: IssueState, pool: str, entered: float, now: float,
                    answered: bool) -> None:
@@ -254,30 +258,37 @@ class Records:
         issue.record = None
         row[1] = issue.contacts
         row[10] = NULL_FLOAT if now is None else now
-        row[11] = outcome._value_
+        row[7] = self._pools[row[7]]
+        row[11] = self._outcomes[outcome._value_]
         row[14] = issue.repetitions - row[14]
         row[15] = issue.agent_minutes - row[15]
         row[16] = issue.transfers - row[16]
         part = self._contacts
-        values = part.values
-        values.extend(row)
-        if len(values) >= part.limit:
-            part.pack()
+        at = part.at
+        part.put(part.buffer, at, *row)
+        at += part.step
+        part.at = at
+        if at >= part.end:
+            part.write()
 
     def issue_ended(self, issue: IssueState, ending: Ending | None, now: float | None) -> None:
         """A measured issue ended (``None``: open at the horizon)."""
         if not issue.measured:
             return
         part = self._issues
-        values = part.values
-        values.extend((issue.index, issue.record_customer, issue.segment, issue.intent,
-                       issue.start, issue.arrived, NULL_FLOAT if now is None else now,
-                       "open" if ending is None else ending._value_, issue.touchpoint,
-                       issue.contacts, issue.repetitions, issue.switches, issue.transfers,
-                       issue.failures, issue.record_wait, issue.agent_minutes, issue.cost,
-                       issue.agent_cost, issue.cost + issue.agent_cost))
-        if len(values) >= part.limit:
-            part.pack()
+        at = part.at
+        part.put(part.buffer, at, issue.index, issue.record_customer, issue.segment,
+                 issue.intent, self._starts[issue.start], issue.arrived,
+                 NULL_FLOAT if now is None else now,
+                 self._endings["open" if ending is None else ending._value_],
+                 self._places[issue.touchpoint], issue.contacts, issue.repetitions,
+                 issue.switches, issue.transfers, issue.failures, issue.record_wait,
+                 issue.agent_minutes, issue.cost, issue.agent_cost,
+                 issue.cost + issue.agent_cost)
+        at += part.step
+        part.at = at
+        if at >= part.end:
+            part.write()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
@@ -305,15 +316,16 @@ class _Part:
     """Rows of one table of one unit, written to a temporary file that is renamed into
     place when closed.
 
-    The caller extends :attr:`values` by one row at a time, in the order of
-    :attr:`row_columns` (the table's columns less the *fixed* ones, whose value is the same
-    in every row), and calls :meth:`pack` once it holds :attr:`limit` values. A column in
-    *codes* holds indexes into its list of names.
+    The caller puts one row at a time, ``part.put(part.buffer, part.at, *row)``, in the
+    order of :attr:`row_columns` (the table's columns less the *fixed* ones, whose value
+    is the same in every row), each name replaced by its code (a column in *codes* by its
+    index in its list of names, the others by :attr:`named`); it then moves :attr:`at` on
+    by :attr:`step`, and calls :meth:`write` once :attr:`at` reaches :attr:`end`
+    (*flush* rows).
 
-    One flat list rather than a list of rows: a row kept as a list or tuple until it is
-    packed would be one more object per row for the cyclic garbage collector, which then
-    ran three times as often (and its full collections four times as often) as without
-    records; a column is a slice ``values[i::width]``.
+    No row is kept as a Python object until it is written: one would be one more object
+    per row for the cyclic garbage collector, which then ran three times as often (and
+    its full collections four times as often) as without records.
     """
 
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
@@ -322,18 +334,28 @@ class _Part:
         self.fixed, self.codes = fixed, codes
         self.row_columns = tuple(c for c in columns if c.name not in fixed)
         self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self.values: list[Any] = []
         self.width = len(self.row_columns)
         self.flush = flush
-        self.limit = min(CHUNK_ROWS, flush) * self.width
+        #: the codes of the name columns not in *codes*, by column
+        self.named: dict[str, Any] = {c.name: self._names() for c in self.row_columns
+                                      if c.kind == "str" and c.name not in codes}
+        self.at = 0
+        self.step: int
+        self.end: int
+        self.buffer: Any
+        self.put: Any
 
-    def pack(self) -> None:
-        """Take the rows appended so far (and empty :attr:`values`)."""
+    def _names(self) -> Any:
+        """A new mapping from a name to its code in this part's rows."""
+        raise NotImplementedError
+
+    def write(self) -> None:
+        """Write the rows put so far."""
         raise NotImplementedError
 
     def close(self) -> None:
         """Write what is buffered, close the file, fsync it and rename it into place."""
-        self.pack()
+        self.write()
         self._close()
         with open(self.tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -353,26 +375,28 @@ class _Part:
 _PACKED = {"int": ("q", "<i8"), "float": ("d", "<f8"), "bool": ("b", "i1")}
 
 
-class _Names(dict[Any, int]):
-    """The code of each name of a column (``None`` too) in the order first seen: a name
-    not seen before gets the next code (:attr:`names` holds them by code)."""
+def _codes() -> defaultdict[Any, int]:
+    """A new coding of a name column: ``codes[name]`` is the name's code, a name not seen
+    before getting the next one (by :class:`~collections.defaultdict` in C, as fast as a
+    dict: a dict subclass with ``__missing__`` costs a Python-level lookup of
+    ``__getitem__`` on every row); ``list(codes)`` holds the names by code."""
+    codes: defaultdict[Any, int] = defaultdict()
+    codes.default_factory = codes.__len__  # called before the name is put in
+    return codes
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str | None] = []
 
-    def __missing__(self, name: str | None) -> int:
-        code = self[name] = len(self.names)
-        self.names.append(name)
-        return code
+class _Same(dict[Any, Any]):
+    """Each name its own code (a CSV part writes the names as they are)."""
+
+    def __missing__(self, name: str | None) -> str | None:
+        self[name] = name
+        return name
 
 
 class _ParquetPart(_Part):
-    """A part in Parquet: every :data:`CHUNK_ROWS` rows are packed into bytes, row by row,
-    by one :class:`struct.Struct` (in C) while their values are still in the processor's
-    cache, each name first replaced by its code (:class:`_Names`); every *flush* rows the
-    packed rows are read as a numpy record array, whose fields become the columns of one
-    row group.
+    """A part in Parquet: each row is packed into bytes by one :class:`struct.Struct` (in
+    C) as it is put, into a buffer of *flush* rows; the buffer is then read as a numpy
+    record array, whose fields become the columns of one row group.
 
     Converting the boxed numbers at the flush instead, long after most of them were made,
     cost several times more: most of that time went to fetching them from memory.
@@ -387,57 +411,40 @@ class _ParquetPart(_Part):
         self.schema = arrow_schema(columns)
         self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
         kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
-        self.row_format = "".join(_PACKED[k][0] for k in kinds)
+        row = struct.Struct("<" + "".join(_PACKED[k][0] for k in kinds))
         #: a packed row, as numpy reads it (no padding: the struct format starts with "<")
         self.row_type = np.dtype([(c.name, _PACKED[k][1])
                                   for c, k in zip(self.row_columns, kinds, strict=True)])
-        #: the name columns the engine gives as names: their place in a row, and codes
-        self.named = {c.name: (i, _Names()) for i, c in enumerate(self.row_columns)
-                      if c.kind == "str" and c.name not in codes}
-        self.chunks: list[bytes] = []
-        self.structs: dict[int, struct.Struct] = {}
+        self.step, self.end = row.size, row.size * flush
+        self.buffer = bytearray(self.end)
+        self.put = row.pack_into
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
-        self.buffered = 0
 
-    def pack(self) -> None:
-        """Pack the rows into a chunk of bytes; write a row group every *flush* rows."""
-        values, width = self.values, self.width
-        n = len(values) // width
-        if n:
-            for i, names in self.named.values():
-                values[i::width] = map(names.__getitem__, values[i::width])
-            packer = self.structs.get(n)
-            if packer is None:
-                packer = self.structs[n] = struct.Struct("<" + self.row_format * n)
-            self.chunks.append(packer.pack(*values))
-            values.clear()
-            self.buffered += n
-            if self.buffered >= self.flush:
-                self.write()
-        self.limit = min(CHUNK_ROWS, self.flush - self.buffered) * width
+    def _names(self) -> defaultdict[Any, int]:
+        return _codes()
 
     def write(self) -> None:
-        """Write the rows packed so far as one row group."""
+        """Write the rows put so far as one row group."""
         import numpy as np
         import pyarrow as pa
 
-        n, self.buffered = self.buffered, 0
+        n, self.at = self.at // self.step, 0
         if not n:
             return
-        rows = np.frombuffer(b"".join(self.chunks), self.row_type)
-        self.chunks.clear()
+        rows = np.frombuffer(self.buffer, self.row_type, count=n)
         arrays = []
         for column in self.columns:
             name = column.name
             if name in self.fixed:
                 arrays.append(self._fixed(column, n))
                 continue
-            values = np.ascontiguousarray(rows[name])
+            values = np.ascontiguousarray(rows[name])  # a copy: the buffer is used again
             if column.kind != "str":
                 arrays.append(_packed_array(values, column.kind, column.nullable))
             else:
-                names = self.codes[name] if name in self.codes else self.named[name][1].names
+                names = self.codes[name] if name in self.codes else list(self.named[name])
                 arrays.append(_coded_array(values, names))
+        del rows
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def _fixed(self, column: Column, n: int) -> Any:
@@ -454,15 +461,23 @@ class _ParquetPart(_Part):
         self.writer.close()
 
 
+def _extend(buffer: list[Any], at: int, *row: Any) -> None:
+    """Put *row* at the end of the flat list *buffer* (a CSV part's ``put``)."""
+    buffer.extend(row)
+
+
 class _CsvPart(_Part):
-    """A part in CSV: rows are written as they are packed (empty fields as ``""``, and
-    ``answered`` as ``true`` or ``false``)."""
+    """A part in CSV: rows are buffered in one flat list and written every *flush* rows
+    (empty fields as ``""``, and ``answered`` as ``true`` or ``false``)."""
 
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
                  fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
         super().__init__(path, columns, flush, fixed, codes)
         if [c.name for c in columns[:len(fixed)]] != list(fixed):
             raise ValueError("the fixed columns come first")
+        self.step, self.end = 1, flush
+        self.buffer: list[Any] = []
+        self.put = _extend
         self.file = open(self.tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.writer(self.file, lineterminator="\n")
         self.writer.writerow([c.name for c in columns])
@@ -473,9 +488,12 @@ class _CsvPart(_Part):
                       for i, c in enumerate(self.row_columns)
                       if c.name in codes or c.nullable or c.kind == "bool"]
 
-    def pack(self) -> None:
+    def _names(self) -> _Same:
+        return _Same()
+
+    def write(self) -> None:
         """Write the rows."""
-        prefix, cells, values, width = self.prefix, self.cells, self.values, self.width
+        prefix, cells, values, width = self.prefix, self.cells, self.buffer, self.width
         out = []
         for start in range(0, len(values), width):
             line = [*prefix, *values[start:start + width]]
@@ -484,6 +502,7 @@ class _CsvPart(_Part):
             out.append(line)
         self.writer.writerows(out)
         values.clear()
+        self.at = 0
 
     def _close(self) -> None:
         self.file.close()
