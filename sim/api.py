@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .metrics.stats import Estimate
+    from .model.design import Design
     from .plots.data import ResultsData
+    from .scenario.schema import Scenario
 
 __all__ = ["EXAMPLE_SCENARIO", "Study", "load", "run"]
 
@@ -261,6 +263,30 @@ def _count(name: str, value: int | None, minimum: int) -> None:
         raise ScenarioError(name, f"must be >= {minimum} (got {value})")
 
 
+def _planned(scenario: str | Path, replications: int | None,
+             designs: Sequence[str] | None, jobs: int | None, seed: int | None,
+             horizon: str | None) -> tuple[Scenario, list[Design], int, int, int]:
+    """:func:`run`'s arguments checked and completed from the scenario: the loaded
+    scenario, the designs chosen, the replications, the seed and the jobs."""
+    from .experiment.runner import default_jobs
+    from .scenario import load_scenario, resolve_designs
+
+    _count("replications", replications, 1)
+    _count("jobs", jobs, 1)
+    _count("seed", seed, 0)
+    loaded = load_scenario(scenario) if horizon is None else _with_horizon(scenario, horizon)
+    try:
+        chosen = resolve_designs(loaded, [designs] if isinstance(designs, str) else designs)
+    except ScenarioError as e:
+        raise e.in_file(str(scenario)) from None
+    sec = loaded.scenario
+    n = replications or sec.replications
+    if n < 2:
+        warnings.warn(f"{n} replication: no confidence interval can be computed (give "
+                      "replications >= 2)", stacklevel=3)
+    return loaded, chosen, n, sec.seed if seed is None else seed, jobs or default_jobs()
+
+
 def run(scenario: str | Path, *, replications: int | None = None,
         designs: Sequence[str] | None = None, jobs: int | None = None,
         seed: int | None = None, out: str | Path | None = None,
@@ -288,24 +314,9 @@ def run(scenario: str | Path, *, replications: int | None = None,
     from .experiment import build_summary, run_experiment, write_results
     from .experiment.outdir import ResultsFolder
     from .experiment.records import RecordParts
-    from .experiment.runner import default_jobs
-    from .scenario import load_scenario, resolve_designs
 
-    _count("replications", replications, 1)
-    _count("jobs", jobs, 1)
-    _count("seed", seed, 0)
-    loaded = load_scenario(scenario) if horizon is None else _with_horizon(scenario, horizon)
-    try:
-        chosen = resolve_designs(loaded, [designs] if isinstance(designs, str) else designs)
-    except ScenarioError as e:
-        raise e.in_file(str(scenario)) from None
-    sec = loaded.scenario
-    n = replications or sec.replications
-    if n < 2:
-        warnings.warn(f"{n} replication: no confidence interval can be computed (give "
-                      "replications >= 2)", stacklevel=2)
-    seed = sec.seed if seed is None else seed
-    jobs = jobs or default_jobs()
+    loaded, chosen, n, seed, jobs = _planned(scenario, replications, designs, jobs, seed,
+                                             horizon)
     def simulate_into(target: Path) -> None:
         """Run the units, then publish the results set into *target* (locked meanwhile)."""
         with ResultsFolder(target) as folder:

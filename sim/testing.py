@@ -150,6 +150,44 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
     segments = [draw(_segment(i, share)) for i, share in enumerate(draw(_split(n_seg)))]
     starts = {tp for seg in segments for tp in seg["start"]}
     self_starts = sorted(starts & set(SELF_SERVICE))
+    journeys, escalation, reached = _journeys(draw, starts, self_starts)
+    assisted = sorted(reached)
+    intents, facts_table = _intents(draw, assisted, self_starts)
+    pools = _pools(draw, assisted)
+    horizon = draw(st.integers(30, 120))
+    events = _events(draw, horizon, intents, starts)
+    designs, tables = _designs(draw)
+    data: dict[str, Any] = {
+        "scenario": {
+            "name": "drawn",
+            "horizon": f"{horizon}min",
+            "warmup": f"{draw(st.integers(0, 10))}min",
+            "replications": 1,
+            "seed": draw(st.integers(0, 2**16)),
+            "designs": designs,
+        },
+        "arrivals": {"rate": draw(_num(0.2, 2.0).map(lambda r: f"{r:g}/min"))},
+        "segments": segments,
+        "intents": intents,
+        "pools": pools,
+    }
+    optional = {"facts": facts_table, "journeys": journeys, "escalation": escalation,
+                "events": events}
+    data.update((key, value) for key, value in optional.items() if value)
+    if draw(st.booleans()):
+        data["population"] = {"customers": draw(st.integers(1, 40))}
+    if draw(st.booleans()):
+        data["channels"] = {"sms": {"timeout": draw(_minutes(0.5, 10.0))}}
+    if tables:
+        _drop_switches_without_tables(tables["grouped"], data)
+        data["designs"] = tables
+    return data
+
+
+def _journeys(draw: st.DrawFn, starts: set[str], self_starts: list[str],
+              ) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
+    """Journeys from each failed self-service start (to an assisted channel or
+    ``give_up``), escalations, and the assisted touchpoints customers can reach."""
     journeys = []
     reached = starts & set(ASSISTED)
     escalation: dict[str, Any] = {}
@@ -165,12 +203,15 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
             to = draw(st.sampled_from(ASSISTED_TARGETS))
             escalation[tp] = {"to": to, "accept": draw(_num(0.0, 1.0))}
             reached.add(to)
-    assisted = sorted(reached)
+    return journeys, escalation, reached
 
-    n_int = draw(st.integers(1, 2))
+
+def _intents(draw: st.DrawFn, assisted: list[str], self_starts: list[str],
+             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """1–2 intents needing 0–4 facts, and the table of the facts they use."""
     intents = []
     used_facts: set[str] = set()
-    for i, share in enumerate(draw(_split(n_int))):
+    for i, share in enumerate(draw(_split(draw(st.integers(1, 2))))):
         facts = draw(st.lists(st.sampled_from(FACT_POOL), max_size=4, unique=True))
         used_facts |= set(facts)
         intent: dict[str, Any] = {"name": f"intent{i}", "share": share, "facts": facts}
@@ -193,7 +234,11 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
         if fact == "identity" and draw(st.booleans()):
             spec["scope"] = "customer"
         facts_table[fact] = spec
+    return intents, facts_table
 
+
+def _pools(draw: st.DrawFn, assisted: list[str]) -> list[dict[str, Any]]:
+    """Pools serving every assisted touchpoint: one for all, or one per touchpoint."""
     pools = []
     if assisted:
         groups = [assisted] if draw(st.booleans()) else [[c] for c in assisted]
@@ -203,22 +248,30 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
             if "chat" in channels:
                 pool["concurrency"] = {"chat": draw(st.integers(1, 3))}
             pools.append(pool)
+    return pools
 
-    horizon = draw(st.integers(30, 120))
-    events = []
+
+def _events(draw: st.DrawFn, horizon: int, intents: list[dict[str, Any]],
+            starts: set[str]) -> list[dict[str, Any]]:
+    """No event, or one inside the horizon (maybe notifying customers)."""
+    if not draw(st.booleans()):
+        return []
+    event: dict[str, Any] = {
+        "name": "event", "at": f"{draw(st.integers(0, horizon - 1))}min",
+        "customers": draw(st.integers(1, 30)),
+        "intent": draw(st.sampled_from([i["name"] for i in intents])),
+        "discover": draw(_exponential(0.5, 20.0)),
+    }
     if draw(st.booleans()):
-        event: dict[str, Any] = {
-            "name": "event", "at": f"{draw(st.integers(0, horizon - 1))}min",
-            "customers": draw(st.integers(1, 30)),
-            "intent": draw(st.sampled_from([i["name"] for i in intents])),
-            "discover": draw(_exponential(0.5, 20.0)),
-        }
-        if draw(st.booleans()):
-            event["notify"] = draw(st.sampled_from(sorted(starts)))
-            event["deflect"] = draw(_num(0.0, 1.0))
-            event["respond"] = draw(_exponential(0.5, 10.0))
-        events.append(event)
+        event["notify"] = draw(st.sampled_from(sorted(starts)))
+        event["deflect"] = draw(_num(0.0, 1.0))
+        event["respond"] = draw(_exponential(0.5, 10.0))
+    return [event]
 
+
+def _designs(draw: st.DrawFn) -> tuple[list[str], dict[str, Any]]:
+    """``siloed`` and ``unified``, maybe ``mobile-first``, maybe a drawn ``grouped``
+    table (a random partition of the channels, maybe a ttl, some switches)."""
     designs = ["siloed", "unified"]
     if draw(st.booleans()):
         designs.append("mobile-first")
@@ -232,37 +285,7 @@ def scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
                 grouped[switch] = draw(st.booleans())
         tables["grouped"] = grouped
         designs.append("grouped")
-
-    data: dict[str, Any] = {
-        "scenario": {
-            "name": "drawn",
-            "horizon": f"{horizon}min",
-            "warmup": f"{draw(st.integers(0, 10))}min",
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**16)),
-            "designs": designs,
-        },
-        "arrivals": {"rate": draw(_num(0.2, 2.0).map(lambda r: f"{r:g}/min"))},
-        "segments": segments,
-        "intents": intents,
-        "pools": pools,
-    }
-    if facts_table:
-        data["facts"] = facts_table
-    if journeys:
-        data["journeys"] = journeys
-    if escalation:
-        data["escalation"] = escalation
-    if events:
-        data["events"] = events
-    if draw(st.booleans()):
-        data["population"] = {"customers": draw(st.integers(1, 40))}
-    if draw(st.booleans()):
-        data["channels"] = {"sms": {"timeout": draw(_minutes(0.5, 10.0))}}
-    if tables:
-        _drop_switches_without_tables(tables["grouped"], data)
-        data["designs"] = tables
-    return data
+    return designs, tables
 
 
 def _drop_switches_without_tables(design: dict[str, Any], data: dict[str, Any]) -> None:

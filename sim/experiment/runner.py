@@ -379,6 +379,21 @@ def _dask(units: list[Unit], scheduler: str | None, timeout: float = 10.0,
             yield index[future.key], future.result()
 
 
+def _resumed(units: list[Unit], store: UnitStore | None, records: RecordParts | None,
+             ) -> tuple[list[UnitOutput | None], list[PartTarget | None]]:
+    """Each unit's output already saved in *store* (``None``: to run) and the target of
+    its records' part (``None``: no records). A unit saved without its finished part
+    is run again."""
+    outputs: list[UnitOutput | None] = [store.load(u) if store else None for u in units]
+    targets: list[PartTarget | None] = [None] * len(units)
+    if records is not None:
+        records.stems = [UnitStore.stem(u) for u in units]
+        targets = [records.target(stem) for stem in records.stems]
+        outputs = [out if out is not None and target is not None and target.done() else None
+                   for out, target in zip(outputs, targets, strict=True)]
+    return outputs, targets
+
+
 def run_experiment(
     world: World,
     designs: Sequence[Design],
@@ -411,13 +426,7 @@ def run_experiment(
     want = details is not None
     units: list[Unit] = [(world, d, seed, r, check, want) for d in designs
                          for r in range(replications)]
-    outputs: list[UnitOutput | None] = [store.load(u) if store else None for u in units]
-    targets: list[PartTarget | None] = [None] * len(units)
-    if records is not None:
-        records.stems = [UnitStore.stem(u) for u in units]
-        targets = [records.target(stem) for stem in records.stems]
-        outputs = [out if out is not None and target is not None and target.done() else None
-                   for out, target in zip(outputs, targets, strict=True)]
+    outputs, targets = _resumed(units, store, records)
     todo = [i for i, out in enumerate(outputs) if out is None]
     show = sys.stderr.isatty() if progress is None else progress
     with progress_bar(show, f"simulating {world.name}", len(units),

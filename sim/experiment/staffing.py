@@ -243,6 +243,18 @@ class Staffing:
         }
 
 
+def _points(results: Results, designs: Sequence[str],
+            target: Target, agents: int, confidence: float) -> dict[str, Point]:
+    """Each design's estimate of the target's outcome at *agents*, from *results*
+    (outcomes per design and replication), and whether it meets the target."""
+    points = {}
+    for name in designs:
+        est = estimate([r[target.outcome] for r in results[name]], confidence)
+        points[name] = Point(name, agents, est["mean"], est["ci_low"], est["ci_high"],
+                             target.met(est["ci_low"], est["ci_high"]))
+    return points
+
+
 def find_staffing(
     evaluate: Evaluator,
     designs: Sequence[str],
@@ -276,12 +288,7 @@ def find_staffing(
         if agents not in cache:
             if on_simulate:
                 on_simulate(agents)
-            results = evaluate(agents)
-            points = {}
-            for name in designs:
-                est = estimate([r[target.outcome] for r in results[name]], confidence)
-                points[name] = Point(name, agents, est["mean"], est["ci_low"], est["ci_high"],
-                                     target.met(est["ci_low"], est["ci_high"]))
+            points = _points(evaluate(agents), designs, target, agents, confidence)
             cache[agents] = points
             order.append(agents)
             if on_simulated:

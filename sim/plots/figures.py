@@ -156,24 +156,8 @@ def differences_figure(summary: Mapping[str, Any]) -> Figure:
         raise SimError("summary.json: one design only, no differences to plot")
     designs = list(diffs)
     colors = design_colors(list(summary["designs"]))
-    relative: list[_Row] = []
-    absolute: list[_Row] = []
     baselines = {d["baseline"] for d in diffs.values()}
-    for outcome in _headline(summary):
-        for design in designs:
-            est = diffs[design]["outcomes"].get(outcome, {})
-            if est.get("mean") is None:
-                continue
-            mean = float(est["mean"])
-            has_ci = est.get("ci_low") is not None and est.get("ci_high") is not None
-            lo = float(est["ci_low"]) if has_ci else mean
-            hi = float(est["ci_high"]) if has_ci else mean
-            base = _baseline_mean(summary, diffs[design]["baseline"], outcome, est)
-            if base:
-                lo, hi = sorted((100 * lo / base, 100 * hi / base))
-                relative.append((outcome, design, 100 * mean / base, lo, hi, has_ci))
-            else:
-                absolute.append((outcome, design, mean, lo, hi, has_ci))
+    relative, absolute = _difference_rows(summary, designs)
     rows = len(relative) + len(absolute)
     if not rows:
         raise SimError("summary.json: no paired difference has a value")
@@ -204,6 +188,31 @@ def differences_figure(summary: Mapping[str, Any]) -> Figure:
         fig.suptitle(f"{summary['scenario'].get('name', 'Results')}: paired differences "
                      f"against {versus} ({_replications_title(summary)})")
     return fig
+
+
+def _difference_rows(summary: Mapping[str, Any],
+                     designs: list[str]) -> tuple[list[_Row], list[_Row]]:
+    """The forest plot's rows, outcome by outcome: relative to the baseline mean (%),
+    and absolute where the baseline mean is 0. Differences without a value are left out."""
+    diffs = summary["differences"]
+    relative: list[_Row] = []
+    absolute: list[_Row] = []
+    for outcome in _headline(summary):
+        for design in designs:
+            est = diffs[design]["outcomes"].get(outcome, {})
+            if est.get("mean") is None:
+                continue
+            mean = float(est["mean"])
+            has_ci = est.get("ci_low") is not None and est.get("ci_high") is not None
+            lo = float(est["ci_low"]) if has_ci else mean
+            hi = float(est["ci_high"]) if has_ci else mean
+            base = _baseline_mean(summary, diffs[design]["baseline"], outcome, est)
+            if base:
+                lo, hi = sorted((100 * lo / base, 100 * hi / base))
+                relative.append((outcome, design, 100 * mean / base, lo, hi, has_ci))
+            else:
+                absolute.append((outcome, design, mean, lo, hi, has_ci))
+    return relative, absolute
 
 
 def _forest(ax: Axes, rows: list[_Row],

@@ -39,16 +39,7 @@ def ttr_ecdf_figure(ttr_quantiles: Columns, designs: Sequence[str] | None = None
         ax = fig.subplots()
         lowest, highest = math.inf, 0.0
         for design in names:
-            mask = column["design"] == design
-            reps = np.unique(column["replication"][mask])
-            qs = np.unique(column["quantile"][mask].astype(float))
-            if not reps.size or not qs.size:
-                continue
-            grid = np.full((reps.size, qs.size), np.nan)
-            r_index = np.searchsorted(reps, column["replication"][mask])
-            q_index = np.searchsorted(qs, column["quantile"][mask].astype(float))
-            grid[r_index, q_index] = column["minutes"][mask].astype(float)
-            grid = grid[~np.all(np.isnan(grid), axis=1)]
+            qs, grid = _quantile_grid(column, design)
             if not grid.size:
                 continue
             mean, lo, hi = interval(grid, axis=0)
@@ -84,6 +75,21 @@ def ttr_ecdf_figure(ttr_quantiles: Columns, designs: Sequence[str] | None = None
                   title_fontsize=8)
         ax.set_title(titled(title, "distribution of the time to resolution"))
     return fig
+
+
+def _quantile_grid(column: dict[str, np.ndarray], design: str) -> tuple[np.ndarray, np.ndarray]:
+    """*design*'s quantiles and its minutes at each, one row per replication that
+    resolved an issue (an empty grid: none did)."""
+    mask = column["design"] == design
+    reps = np.unique(column["replication"][mask])
+    qs = np.unique(column["quantile"][mask].astype(float))
+    if not reps.size or not qs.size:
+        return qs, np.empty((0, 0))
+    grid = np.full((reps.size, qs.size), np.nan)
+    r_index = np.searchsorted(reps, column["replication"][mask])
+    q_index = np.searchsorted(qs, column["quantile"][mask].astype(float))
+    grid[r_index, q_index] = column["minutes"][mask].astype(float)
+    return qs, grid[~np.all(np.isnan(grid), axis=1)]
 
 
 def _nice_below(x: float) -> float:

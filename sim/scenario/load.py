@@ -148,6 +148,21 @@ def _positive_duration(value: dict[str, Any], key: str) -> float:
     return minutes
 
 
+def _empirical_values(raw: object) -> tuple[float, ...]:
+    """An empirical distribution's ``values``: a non-empty list of durations >= 0."""
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError("values", "must be a non-empty list of durations")
+    parsed = []
+    for i, item in enumerate(raw):
+        try:
+            parsed.append(_duration(item, float))
+        except ValueError as e:
+            raise ScenarioError(f"values[{i}]", str(e)) from None
+    if min(parsed) < 0:
+        raise ScenarioError("values", "durations must be >= 0")
+    return tuple(parsed)
+
+
 def _structure_dist(value: object, _: type) -> dists.Distribution:
     """A distribution table ``{dist = "...", ...}``; a plain duration means fixed."""
     if isinstance(value, str):
@@ -178,18 +193,7 @@ def _structure_dist(value: object, _: type) -> dists.Distribution:
         if key not in value:
             raise ScenarioError(key, f"missing (a {kind} distribution needs {', '.join(required)})")
     if kind == "empirical":
-        raw = value["values"]
-        if not isinstance(raw, list) or not raw:
-            raise ScenarioError("values", "must be a non-empty list of durations")
-        parsed = []
-        for i, item in enumerate(raw):
-            try:
-                parsed.append(_duration(item, float))
-            except ValueError as e:
-                raise ScenarioError(f"values[{i}]", str(e)) from None
-        values = tuple(parsed)
-        if min(values) < 0:
-            raise ScenarioError("values", "durations must be >= 0")
+        values = _empirical_values(value["values"])
         return dists.Empirical(values, _empirical_weights(value.get("weights", []), len(values)))
     if kind == "uniform":
         low, high = _duration_at(value, "low"), _duration_at(value, "high")
