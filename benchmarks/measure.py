@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -83,10 +85,7 @@ def paired_ratio(ratios: list[float], level: float = 0.95) -> dict[str, float | 
     of the ratios (a ratio's noise is multiplicative); it needs two repeats or more, else its
     ends are None. A target is met for sure when the upper end is under it.
     """
-    import math
-    import statistics
-
-    from scipy import stats
+    from scipy import stats  # here: the engines' processes import this module too
 
     logs = [math.log(r) for r in ratios]
     n = len(logs)
