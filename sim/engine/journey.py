@@ -195,9 +195,12 @@ class IssueJourney(Conversations):
             touch = TOUCHPOINTS[tp]
             ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
             previous = tp
-            contact = (self._self_service if touch.self_service
-                       else self._assisted_by(issue, segment, intent, tp))
-            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            # the contact's generator, without a local keeping its bound method for the
+            # whole contact
+            outcome, extra = yield from (
+                self._self_service if touch.self_service
+                else self._assisted_by(issue, segment, intent, tp))(issue, ctx, segment, intent,
+                                                                   tp, draws)
             step = self._after(issue, ctx, segment, tp, outcome, extra, draws)
             if isinstance(step, Ending):
                 ending = step

@@ -114,7 +114,7 @@ class Walk(Wakeable):
         start = simpy.Event(env)  # as simpy.events.Initialize: succeeded, urgent
         start._ok = True
         start._value = None
-        start.callbacks.append(self._resume)
+        start.callbacks.append(self)
         env.schedule(start, URGENT)
 
     def _resume(self, event: Any = None) -> None:
@@ -137,9 +137,12 @@ class Walk(Wakeable):
                 self.callbacks = _WAKE
                 self._env.schedule(self, NORMAL, event[0])  # type: ignore[arg-type]
                 return
-            if event.callbacks is not None:
-                event.callbacks.append(self._resume)
+            if event.callbacks is not None:  # the walk itself: no bound method to keep
+                event.callbacks.append(self)
                 return
+
+    #: an event the walk waits for calls the walk (as it would a bound ``_resume``)
+    __call__ = _resume
 
 
 #: what ends a walk's sleep (SimPy calls it with the walk)
