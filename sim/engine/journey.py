@@ -163,15 +163,16 @@ class IssueJourney(Conversations):
             Walk(env, self._issue(base + j, event, prefixes.take(base + j)))
 
     def _issue(self, index: int, event: EventRT | None,
-               firsts: tuple[int, Any, int]) -> Proc:
+               firsts: tuple[int, Any, Any]) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.
 
         One generator for the whole journey (each contact's, below it), so that every
         event of the issue resumes through as few frames as can be. *firsts* is the
-        issue's key and first draws made by block (:meth:`~.streams.Prefixes.take`).
+        issue's key, and its first draws made by block with their layout
+        (:meth:`~.streams.Prefixes.take`).
         """
-        key, block, at = firsts
-        draws = Draws(key, block, at)
+        key, layout, row = firsts
+        draws = Draws(key, layout, row)
         issue, ctx, segment, intent, tp = self._open(index, event, key, draws)
         device: int | None = None
         if event is not None:
