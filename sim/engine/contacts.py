@@ -427,10 +427,9 @@ class Contacts(Routing):
         if monitor is not None:  # only the continuity check reads the pairs
             ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
-            known = self._customer_given.get(ctx.customer)
-            if known is None:  # (setdefault would make a set on every call)
-                known = self._customer_given[ctx.customer] = set()
-            known.add(name)
+            known = self._customer_given.get(ctx.customer, ())
+            if name not in known:
+                self._customer_given[ctx.customer] = (*known, name)
             if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
 

@@ -382,8 +382,9 @@ class EngineState:
     history: HistoryStore
     recorder: Recorder
     pools: list[Pool]
-    #: with a finite population: per customer, the customer-scope facts given so far
-    _customer_given: dict[int, set[str]]
+    #: with a finite population: per customer, the customer-scope facts given so far (a
+    #: tuple, a few facts at most, kept for every customer seen: a set costs 216 bytes)
+    _customer_given: dict[int, tuple[str, ...]]
     #: and under which identities (read only by the continuity check)
     _customer_keys: dict[int, set[tuple[int, str]]]
     _routes: dict[tuple[str, int], tuple[Pool, ...]]
