@@ -75,8 +75,14 @@ class Contacts(Routing):
         """
         env = self.env
         entered = env.now
-        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
-                                                          call_back)
+        # as _queue, without its generator: a contact in a queue holds a frame less
+        where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back)
+        if where.__class__ is QueueEntry:
+            entry = cast(QueueEntry, where)
+            agent = yield cast(simpy.Event, entry.event)
+            pool = self._left(entry)
+        else:
+            pool = cast(Pool, where)
         missed = (agent is not None and not called_back and segment.hold_rate > 0
                   and self._away(segment, entered, draws))
         if agent is not None and not called_back and not missed:  # as _answered, at once
