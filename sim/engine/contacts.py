@@ -77,12 +77,11 @@ class Contacts(Routing):
         entered = env.now
         # as _queue, without its generator: a contact in a queue holds a frame less
         where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back)
-        if where.__class__ is QueueEntry:
-            entry = cast(QueueEntry, where)
-            agent = yield cast(simpy.Event, entry.event)
-            pool = self._left(entry)
+        if isinstance(where, QueueEntry):  # (narrows the type without a call to cast)
+            agent = yield where.event  # type: ignore[misc]  # an Answer: SimPy reads it as an event
+            pool = self._left(where)
         else:
-            pool = cast(Pool, where)
+            pool = where
         missed = (agent is not None and not called_back and segment.hold_rate > 0
                   and self._away(segment, entered, draws))
         if agent is not None and not called_back and not missed:  # as _answered, at once

@@ -64,11 +64,10 @@ class Routing(EngineState):
         """
         where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back,
                                                patient)
-        if where.__class__ is not QueueEntry:
+        if not isinstance(where, QueueEntry):
             return where, agent, called_back
-        entry = cast(QueueEntry, where)
-        agent = yield cast(simpy.Event, entry.event)
-        return self._left(entry), agent, called_back
+        agent = yield cast(simpy.Event, where.event)
+        return self._left(where), agent, called_back
 
     def _join(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
               draws: Draws, call_back: bool = False, patient: bool = False,
