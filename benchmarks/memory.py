@@ -20,6 +20,7 @@ Usage::
                                            # arrivals per design at 64×)
     python benchmarks/memory.py --quick    # base horizon 1 h
     python benchmarks/memory.py --designs siloed unified-history
+    python benchmarks/memory.py --breakdown   # what an issue in flight holds (printed)
 
 Writes ``benchmarks/results/memory.json`` and ``benchmarks/results/memory.md``.
 """
@@ -128,6 +129,117 @@ def child_in_flight(design_name: str, path: str) -> dict[str, Any]:
             "points": points, "bytes_per_issue_in_flight": per}
 
 
+#: the owners of an issue in flight's objects, by type name (the rest: "other objects")
+OWNERS = {
+    "array": "first-draw blocks and rows (streams.Prefixes)",
+    "Prefixed": "first-draw streams (streams.Prefixed)",
+    "CounterStream": "counter streams (streams.CounterStream)",
+    "set": "sets (facts given, identities, a customer's facts)",
+    "IssueState": "IssueState (metrics.recorder)",
+    "Context": "Context (state)", "Draws": "Draws (state)", "Seat": "Seat (state)",
+    "Walk": "Walk (state)", "QueueEntry": "QueueEntry (pools)",
+    "Event": "SimPy events", "Timeout": "SimPy events",
+    "method": "bound methods",
+    "list": "lists (history logs, callbacks, queues)",
+    "tuple": "tuples (gc-tracked only)", "dict": "dicts (amortised growth)",
+}
+
+
+def _census() -> dict[str, list[float]]:
+    """Count and size (``sys.getsizeof``) of the gc-tracked objects, by owner; a
+    generator by the name of its function (its frame is inside it)."""
+    import gc
+
+    gc.collect()
+    out: dict[str, list[float]] = {}
+    for obj in gc.get_objects():
+        kind = type(obj).__name__
+        owner = (f"generator frame {obj.gi_code.co_name}" if kind == "generator"
+                 else OWNERS.get(kind, "other objects"))
+        row = out.setdefault(owner, [0.0, 0.0])
+        row[0] += 1
+        row[1] += sys.getsizeof(obj)
+    return out
+
+
+def _overloaded(design_name: str, path: str) -> tuple[Any, tuple[float, ...]]:
+    """The overloaded replication of :func:`child_in_flight`, not started, and its times."""
+    from sim.engine.replication import Replication
+    from sim.engine.streams import Streams
+
+    times = SNAPSHOTS[path]
+    scenario, world, design = _world(design_name, horizon=times[-1] + 1.0, overloaded=True,
+                                     path=path)
+    rep = Replication(world, design, Streams(scenario.scenario.seed, 0))
+    rep.env.process(rep._arrivals())
+    return rep, times
+
+
+def child_breakdown(design_name: str, path: str, frames: int = 8) -> dict[str, Any]:
+    """What an issue in flight holds: the growth between the two snapshot times of
+    :func:`child_in_flight`, by owner (a census of objects) and by where tracemalloc saw
+    it allocated (the innermost *frames* of each traceback), per issue in flight.
+
+    The census and the snapshots come from two runs of the same replication (the same
+    seed: the same state at the same times), so that neither counts the other."""
+    import tracemalloc
+
+    path = os.path.abspath(path)
+    rep, times = _overloaded(design_name, path)
+    censuses = []
+    for at in times:
+        rep.env.run(until=at)
+        censuses.append((rep._in_flight, _census()))
+    rep, times = _overloaded(design_name, path)
+    tracemalloc.start(frames)
+    snaps = []
+    for at in times:
+        rep.env.run(until=at)
+        snaps.append((rep._in_flight, tracemalloc.take_snapshot()))
+    tracemalloc.stop()
+    (n1, c1), (n2, c2) = censuses
+    assert [n1, n2] == [n for n, _ in snaps], "the two runs differ"
+    grown = max(1, n2 - n1)
+    skip = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, __file__)]
+    stats = snaps[1][1].filter_traces(skip).compare_to(snaps[0][1].filter_traces(skip),
+                                                         "traceback")
+    total = sum(s.size_diff for s in stats) / grown
+    owners = {k: [(c2.get(k, [0, 0])[0] - c1.get(k, [0, 0])[0]) / grown,
+                  (c2.get(k, [0, 0])[1] - c1.get(k, [0, 0])[1]) / grown]
+              for k in {*c1, *c2}}
+    owners["untracked (ints, floats, strings, atomic tuples) and allocator rounding"] = [
+        0.0, total - sum(v[1] for v in owners.values())]
+    sites = [{"bytes": s.size_diff / grown, "blocks": s.count_diff / grown,
+              "where": " <- ".join(f"{_short(f.filename)}:{f.lineno}"
+                                   for f in list(s.traceback)[::-1][:3])} for s in stats]
+    return {"kind": "breakdown", "design": design_name, "scenario": os.path.basename(path),
+            "in_flight": [n1, n2], "bytes_per_issue_in_flight": total,
+            "owners": owners, "sites": [r for r in sites if abs(r["bytes"]) >= 8][:25]}
+
+
+def _short(filename: str) -> str:
+    """*filename* from the package down (``sim/engine/state.py``, ``simpy/core.py``)."""
+    for root in ("site-packages" + os.sep, ROOT + os.sep):
+        if root in filename:
+            return filename.split(root, 1)[1]
+    return os.path.basename(filename)
+
+
+def print_breakdown(r: dict[str, Any]) -> None:
+    """The breakdown of :func:`child_breakdown` as two Markdown tables."""
+    a, b = r["in_flight"]
+    print(f"\n### {r['scenario']} {r['design']}: {r['bytes_per_issue_in_flight']:,.0f} bytes "
+          f"per issue in flight (in flight {a} → {b})\n")
+    print("| owner | objects per issue | bytes per issue |\n|---|---:|---:|")
+    for owner, (n, size) in sorted(r["owners"].items(), key=lambda kv: -kv[1][1]):
+        if abs(size) >= 4:
+            print(f"| {owner} | {n:.2f} | {size:,.0f} |")
+    print("\n| allocated at (innermost first) | bytes per issue | blocks per issue |"
+          "\n|---|---:|---:|")
+    for site in r["sites"]:
+        print(f"| {site['where']} | {site['bytes']:,.0f} | {site['blocks']:.2f} |")
+
+
 def spawn(*args: str) -> dict[str, Any]:
     """Run this script as a child in a fresh interpreter; its JSON line."""
     return measure.spawn_child(__file__, *args)
@@ -207,7 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="base horizon 1 h instead of 8 h")
     ap.add_argument("--designs", nargs="+", default=list(DESIGNS))
     ap.add_argument("--out", default=RESULTS, help="folder for memory.json and memory.md")
-    ap.add_argument("--child", choices=("scale", "in_flight"), help=argparse.SUPPRESS)
+    ap.add_argument("--breakdown", action="store_true",
+                    help="only print what an issue in flight holds, by owner and by where "
+                         "it was allocated (each design and Erlang A; nothing written)")
+    ap.add_argument("--child", choices=("scale", "in_flight", "breakdown"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--design", help=argparse.SUPPRESS)
     ap.add_argument("--horizon", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--scenario", default=SCENARIO, help=argparse.SUPPRESS)
@@ -217,6 +333,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "in_flight":
         print(json.dumps(child_in_flight(args.design, args.scenario)))
+        return 0
+    if args.child == "breakdown":
+        print(json.dumps(child_breakdown(args.design, args.scenario)))
+        return 0
+    if args.breakdown:
+        print_breakdown(spawn("--child", "breakdown", "--design", "siloed",
+                              "--scenario", ERLANG_A))
+        for design in args.designs:
+            print_breakdown(spawn("--child", "breakdown", "--design", design))
         return 0
     base = 60.0 if args.quick else 480.0
     measure.compile_sim()

@@ -75,8 +75,13 @@ class Contacts(Routing):
         """
         env = self.env
         entered = env.now
-        pool, agent, called_back = yield from self._queue(issue, segment, intent, tp, draws,
-                                                          call_back)
+        # as _queue, without its generator: a contact in a queue holds a frame less
+        where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back)
+        if isinstance(where, QueueEntry):  # (narrows the type without a call to cast)
+            agent = yield where.event  # type: ignore[misc]  # an Answer: SimPy reads it as an event
+            pool = self._left(where)
+        else:
+            pool = where
         missed = (agent is not None and not called_back and segment.hold_rate > 0
                   and self._away(segment, entered, draws))
         if agent is not None and not called_back and not missed:  # as _answered, at once
@@ -427,10 +432,9 @@ class Contacts(Routing):
         if monitor is not None:  # only the continuity check reads the pairs
             ctx.add_given(key, name)
         if fact.scope == "customer" and self.world.population is not None:
-            known = self._customer_given.get(ctx.customer)
-            if known is None:  # (setdefault would make a set on every call)
-                known = self._customer_given[ctx.customer] = set()
-            known.add(name)
+            known = self._customer_given.get(ctx.customer, ())
+            if name not in known:
+                self._customer_given[ctx.customer] = (*known, name)
             if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
 

@@ -99,7 +99,7 @@ class Arrivals(Wakeable):
         if self.plain is None:  # its first step runs now, after the next arrival is set
             assert self.prefixes is not None
             self.next()
-            Walk(self.rep.env, self.rep._issue(index, None, self.prefixes.take(index)),
+            Walk(self.rep.env, self.rep._issue(index, None, *self.prefixes.take(index)),
                  at_once=True)
         else:
             self.next()
@@ -160,18 +160,18 @@ class IssueJourney(Conversations):
         base = EVENTS + e * PER_EVENT
         prefixes = Prefixes(self.streams, prefix_counts(self), min(256, event.customers))
         for j in range(event.customers):
-            Walk(env, self._issue(base + j, event, prefixes.take(base + j)))
+            Walk(env, self._issue(base + j, event, *prefixes.take(base + j)))
 
-    def _issue(self, index: int, event: EventRT | None,
-               firsts: tuple[int, Any, int]) -> Proc:
+    def _issue(self, index: int, event: EventRT | None, key: int, layout: Any,
+               row: Any) -> Proc:
         """One issue, from its arrival to its end: contact after contact until it ends.
 
         One generator for the whole journey (each contact's, below it), so that every
-        event of the issue resumes through as few frames as can be. *firsts* is the
-        issue's key and first draws made by block (:meth:`~.streams.Prefixes.take`).
+        event of the issue resumes through as few frames as can be. *key*, *layout* and
+        *row* are the issue's key and its first draws made by block
+        (:meth:`~.streams.Prefixes.take`): arguments, not a tuple the frame would keep.
         """
-        key, block, at = firsts
-        draws = Draws(key, block, at)
+        draws = Draws(key, layout, row)
         issue, ctx, segment, intent, tp = self._open(index, event, key, draws)
         device: int | None = None
         if event is not None:
@@ -195,14 +195,18 @@ class IssueJourney(Conversations):
             touch = TOUCHPOINTS[tp]
             ctx.from_self_service = previous is not None and TOUCHPOINTS[previous].self_service
             previous = tp
-            contact = (self._self_service if touch.self_service
-                       else self._assisted_by(issue, segment, intent, tp))
-            outcome, extra = yield from contact(issue, ctx, segment, intent, tp, draws)
+            # the contact's generator, without a local keeping its bound method for the
+            # whole contact
+            outcome, extra = yield from (
+                self._self_service if touch.self_service
+                else self._assisted_by(issue, segment, intent, tp))(issue, ctx, segment, intent,
+                                                                   tp, draws)
             step = self._after(issue, ctx, segment, tp, outcome, extra, draws)
             if isinstance(step, Ending):
                 ending = step
                 break
             tp, delay = step
+            del step  # not kept through the sleep and the next contact
             if delay > 0:
                 yield delay, None  # a sleep of the walk (env.timeout(delay))
         self._ended(issue, ending)

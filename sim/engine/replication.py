@@ -72,7 +72,7 @@ class Replication(IssueJourney):
         self.pools = [Pool(self.env, spec, world.warmup, world.end) for spec in world.pools]
         # with a finite population: per customer, the customer-scope facts given so far,
         # and under which identities
-        self._customer_given: dict[int, set[str]] = {}
+        self._customer_given: dict[int, tuple[str, ...]] = {}
         self._customer_keys: dict[int, set[tuple[int, str]]] = {}
         #: (touchpoint, intent index) -> the pools that can serve it, in routing order
         self._routes = {key: tuple(self.pools[p] for p in ps)

@@ -60,9 +60,27 @@ class Routing(EngineState):
                draws: Draws, call_back: bool = False, patient: bool = False) -> Proc:
         """Wait for an agent: ``(pool, agent, called back)``, the agent ``None`` if it left.
 
+        :meth:`_join`, then the wait for the queue's answer (:meth:`_left`).
+        """
+        where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back,
+                                               patient)
+        if not isinstance(where, QueueEntry):
+            return where, agent, called_back
+        agent = yield cast(simpy.Event, where.event)
+        return self._left(where), agent, called_back
+
+    def _join(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
+              draws: Draws, call_back: bool = False, patient: bool = False,
+              ) -> tuple[Pool | QueueEntry, Agent | None, bool]:
+        """Take an agent now, or join the queues: ``(pool, agent, called back)`` when an
+        agent takes the contact now, else ``(entry, None, called back)``, whose event
+        answers with the agent (``None`` if it left); :meth:`_left` closes its books.
+
         The patience is the segment's on this channel, shortened by frustration. With
         *call_back* the contact waits as a call back (it missed an answer on hold); a
         *patient* contact (a reply in a conversation) waits for ever, offered nothing.
+        Not a generator, so that a contact waiting in a queue holds no frame of its own
+        (:meth:`_queue` is one, for callers that need it).
         """
         env = self.env
         pools = self._routes[tp, issue.intent]
@@ -90,9 +108,13 @@ class Routing(EngineState):
                                     and self._takes_callback(pools[0], intent, tp, draws))
         if patience < math.inf and not called_back:  # on a call back, no one holds
             entry.alarm(env, patience)
-        agent = yield cast(simpy.Event, entry.event)
-        entry.settle(env.now)
-        return (pools[0] if entry.pool is None else entry.pool), agent, called_back
+        return entry, None, called_back
+
+    def _left(self, entry: QueueEntry) -> Pool:
+        """The queue answered *entry* (an agent, or none: it left): settle it, and give
+        the pool that served it (the first of its pools if none did)."""
+        entry.settle(self.env.now)
+        return entry.pools[0] if entry.pool is None else entry.pool
 
     def _last_agent(self, issue: IssueState, pools: tuple[Pool, ...]) -> tuple[Pool, Agent] | None:
         """The agent who handled the issue's last assisted contact, if affinity routes to them.

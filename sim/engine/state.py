@@ -10,6 +10,7 @@ the state they share.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Generator
 from enum import Enum
 from typing import Any, cast
@@ -114,7 +115,7 @@ class Walk(Wakeable):
         start = simpy.Event(env)  # as simpy.events.Initialize: succeeded, urgent
         start._ok = True
         start._value = None
-        start.callbacks.append(self._resume)
+        start.callbacks.append(self)
         env.schedule(start, URGENT)
 
     def _resume(self, event: Any = None) -> None:
@@ -137,9 +138,12 @@ class Walk(Wakeable):
                 self.callbacks = _WAKE
                 self._env.schedule(self, NORMAL, event[0])  # type: ignore[arg-type]
                 return
-            if event.callbacks is not None:
-                event.callbacks.append(self._resume)
+            if event.callbacks is not None:  # the walk itself: no bound method to keep
+                event.callbacks.append(self)
                 return
+
+    #: an event the walk waits for calls the walk (as it would a bound ``_resume``)
+    __call__ = _resume
 
 
 #: what ends a walk's sleep (SimPy calls it with the walk)
@@ -169,19 +173,19 @@ class Draws:
     Each is a property that makes its stream on first read (an empty slot until then):
     a customer who is never interrupted never makes an interruption stream. A property,
     not ``__getattr__`` on a missing slot, which raises and catches an AttributeError on
-    every first read. *block* and *at* are the first draws made by block for the
+    every first read. *layout* and *row* are the first draws made by block for the
     customer (:meth:`~.streams.Prefixes.take`): a purpose that has them gets a
     :class:`~.streams.Prefixed` stream, the same numbers.
     """
 
-    __slots__ = ("_at", "_block", "_device", "_hold", "_interrupt", "_key", "_misroute",
-                 "_outcome", "_patience", "_reply", "_route", "_work")
+    __slots__ = ("_device", "_hold", "_interrupt", "_key", "_layout", "_misroute",
+                 "_outcome", "_patience", "_reply", "_route", "_row", "_work")
 
-    def __init__(self, key: int, block: tuple[Block | None, ...] | None = None,
-                 at: int = 0) -> None:
+    def __init__(self, key: int, layout: tuple[Block | None, ...] | None = None,
+                 row: array | None = None) -> None:
         self._key = key
-        self._block = block
-        self._at = at
+        self._layout = layout
+        self._row = row
         self._patience = self._work = self._outcome = self._route = self._interrupt = None
         self._hold = self._misroute = self._reply = self._device = None
 
@@ -196,18 +200,18 @@ class Draws:
     _device: Stream | None
 
     def _make(self, purpose: int) -> Stream:
-        """The stream of *purpose*: with its first draws if its block has them."""
+        """The stream of *purpose*: with its first draws if its row has them."""
         return self.primed(purpose) or CounterStream(self._key, purpose)
 
     def primed(self, purpose: int) -> Prefixed | None:
-        """A new stream of *purpose* if the block has first draws for it, else ``None``."""
-        block = self._block
-        drawn = None if block is None else block[purpose]
-        if drawn is None:
+        """A new stream of *purpose* if the row has first draws for it, else ``None``."""
+        layout = self._layout
+        at = None if layout is None else layout[purpose]
+        if at is None:
             return None
-        firsts, k = drawn
-        start = self._at * k
-        return Prefixed(self._key, purpose, firsts, start, start + k)
+        start, k = at
+        assert self._row is not None
+        return Prefixed(self._key, purpose, self._row, start, start + k)
 
     @property
     def patience(self) -> Stream:
@@ -323,8 +327,8 @@ class Context:
         self.person = person
         self.key = identity(person, 0)
         #: every identity the issue used, when it may use more than :attr:`key` (``None``
-        #: until the first, so that most issues make no set)
-        self.keys: set[int] | None = None
+        #: until the first; a tuple, a few identities at most: a set costs 216 bytes)
+        self.keys: tuple[int, ...] | None = None
         self.within = False
         self.handed: tuple[str, float] | None = None
         self.preknown = preknown
@@ -343,10 +347,11 @@ class Context:
 
     def add_key(self, key: int) -> None:
         """Count *key* among the identities the issue used."""
-        if self.keys is None:
-            self.keys = {key}
-        else:
-            self.keys.add(key)
+        keys = self.keys
+        if keys is None:
+            self.keys = (key,)
+        elif key not in keys:
+            self.keys = (*keys, key)
 
     def add_given(self, key: int, fact: str) -> None:
         """Count *fact* as given in this issue under identity *key*."""
@@ -377,8 +382,9 @@ class EngineState:
     history: HistoryStore
     recorder: Recorder
     pools: list[Pool]
-    #: with a finite population: per customer, the customer-scope facts given so far
-    _customer_given: dict[int, set[str]]
+    #: with a finite population: per customer, the customer-scope facts given so far (a
+    #: tuple, a few facts at most, kept for every customer seen: a set costs 216 bytes)
+    _customer_given: dict[int, tuple[str, ...]]
     #: and under which identities (read only by the continuity check)
     _customer_keys: dict[int, set[tuple[int, str]]]
     _routes: dict[tuple[str, int], tuple[Pool, ...]]

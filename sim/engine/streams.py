@@ -250,8 +250,8 @@ class Prefixed:
 
     It borrows the float methods of :class:`random.Random` (expovariate,
     lognormvariate...), as :class:`CounterStream` does, but not ``getrandbits`` and the
-    integer methods built on it. It holds no copy of its draws (a block's array and two
-    places in it), so that an issue in flight costs little memory.
+    integer methods built on it. It holds no copy of its draws (its issue's row of first
+    draws, shared by the issue's streams, and two places in it).
     """
 
     __slots__ = ("_at", "_end", "_firsts", "_key", "_purpose", "_rest", "_skip")
@@ -288,9 +288,9 @@ del _name
 Stream = CounterStream | Prefixed
 
 
-#: a block's first draws of one purpose: every entity's *k* draws, one after the other
-#: (8 bytes each, a float made only when drawn), and *k*
-Block = tuple[array, int]
+#: where an entity's first draws of one purpose lie in its row of first draws: the
+#: offset of the first and how many (*k*)
+Block = tuple[int, int]
 
 
 class Prefixes:
@@ -298,12 +298,16 @@ class Prefixes:
     every (purpose, *k*) in *counts*, computed a block at a time with numpy: for issues
     that arrive in index order and draw a few times from each of several purposes.
 
-    :meth:`take` gives the entity's key, its block's draws, indexed by purpose (a
-    :data:`Block`, or ``None`` where *counts* has none), and its place in the block:
-    :class:`~.state.Draws` serves an entity's first draws of a purpose from them.
+    :meth:`take` gives the entity's key, the layout of a row of first draws, indexed by
+    purpose (a :data:`Block`, or ``None`` where *counts* has none), and the entity's row
+    (its first draws of every purpose, one after the other, 8 bytes each): a copy of its
+    part of the block, so that an issue in flight holds its own draws and not the
+    block's; the block is dropped once its last entity is taken. :class:`~.state.Draws`
+    serves an entity's first draws of a purpose from its row.
     """
 
-    __slots__ = ("_block", "_counts", "_draws", "_keys", "_start", "_streams")
+    __slots__ = ("_block", "_counts", "_flat", "_keys", "_layout", "_start", "_streams",
+                 "_width")
 
     def __init__(self, streams: Streams, counts: Sequence[tuple[Purpose, int]],
                  block: int = 256) -> None:
@@ -312,28 +316,37 @@ class Prefixes:
         self._block = block
         self._start = 0
         self._keys: list[int] = []
-        self._draws: tuple[Block | None, ...] = ()
+        layout: list[Block | None] = [None] * len(Purpose)
+        width = 0
+        for purpose, k in self._counts.items():
+            layout[purpose] = (width, k)
+            width += k
+        self._layout: tuple[Block | None, ...] = tuple(layout)
+        self._width = width
+        self._flat = array("d")
 
-    def take(self, index: int) -> tuple[int, tuple[Block | None, ...], int]:
-        """Entity *index*'s key, its block's first draws, and its place in the block."""
+    def take(self, index: int) -> tuple[int, tuple[Block | None, ...], array]:
+        """Entity *index*'s key, the layout of its row and its row of first draws."""
         j = index - self._start
         if not 0 <= j < len(self._keys):
             self._fill(index)
             j = 0
-        return self._keys[j], self._draws, j
+        width = self._width
+        return self._keys[j], self._layout, self._flat[j * width:(j + 1) * width]
 
     def _fill(self, start: int) -> None:
         n = self._block
         ids = np.arange(start + 1, start + n + 1, dtype=np.uint64)
         keys = _mix_array(np.uint64(self._streams._base) + ids * np.uint64(_WEYL))
-        draws: list[Block | None] = [None] * len(Purpose)
+        rows = np.empty((n, self._width), dtype=np.float64)
         for purpose, k in self._counts.items():
             # the counters of draws 1..k: key + offset + j·golden (mod 2⁶⁴)
             steps = np.arange(1, k + 1, dtype=np.uint64) * np.uint64(_GOLDEN)
             steps += np.uint64(_OFFSETS[purpose])
             bits = _mix_array(keys[:, None] + steps[None, :]) >> np.uint64(11)
-            flat = array("d")
-            flat.frombytes((bits.astype(np.float64) * _INV_2_53).tobytes())
-            draws[purpose] = (flat, k)
-        self._start, self._keys, self._draws = start, keys.tolist(), tuple(draws)
-
+            at = self._layout[purpose]
+            assert at is not None
+            rows[:, at[0]:at[0] + k] = bits.astype(np.float64) * _INV_2_53
+        flat = array("d")
+        flat.frombytes(rows.tobytes())
+        self._start, self._keys, self._flat = start, keys.tolist(), flat

@@ -112,7 +112,8 @@ class HistoryStore:
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         self._logs: dict[tuple[str, int], list[tuple[float, str, int, str, str]]] = {}
-        self._keys: dict[int, list[tuple[str, int]]] = {}  # identity -> its logs
+        #: identity -> its logs (a tuple: one or a few, and a list costs twice the memory)
+        self._keys: dict[int, tuple[tuple[str, int], ...]] = {}
         self._store_of = {c: topology.store_of(c) for c in CHANNELS}
         self._ttl = topology.ttl  # the topology is frozen: read once, not on every read
 
@@ -132,7 +133,7 @@ class HistoryStore:
         log = self._logs.get(where)
         if log is None:
             log = self._logs[where] = []
-            self._keys.setdefault(key, []).append(where)
+            self._keys[key] = (*self._keys.get(key, ()), where)
         elif log and at < log[-1][0]:
             raise ValueError(f"event at {at} written after one at {log[-1][0]}")
         log.append((at, fact, issue, scope, channel))
