@@ -1,23 +1,55 @@
 """A throwaway compiled build of omnisim's hot modules (issue 17's mypyc spike).
 
-Copies ``sim/`` into *OUT* and compiles the chosen modules there with mypyc, in place, so
-that ``PYTHONPATH=OUT`` runs the compiled modules (an extension module shadows the ``.py``
-beside it) and every other module as Python::
+Copies ``sim/`` into *OUT*, applies the few changes compiling needs (:data:`PATCHES`) to
+the copy, and compiles the chosen modules there with mypyc, in place, so that
+``PYTHONPATH=OUT`` runs the compiled modules (an extension module shadows the ``.py``
+beside it) and every other module as Python. Nothing is written in the repository; it
+needs a C compiler and the Python headers (mypyc comes with mypy, the dev extra)::
 
-    python benchmarks/mypyc_build.py /tmp/build sim/model/dists.py sim/engine/streams.py
-    PYTHONPATH=/tmp/build python benchmarks/instructions.py --story     # from outside the repo
+    python benchmarks/mypyc_build.py build /tmp/build          # the hot set (HOT), ≈ 2-3 min
+    python benchmarks/mypyc_build.py build /tmp/build sim/model/dists.py   # chosen modules
+    python benchmarks/mypyc_build.py compare /tmp/build --repeats 5        # CPU, paired
+    cd /tmp && PYTHONPATH=/tmp/build python /path/to/benchmarks/instructions.py --story
+    PYTHONPATH=/tmp/build pytest -n 0 tests/test_golden.py                  # byte identity
 
-Nothing is written in the repository. Needs a C compiler and the Python headers.
+``compare`` runs one replication of each of the story's designs at ``--multiple`` × its
+horizon in fresh processes, the pure and the compiled build one after the other in each
+repeat, and prints each CPU time, each repeat's ratio and their geometric mean.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_STORY = os.path.join(_ROOT, "scenarios", "app-to-phone.toml")
+
+#: the modules the spike compiles: the engine but world.py (see PATCHES), the
+#: distributions, the history stores and the recorder
+HOT = [*(f"sim/engine/{m}.py" for m in (
+    "arrivals", "contacts", "conversation", "journey", "monitors", "plain", "pools",
+    "replication", "routing", "state", "streams", "wakeups")),
+    "sim/model/dists.py", "sim/model/history.py", "sim/metrics/recorder.py"]
+
+#: the child of ``compare``: one replication of each design, CPU seconds as JSON
+_CHILD = """
+import json, sys, time, attrs, sim
+scenario = sim.load_scenario(sys.argv[1])
+world = sim.compile_world(scenario)
+world = attrs.evolve(world, horizon=world.horizon * int(sys.argv[2]))
+designs = sim.resolve_designs(scenario, None)
+t0 = time.process_time()
+for d in designs:
+    sim.simulate(world, d, scenario.scenario.seed, 0)
+print(json.dumps({"cpu_s": time.process_time() - t0, "module": sim.engine.contacts.__file__,
+                  "arrivals": len(designs) * world.rate * world.end}))
+"""
 
 _SETUP = """
 from setuptools import setup
@@ -52,10 +84,12 @@ _BORROW = """
         return _RANDOM.choices(self, population, weights,
                                cum_weights=cum_weights, k=k)
 """
+_TC = "    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)"
+_NON_NATIVE = "\n@mypyc_attr(native_class=False)"
 PATCHES: dict[str, list[tuple[str, str]]] = {
     "sim/engine/streams.py": [
         ("_T = TypeVar(\"_T\")", "_T = TypeVar(\"_T\")\n_RANDOM: Any = random.Random"),
-        ("""    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)
+        (_TC + """
         def expovariate(self, lambd: float = 1.0) -> float: ...
         def lognormvariate(self, mu: float, sigma: float) -> float: ...
         def normalvariate(self, mu: float = 0.0, sigma: float = 1.0) -> float: ...
@@ -68,7 +102,7 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     setattr(CounterStream, _name, getattr(random.Random, _name))
 del _name
 """, ""),
-        ("""    if TYPE_CHECKING:  # the borrowed methods used in sim/ (set below, out of mypy's sight)
+        (_TC + """
         def expovariate(self, lambd: float = 1.0) -> float: ...
 """, _BORROW),
         ("""for _name in _FLOAT_METHODS:
@@ -100,9 +134,9 @@ del _name
     # the tallies read their own __slots__ to set and add their fields: a native class has
     # none, so they stay Python classes (their methods still compiled)
     "sim/metrics/recorder.py": [
-        ("\nclass _Tally:", "\n@mypyc_attr(native_class=False)\nclass _Tally:"),
-        ("\nclass QueueTally(_Tally):", "\n@mypyc_attr(native_class=False)\nclass QueueTally(_Tally):"),
-        ("\nclass IssueTally(_Tally):", "\n@mypyc_attr(native_class=False)\nclass IssueTally(_Tally):"),
+        ("\nclass _Tally:", _NON_NATIVE + "\nclass _Tally:"),
+        ("\nclass QueueTally(_Tally):", _NON_NATIVE + "\nclass QueueTally(_Tally):"),
+        ("\nclass IssueTally(_Tally):", _NON_NATIVE + "\nclass IssueTally(_Tally):"),
         ("from __future__ import annotations\n",
          "from __future__ import annotations\n\nfrom mypy_extensions import mypyc_attr\n"),
     ],
@@ -136,10 +170,51 @@ def build(out: str, modules: list[str], opt: str = "3") -> None:
                    cwd=out, check=True, env=env)
 
 
+def _cpu(pythonpath: str | None, multiple: int) -> dict[str, float | str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    done = subprocess.run([sys.executable, "-c", _CHILD, _STORY, str(multiple)], cwd="/",
+                          env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def compare(out: str, repeats: int, multiple: int) -> None:
+    """Print the CPU time of the story, pure and compiled, paired repeat by repeat."""
+    ratios = []
+    for k in range(repeats):
+        pure, comp = _cpu(None, multiple), _cpu(out, multiple)
+        if not str(comp["module"]).endswith(".so") or str(pure["module"]).endswith(".so"):
+            sys.exit(f"mypyc_build.py: not comparing a pure and a compiled build: "
+                     f"{pure['module']} / {comp['module']}")
+        ratios.append(float(pure["cpu_s"]) / float(comp["cpu_s"]))
+        per = [1e6 * float(r["cpu_s"]) / float(r["arrivals"]) for r in (pure, comp)]
+        print(f"repeat {k + 1}: pure {pure['cpu_s']:.3f} s ({per[0]:.1f} µs/arrival), "
+              f"compiled {comp['cpu_s']:.3f} s ({per[1]:.1f} µs/arrival), "
+              f"pure/compiled {ratios[-1]:.3f}", flush=True)
+    mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    with open("/proc/loadavg", encoding="ascii") as f:
+        load = f.read().split()[0]
+    print(f"geometric mean pure/compiled over {repeats} paired repeats: {mean:.3f} "
+          f"(load average now {load})")
+
+
 def main() -> None:
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    build(os.path.abspath(sys.argv[1]), sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="copy sim/ to OUT and compile MODULES there")
+    b.add_argument("out")
+    b.add_argument("modules", nargs="*", help="paths relative to the repository (default: HOT)")
+    b.add_argument("--opt", default="3", help="the C compiler's optimisation level")
+    c = sub.add_parser("compare", help="CPU of the story, pure against OUT's build")
+    c.add_argument("out")
+    c.add_argument("--repeats", type=int, default=5)
+    c.add_argument("--multiple", type=int, default=4, help="× the story's horizon")
+    args = ap.parse_args()
+    if args.command == "build":
+        build(os.path.abspath(args.out), args.modules or HOT, args.opt)
+    else:
+        compare(os.path.abspath(args.out), args.repeats, args.multiple)
 
 
 if __name__ == "__main__":
