@@ -10,22 +10,31 @@ needs a C compiler and the Python headers (mypyc comes with mypy, the dev extra)
     python benchmarks/mypyc_build.py build /tmp/build sim/model/dists.py   # chosen modules
     python benchmarks/mypyc_build.py compare /tmp/build --repeats 5        # CPU, paired
     cd /tmp && PYTHONPATH=/tmp/build python /path/to/benchmarks/instructions.py --story
+    python benchmarks/mypyc_build.py split /tmp/build      # instructions by kind (valgrind)
     PYTHONPATH=/tmp/build pytest -n 0 tests/test_golden.py                  # byte identity
 
 ``compare`` runs one replication of each of the story's designs at ``--multiple`` × its
 horizon in fresh processes, the pure and the compiled build one after the other in each
-repeat, and prints each CPU time, each repeat's ratio and their geometric mean.
+repeat, and prints each CPU time, each repeat's ratio and their geometric mean. ``split``
+counts the story's instructions per arrival (valgrind, 1× → 2× the horizon, as
+``instructions.py --story``) of the pure and the compiled build by the kind of code that
+runs them: the interpreter's bytecode loop, the rest of libpython (attribute and dict
+look-ups, allocation, float and int objects, calls, comparisons), mypyc's compiled code
+with its runtime library, C modules (heapq, math, array, libm), numpy, libc.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _STORY = os.path.join(_ROOT, "scenarios", "app-to-phone.toml")
@@ -199,6 +208,66 @@ def compare(out: str, repeats: int, multiple: int) -> None:
           f"(load average now {load})")
 
 
+def _functions(pythonpath: str | None, multiple: int) -> dict[str, int]:
+    """Instructions by function of one ``instructions.py --child story`` run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONHASHSEED"] = "0"
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    script = os.path.join(_ROOT, "benchmarks", "instructions.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                        sys.executable, script, "--child", "story", str(multiple)],
+                       cwd="/", env=env, capture_output=True, check=True)
+        text = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", out],
+                              capture_output=True, text=True, check=True).stdout
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S+?)(?: \[(.*)\])?\s*$", line)
+        if m and "PROGRAM" not in line:
+            name = m.group(2).rsplit(":", 1)[-1].split("'")[0]
+            key = f"{name} {os.path.basename(m.group(3) or '')}"
+            counts[key] = counts.get(key, 0) + int(m.group(1).replace(",", ""))
+    return counts
+
+
+def _kind(key: str) -> str:
+    name, obj = [*key.split(" ", 1), ""][:2]
+    if name.startswith("CPy") or "__mypyc" in obj:
+        return "mypyc compiled code and runtime"
+    if name == "_PyEval_EvalFrameDefault":
+        return "libpython: the bytecode loop"
+    if "multiarray" in obj or "openblas" in obj:
+        return "numpy"
+    if obj.startswith(("_heapq", "math.", "array.", "_random", "libm", "_bisect")):
+        return "C modules (heapq, math, array, libm)"
+    if obj.startswith("libc") or name.startswith("__mem"):
+        return "libc"
+    return "libpython: objects and runtime"
+
+
+def split(out: str) -> None:
+    """Print the story's instructions per arrival by kind, pure and compiled."""
+    spec = importlib.util.spec_from_file_location(
+        "instructions_bench", os.path.join(_ROOT, "benchmarks", "instructions.py"))
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    arrivals = bench.story_arrivals(None, 2) - bench.story_arrivals(None, 1)
+    for label, path in (("pure", None), ("compiled", out)):
+        low, high = _functions(path, 1), _functions(path, 2)
+        kinds: dict[str, float] = {}
+        for key in set(low) | set(high):
+            per = (high.get(key, 0) - low.get(key, 0)) / arrivals
+            kinds[_kind(key)] = kinds.get(_kind(key), 0.0) + per
+        total = sum(kinds.values())
+        print(f"{label}: {total:,.0f} instructions per story arrival (functions over the "
+              f"threshold, {arrivals:,.0f} arrivals)")
+        for kind, per in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            print(f"  {per:9,.0f}  {100 * per / total:5.1f} %  {kind}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -210,11 +279,15 @@ def main() -> None:
     c.add_argument("out")
     c.add_argument("--repeats", type=int, default=5)
     c.add_argument("--multiple", type=int, default=4, help="× the story's horizon")
+    sp = sub.add_parser("split", help="the story's instructions by kind, pure and OUT's build")
+    sp.add_argument("out")
     args = ap.parse_args()
     if args.command == "build":
         build(os.path.abspath(args.out), args.modules or HOT, args.opt)
-    else:
+    elif args.command == "compare":
         compare(os.path.abspath(args.out), args.repeats, args.multiple)
+    else:
+        split(os.path.abspath(args.out))
 
 
 if __name__ == "__main__":
