@@ -201,6 +201,9 @@ class Records:
                                {"touchpoint": touchpoints, "channel": channels})
         # the codes of the names the engine gives (a part's own, in the order first seen)
         self._pools, self._outcomes = self._contacts.named["pool"], self._contacts.named["outcome"]
+        #: puts a plain contact's row: without its counts of facts and transfers, 0 in
+        #: every plain contact
+        self._put_plain = self._contacts.put_zeros(_PLAIN_ZEROS)
         self._starts = self._issues.named["channel"]
         self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
 
@@ -303,11 +306,11 @@ class Records:
             started = left if answered else NULL_FLOAT
         part = self._contacts
         at = part.at
-        part.put(part.buffer, at, issue.index, issue.contacts, place, channel, queued, wait,
-                 got, self._pools[pool], NULL_INT if agent is None else agent, started,
-                 NULL_FLOAT if now is None else now,
-                 self._outcomes["open" if outcome is None else outcome._value_], 0, 0, 0,
-                 issue.agent_minutes - charged, 0)
+        self._put_plain(part.buffer, at, issue.index, issue.contacts, place, channel, queued,
+                        wait, got, self._pools[pool], NULL_INT if agent is None else agent,
+                        started, NULL_FLOAT if now is None else now,
+                        self._outcomes["open" if outcome is None else outcome._value_],
+                        issue.agent_minutes - charged)
         at += part.step
         part.at = at
         if at >= part.end:
@@ -331,6 +334,11 @@ class Records:
         """Remove what was written (the unit failed)."""
         self._contacts.abort()
         self._issues.abort()
+
+
+#: The contacts' columns that are 0 in every plain contact (facts asked, facts read,
+#: repetitions, transfers), by place in a row.
+_PLAIN_ZEROS = (12, 13, 14, 16)
 
 
 class _Opened(Enum):
@@ -376,6 +384,18 @@ class _Part:
     def _names(self) -> Any:
         """A new mapping from a name to its code in this part's rows."""
         raise NotImplementedError
+
+    def put_zeros(self, places: tuple[int, ...]) -> Any:
+        """A ``put`` for rows whose whole-number fields at *places* (in a row) are 0, which
+        it is not given."""
+        put = self.put
+
+        def put_zeros(buffer: Any, at: int, *row: Any) -> None:
+            values = list(row)
+            for place in places:
+                values.insert(place, 0)
+            put(buffer, at, *values)
+        return put_zeros
 
     def write(self) -> None:
         """Write the rows put so far."""
@@ -446,10 +466,22 @@ class _ParquetPart(_Part):
         self.step, self.end = row.size, row.size * flush
         self.buffer = bytearray(self.end)
         self.put = row.pack_into
+        self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
 
     def _names(self) -> defaultdict[Any, int]:
         return _codes()
+
+    def put_zeros(self, places: tuple[int, ...]) -> Any:
+        """A ``put`` for rows whose whole-number fields at *places* are 0: a
+        :class:`struct.Struct` of the same size that skips them (it packs into a row it
+        first fills with zero bytes)."""
+        if any(self.kinds[place] != "int" for place in places):
+            raise ValueError("only whole-number fields can be left out")
+        row = struct.Struct("<" + "".join("8x" if i in places else _PACKED[k][0]
+                                          for i, k in enumerate(self.kinds)))
+        assert row.size == self.step
+        return row.pack_into
 
     def write(self) -> None:
         """Write the rows put so far as one row group."""
