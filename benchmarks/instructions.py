@@ -12,11 +12,19 @@ of one arrival, with start-up, imports and model set-up cancelled out::
     python benchmarks/instructions.py --case B            # queue.py's case B (10 agents)
     python benchmarks/instructions.py --story             # the story's designs, 1× → 2×
     python benchmarks/instructions.py --story --keep /tmp/story.out   # for callgrind_annotate
+    python benchmarks/instructions.py --records           # records.py's run, without and with
 
 With ``--story``, ``sim.simulate(world, design, seed, 0)`` runs each design of
 scenarios/app-to-phone.toml (or ``--designs``) at two multiples of the file's horizon
 (``--multiples``, the warm-up unchanged), and the counts are divided by the difference of
 the expected arrivals (rate × run length, summed over the designs).
+
+With ``--records``, the child is ``benchmarks/records.py``'s run of case A (one
+replication through ``sim.run_experiment``, 5,000 → 25,000 issues unless ``--arrivals``
+says otherwise), once without records and once with them (the parts written and
+concatenated into issues.parquet and contacts.parquet, or the CSV files with
+``--format csv``): the instructions per issue of each, their ratio, and the fixed cost
+(the intercept at 0 issues) of each.
 
 valgrind must be installed (Debian: ``valgrind``). Nothing is written but ``--keep``'s
 file: the figures are printed.
@@ -38,6 +46,7 @@ import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 #: valgrind's summary lines and the names they are reported under.
 _COUNTS = {"instructions": r"I\s+refs:\s+([\d,]+)", "D1 misses": r"D1\s+misses:\s+([\d,]+)",
@@ -88,6 +97,29 @@ def story_arrivals(designs: list[str] | None, multiple: int) -> float:
     return len(chosen) * world.rate * world.end  # type: ignore[attr-defined]
 
 
+def _records_module() -> object:
+    spec = importlib.util.spec_from_file_location("records_bench",
+                                                  os.path.join(_HERE, "records.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def records_child(issues: int, records: str) -> None:
+    """Run records.py's Erlang A case for *issues* issues: without records (*records*
+    ``"none"``), or with them in the format *records* (parts written and concatenated)."""
+    import sim
+    from sim.experiment.records import RecordParts
+
+    world, designs = _records_module()._erlang_world(issues, 1)  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory(prefix="omnisim-instructions-") as tmp:
+        parts = None if records == "none" else RecordParts(Path(tmp) / "parts", records)
+        sim.run_experiment(world, designs, 1, 1, jobs=1, records=parts, progress=False)
+        if parts is not None:
+            parts.write(Path(tmp))
+
+
 def count(engine: str, arrivals: int, cache: bool, keep: str | None = None,
           extra: tuple[str, ...] = ()) -> dict[str, int]:
     """valgrind's counts for one child run (its callgrind output kept as *keep*)."""
@@ -127,12 +159,18 @@ def main() -> None:
                     help="with --story: these designs (default: the file's)")
     ap.add_argument("--multiples", nargs=2, type=int, default=(1, 2), metavar=("LOW", "HIGH"),
                     help="with --story: the two multiples of the horizon (default 1 2)")
+    ap.add_argument("--records", action="store_true",
+                    help="count records.py's Erlang A run without and with records")
+    ap.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                    help="with --records: the records' format (default parquet)")
     ap.add_argument("--keep", metavar="FILE",
                     help="keep the valgrind output of the high run as FILE")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        if args.child[0] == "story":
+        if args.child[0] == "records":
+            records_child(int(args.child[1]), args.child[2])
+        elif args.child[0] == "story":
             story_child(args.child[2:] or None, int(args.child[1]))
         else:
             child(args.child[0], int(args.child[1]), *args.child[2:])
@@ -141,6 +179,9 @@ def main() -> None:
         sys.exit("instructions.py: valgrind is not installed")
     if args.story:
         story(args)
+        return
+    if args.records:
+        records(args)
         return
     low, high = args.arrivals
     for engine in args.engines:
@@ -161,6 +202,26 @@ def story(args: argparse.Namespace) -> None:
     per = {name: (b[name] - a[name]) / arrivals for name in b}
     print(f"story {low}× → {high}× ({arrivals:,.0f} arrivals) per arrival: "
           + ", ".join(f"{name} {value:,.0f}" for name, value in per.items()))
+
+
+def records(args: argparse.Namespace) -> None:
+    """Print the instructions per issue of records.py's run without and with records, their
+    ratio, and each one's fixed cost (the count extrapolated to 0 issues)."""
+    low, high = args.arrivals if args.arrivals != (1000, 5000) else (5000, 25000)
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy's BLAS threads: not the records' cost
+    per, fixed = {}, {}
+    for kind in ("none", args.format):
+        keep = None if args.keep is None or kind == "none" else args.keep
+        a = count("records", low, args.cache, None, (kind,))["instructions"]
+        b = count("records", high, args.cache, keep, (kind,))["instructions"]
+        per[kind] = (b - a) / (high - low)
+        fixed[kind] = a - per[kind] * low
+        label = "without records" if kind == "none" else f"with records ({kind})"
+        print(f"records.py case A {low:,} → {high:,} issues, {label}: "
+              f"{per[kind]:,.0f} instructions per issue, fixed {fixed[kind] / 1e6:,.0f}M",
+              flush=True)
+    print(f"ratio per issue {per[args.format] / per['none']:.3f}; fixed cost of records "
+          f"{(fixed[args.format] - fixed['none']) / 1e6:+,.0f}M instructions")
 
 
 if __name__ == "__main__":

@@ -7,15 +7,21 @@ runs one replication through ``sim.run_experiment`` (with a
 parts into issues.parquet and contacts.parquet; it prints one JSON line: CPU and wall time
 of the run and of the concatenation, peak RSS (``getrusage``) after set-up and at the end,
 rows and file sizes. The parent interleaves with/without repeat by repeat and reports the
-minimum CPU time of each and their ratio (the target: under 1.15), and the peak RSS at each
-size: flat means the peak with records grows from 10^5 to 10^6 issues by about what it
-grows without records, far below what the rows would take in memory (the Arrow size of
-the tables, also reported).
+minimum CPU time of each and their ratio (the target: under 1.15), each repeat's paired
+ratio (with / without, run one after the other) summed up as their median and geometric
+mean with its 95 % interval, and the peak RSS at each size: flat means the peak with
+records grows from 10^5 to 10^6 issues by about what it grows without records, far below
+what the rows would take in memory (the Arrow size of the tables, also reported).
 
 The workload is the Erlang A queue of benchmarks/queue.py (case A: 50 agents, 48 arrivals
 a minute), where the engine does the least per issue, so the records' share of the time is
 the largest; ``--story`` adds the story (scenarios/app-to-phone.toml, its horizon stretched
 to the number of issues asked).
+
+From the smallest and the largest size, it also splits each kind's CPU time (medians over
+the repeats) into a fixed cost (the intercept: imports, set-up, opening and closing the
+files) and a cost per issue (the slope), with and without records: the ratio of the
+slopes is what the records cost at any size, the fixed costs what they add once.
 
     python benchmarks/records.py                 # 10^5 and 10^6 issues, 3 repeats
     python benchmarks/records.py --quick         # 10^4 and 10^5 issues, 2 repeats
@@ -35,6 +41,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -139,6 +146,8 @@ def _case(workload: str, issues: int, repeats: int, seed: int) -> dict[str, Any]
             print(f"  {workload} {issues:>9,} {kind:>7} records: run {line['run_cpu_s']:.2f} s "
                   f"CPU, peak {line['rss_peak_mib']:.1f} MiB (load {line['loadavg']:.1f})",
                   flush=True)
+    paired = [(w["run_cpu_s"] + w["write_cpu_s"]) / o["run_cpu_s"]
+              for w, o in zip(runs["with"], runs["without"], strict=True)]
     plain = min(x["run_cpu_s"] for x in runs["without"])
     rec_run = min(x["run_cpu_s"] for x in runs["with"])
     rec_all = min(x["run_cpu_s"] + x["write_cpu_s"] for x in runs["with"])
@@ -148,9 +157,29 @@ def _case(workload: str, issues: int, repeats: int, seed: int) -> dict[str, Any]
         "bytes": runs["with"][0]["bytes"], "arrow_mib": runs["with"][0].get("arrow_mib"),
         "cpu_without_s": plain, "cpu_with_run_s": rec_run, "cpu_with_all_s": rec_all,
         "ratio_run": rec_run / plain, "ratio_all": rec_all / plain,
+        "paired_ratios": paired, "paired_median": statistics.median(paired),
+        "paired": measure.paired_ratio(paired),
         "peak_without_mib": max(x["rss_peak_mib"] for x in runs["without"]),
         "peak_with_mib": max(x["rss_peak_mib"] for x in runs["with"]),
     }
+
+
+def scaling(cases: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Fixed cost (s) and cost per issue (µs) of the runs with and without records, from
+    the smallest and the largest of *cases* (medians of CPU time over the repeats)."""
+    if len(cases) < 2:
+        return None
+    low, high = min(cases, key=lambda c: c["issues"]), max(cases, key=lambda c: c["issues"])
+    out: dict[str, Any] = {"issues": [low["issues"], high["issues"]]}
+    for kind in ("without", "with"):
+        def cpu(case: dict[str, Any], kind: str = kind) -> float:
+            return statistics.median(x["run_cpu_s"] + x.get("write_cpu_s", 0.0)
+                                     for x in case["runs"][kind])
+        slope = (cpu(high) - cpu(low)) / (high["issues"] - low["issues"])
+        out[kind] = {"per_issue_us": slope * 1e6, "fixed_s": cpu(low) - slope * low["issues"]}
+    out["ratio_per_issue"] = out["with"]["per_issue_us"] / out["without"]["per_issue_us"]
+    out["fixed_added_s"] = out["with"]["fixed_s"] - out["without"]["fixed_s"]
+    return out
 
 
 def render(report: dict[str, Any]) -> str:
@@ -158,8 +187,9 @@ def render(report: dict[str, Any]) -> str:
     lines = [
         "| workload | issues | rows (issues / contacts) | CPU without (s) | CPU with, run "
         "(s) | CPU with, run + files (s) | ratio | peak RSS without (MiB) | peak RSS with "
-        "(MiB) | rows in memory would take (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "(MiB) | rows in memory would take (MiB) | paired ratios: median, geometric mean "
+        "[95 % CI] |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for c in report["cases"]:
         arrow = "" if c["arrow_mib"] is None else f"{c['arrow_mib']:.0f}"
@@ -167,7 +197,17 @@ def render(report: dict[str, Any]) -> str:
             f"| {c['workload']} | {c['issues']:,.0f} | {c['rows']['issues']:,} / "
             f"{c['rows']['contacts']:,} | {c['cpu_without_s']:.2f} | {c['cpu_with_run_s']:.2f} "
             f"| {c['cpu_with_all_s']:.2f} | {c['ratio_all']:.3f} | {c['peak_without_mib']:.1f} "
-            f"| {c['peak_with_mib']:.1f} | {arrow} |")
+            f"| {c['peak_with_mib']:.1f} | {arrow} | {_paired(c)} |")
+    split = report.get("scaling")
+    if split:
+        lines += ["", f"From {split['issues'][0]:,.0f} and {split['issues'][1]:,.0f} issues "
+                  "(Erlang A, medians):", "",
+                  "| records | fixed cost (s) | per issue (µs) |", "|---|---:|---:|"]
+        for kind in ("without", "with"):
+            lines.append(f"| {kind} | {split[kind]['fixed_s']:.3f} "
+                         f"| {split[kind]['per_issue_us']:.2f} |")
+        lines += ["", f"Per issue with / without: {split['ratio_per_issue']:.3f}; records add "
+                  f"{split['fixed_added_s']:.3f} s once."]
     meta = report["meta"]
     lines.append("")
     lines.append(f"Load average at the start {meta['loadavg_at_start'][0]:.2f}, at the end "
@@ -176,6 +216,12 @@ def render(report: dict[str, Any]) -> str:
                  f"{report['cases'][0]['repeats']} interleaved repeats; ratio = (run + files "
                  "with records) / run without.")
     return "\n".join(lines)
+
+
+def _paired(case: dict[str, Any]) -> str:
+    p = case["paired"]
+    ci = "" if p["low"] is None else f" [{p['low']:.3f}, {p['high']:.3f}]"
+    return f"{case['paired_median']:.3f}, {p['gmean']:.3f}{ci}"
 
 
 def main() -> None:
@@ -210,6 +256,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, "cases": []}
     for issues in args.issues:
         report["cases"].append(_case("erlang", issues, args.repeats, args.seed))
+    report["scaling"] = scaling(report["cases"])
     if args.story:
         report["cases"].append(_case("story", args.story, args.repeats, args.seed))
     measure.write_report(report, render, args.out, "records", started)

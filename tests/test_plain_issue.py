@@ -5,6 +5,8 @@ last bit, and a world with anything more keeps the processes."""
 from __future__ import annotations
 
 import gc
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -18,6 +20,7 @@ from sim.engine.monitors import Monitor
 from sim.engine.plain import plain_journeys
 from sim.engine.replication import Replication
 from sim.engine.streams import Streams
+from sim.experiment.records import PartTarget, Records
 
 AGENT_TOUCHPOINTS = ("voice", "chat", "email")
 
@@ -100,16 +103,25 @@ class _Log:
 
 
 def _run(world: Any, design: Any, seed: int) -> tuple[dict[str, float], list[Any], Any]:
-    """A replication with records and the continuity monitor on, their calls logged."""
+    """A replication with records and the continuity monitor on: the monitor's calls
+    logged, and the rows of the records (as CSV) after them."""
     monitor = Monitor(unified=True, resumable=False)
-    checks, records = _Log(monitor), _Log()
+    checks = _Log(monitor)
     rep = Replication(world, design, Streams(seed, 0), checks)  # type: ignore[arg-type]
-    rep.recorder.records = records
-    return rep.run(), checks.calls + records.calls, monitor.violations
+    with tempfile.TemporaryDirectory() as tmp:
+        target = PartTarget(Path(tmp), "unit", "csv")
+        records = rep.recorder.records = Records(
+            design.name, 0, [s.name for s in world.segments], [i.name for i in world.intents],
+            target)
+        outcomes = rep.run()
+        records.finish(rep.recorder.live)
+        rows = [target.path(t).read_text() for t in ("issues", "contacts")]
+    return outcomes, [*checks.calls, *rows], monitor.violations
 
 
 def _both(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
-    """Per design, the (outcomes, record calls, violations) by callbacks and by processes."""
+    """Per design, the (outcomes, monitor calls and record rows, violations) by callbacks and
+    by processes."""
     scenario = sim.parse_scenario(data)
     world = sim.compile_world(scenario)
     seed = data["scenario"]["seed"]
@@ -129,7 +141,8 @@ def _both(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> list[tuple[A
 @given(data=plain_worlds())
 def test_plain_issues_give_the_processes_outcomes(data: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Outcomes to the last bit, the same record calls in the same order, no violation."""
+    """Outcomes to the last bit, the same monitor calls in the same order, the same
+    records byte for byte, no violation."""
     for (fast, fast_calls, fast_violations), (slow, slow_calls, _) in _both(data, monkeypatch):
         assert fast.keys() == slow.keys()
         differ = {k: (fast[k], slow[k]) for k in fast

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -422,3 +423,35 @@ def test_records_are_the_bytes_written_before(tmp_path: Path, fmt: str) -> None:
     assert info["rows"] == {"issues": 386, "contacts": 562}
     digests = {f: hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in info["files"]}
     assert digests == BEFORE[key]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@hsettings(max_examples=20, deadline=None)
+@given(counts=st.lists(st.integers(0, 2**40), min_size=1, max_size=5))
+def test_a_row_put_without_its_zeros_is_the_row_with_them(fmt: str, counts: list[int]) -> None:
+    """A plain contact's row, put without its zero counts, makes the file's bytes as put
+    whole; a field that is not a whole number cannot be left out."""
+    files = []
+    folder = tempfile.TemporaryDirectory()
+    for stem, zeros in (("whole", False), ("zeros", True)):
+        target = rec.PartTarget(Path(folder.name), stem, fmt)
+        part = rec._part(target, "contacts", CONTACT_COLUMNS, 2, {"design": "d",
+                         "replication": 0}, {"touchpoint": ["voice"], "channel": ["voice"]})
+        put = part.put_zeros(rec._PLAIN_ZEROS) if zeros else part.put
+        for n in counts:
+            row = [n, 1, 0, 0, 1.5, 0.25, True, "agents", 3, 1.75, 2.5, "resolved", 0, 0, 0,
+                   0.5, 0]
+            row[7] = part.named["pool"][row[7]]
+            row[11] = part.named["outcome"][row[11]]
+            put(part.buffer, part.at, *(v for i, v in enumerate(row)
+                                        if not zeros or i not in rec._PLAIN_ZEROS))
+            part.at += part.step
+            if part.at >= part.end:
+                part.write()
+        part.close()
+        files.append(target.path("contacts").read_bytes())
+    folder.cleanup()
+    assert files[0] == files[1]
+    if fmt == "parquet":
+        with pytest.raises(ValueError, match="whole-number"):
+            part.put_zeros((4,))

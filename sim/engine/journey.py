@@ -248,12 +248,10 @@ class IssueJourney(Conversations):
     def _arrived(self, index: int, s: int, k: int, channel: str, person: int) -> IssueState:
         """Count issue *index* of segment *s* and intent *k*, starting on *channel*, of
         customer *person*, as arrived now: its state."""
-        env = self.env
-        issue = IssueState(index, s, k, env.now, env.now >= self.world.warmup, channel)
+        now = self.env.now
+        issue = IssueState(index, person, s, k, now, now >= self.world.warmup, channel)
         self._in_flight += 1
         self.recorder.issue_arrived(issue)
-        if self.recorder.records is not None:
-            self.recorder.records.opened(issue, person)
         return issue
 
     def _device_opens(self) -> bool:

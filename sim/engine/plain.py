@@ -22,7 +22,7 @@ from ..model.journey import GIVE_UP
 from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
-from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws
+from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws, succeed
 from .state import ContactOutcome as Outcome
 from .streams import Primed, Purpose
 from .wakeups import Wakeable, wake_after
@@ -75,7 +75,7 @@ class PlainIssue(Wakeable):
     :class:`IssueState` and its queue entry.
     """
 
-    __slots__ = ("agent", "draws", "entered", "entry", "intent", "issue", "key",
+    __slots__ = ("agent", "charged", "draws", "entered", "entry", "intent", "issue", "key",
                  "patience", "pool", "previous", "rep", "segment", "started", "tp", "value",
                  "within", "work")
 
@@ -98,13 +98,15 @@ class PlainIssue(Wakeable):
         self.work: Primed | float = work  # its first draw; the stream when an agent takes it
         self.previous: str | None = None
         self.within = False  # an agent takes over within the contact (a transfer)
-        # set when first needed: entry (queued), pool, agent, entered, started, value
+        # set when first needed: entry (queued), pool, agent, entered, started, value;
+        # charged (records on)
         self.entry: QueueEntry
         self.pool: Pool
         self.agent: Agent
         self.entered: float
         self.started: float
         self.value: Agent | None
+        self.charged: float
         rep.recorder.flow(issue, "arrival", tp)
         self.contact()
 
@@ -134,8 +136,9 @@ class PlainIssue(Wakeable):
         if rep.monitor is not None:
             rep.monitor.contact_started(issue.index, issue.arrived, rep.env.now)
         issue.touchpoint = tp
-        if rep.recorder.records is not None:
-            rep.recorder.records.contact_started(issue, tp, rep.env.now)
+        if rep.recorder.records is not None and issue.measured:
+            # no hook as the contact goes: its row is put whole as it ends (put_record)
+            issue.record, self.charged = self, issue.agent_minutes
         previous = self.previous
         if not self.within and previous is not None and (
                 TOUCHPOINTS[tp].channel != TOUCHPOINTS[previous].channel):
@@ -161,10 +164,10 @@ class PlainIssue(Wakeable):
         """Count the queue entry's end; with an *agent*, start the work."""
         rep, issue, pool, tp = self.rep, self.issue, self.pool, self.tp
         now = rep.env.now
-        rep.recorder.queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel, self.entered,
-                                now, agent is not None)
+        rep.recorder.count_queue_left(issue, pool.spec.name, TOUCHPOINTS[tp].channel,
+                                      self.entered, now, agent is not None)
         if agent is None:
-            self.ended(ABANDONED)
+            self.ended(ABANDONED, now)
             return
         if rep.monitor is not None:
             rep._monitor_assigned(issue, self.intent, tp, pool, agent, self.entered)
@@ -185,7 +188,8 @@ class PlainIssue(Wakeable):
         """The agent's work is done: release the agent, settle the contact's outcome."""
         rep, issue, pool, agent, tp = self.rep, self.issue, self.pool, self.agent, self.tp
         now, started = rep.env.now, self.started
-        rep._release(issue, pool, agent, tp, now - started)
+        pool.release(agent, tp)  # rep._release, whose record hook put_record stands for
+        rep._charge(issue, pool, tp, now - started)
         name, channel = pool.spec.name, TOUCHPOINTS[tp].channel
         rep.recorder.session_done(issue, name, channel, started, now - started)
         if rep.monitor is not None:
@@ -193,24 +197,25 @@ class PlainIssue(Wakeable):
         # _settle() without an affinity bonus: the plain coin
         p = self.intent.resolve[tp]  # coin(p, draws), making the draws only to draw
         resolved = p >= 1.0 or (p > 0.0 and self._draws().outcome.random() < p)
-        self.ended(RESOLVED if resolved else UNRESOLVED)
+        self.ended(RESOLVED if resolved else UNRESOLVED, now)
 
-    def ended(self, outcome: Outcome) -> None:
-        """The contact ended in *outcome*: the issue ends, or the customer moves on."""
+    def ended(self, outcome: Outcome, now: float) -> None:
+        """The contact ended in *outcome* at *now*: the issue ends, or the customer moves
+        on."""
         rep, issue, tp = self.rep, self.issue, self.tp
-        if rep.recorder.records is not None:
-            rep.recorder.records.contact_ended(issue, outcome, rep.env.now)
         self.within = False
         if outcome is RESOLVED:
             rep.recorder.flow(issue, tp, _RESOLVED_NAME)
-            self.end(_RESOLVED)
+            self.end(_RESOLVED, outcome, now)
             return
         issue.failures += 1
         target, transfer, delay = rep._next_step(issue, tp, outcome, 0.0, self._draws())
         if target == GIVE_UP or issue.contacts >= self.segment.max_contacts:
             rep.recorder.flow(issue, tp, _ABANDONED_NAME)
-            self.end(_IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT)
+            self.end(_IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT, outcome, now)
             return
+        if issue.record is not None:
+            self.put_record(outcome, now)
         rep.recorder.flow(issue, tp, target)
         issue.touchpoint = self.tp = target
         if transfer:  # on the spot (a hand-over's view is read by no plain contact)
@@ -228,9 +233,45 @@ class PlainIssue(Wakeable):
             draws = self.draws = Draws(self.key)
         return draws
 
-    def end(self, ending: Ending) -> None:
-        """Count the issue as ended (a plain world keeps no history to forget)."""
-        self.rep._ended(self.issue, ending)
+    def end(self, ending: Ending, outcome: Outcome | None = None, now: float = 0.0) -> None:
+        """Count the issue as ended (a plain world keeps no history to forget); ending
+        with its contact in *outcome* at *now*, that contact's row and the issue's are
+        put in one call, where records are on."""
+        rep, issue = self.rep, self.issue
+        if issue.record is None:  # records off, or no contact in progress
+            rep._ended(issue, ending)
+            return
+        self.put_record(outcome, now, ending)
+        rep.recorder.count_issue_ended(issue, ending, now)
+        rep._in_flight -= 1  # the rest of rep._ended
+        if not rep._in_flight and rep._drained is not None:
+            succeed(rep._drained)
+
+    def put_record(self, outcome: Outcome | None, now: float | None,
+                   ending: Ending | None = None) -> None:
+        """Give the record sink the row of the contact in progress, ended in *outcome* at
+        *now* (both ``None``: open at the horizon), and with an *ending* the issue's.
+
+        Its queue entry's end and its agent's session are those of :meth:`served` and
+        :meth:`worked`: an abandoned contact left the queue as it ended, an answered one
+        when its work started (and ended it, if it ended), and one still open either waits
+        in the queue (it holds its :attr:`entry`) or is at work.
+        """
+        left: float | None
+        pool: str | None
+        agent = None
+        if outcome is ABANDONED:
+            left, pool = now, self.pool.spec.name
+        elif outcome is not None:
+            left, pool, agent = self.started, self.pool.spec.name, self.agent.index
+        elif hasattr(self, "entry"):
+            left, pool = None, None
+        else:
+            left, pool = self.started, self.pool.spec.name
+        records = self.rep.recorder.records
+        assert records is not None
+        records.plain_contact(self.issue, self.tp, self.entered, left, outcome is not ABANDONED,
+                              pool, agent, now, outcome, self.charged, ending)
 
 
 #: enum members read once (reading one off its class costs a metaclass lookup)

@@ -170,15 +170,17 @@ class Records:
     after the run, with the issues still open.
 
     The engine calls these methods several times per contact, so they are kept lean and
-    keep what they follow in the issue's own slots: ``record_customer``, ``record_wait``
-    (its time in agent queues so far) and ``record``, the contact in progress of a measured
-    issue (``None`` between contacts, and in an issue not measured), which is already the
-    contact's row (its columns but ``design`` and ``replication``; its touchpoint and
-    channel by code, its pool by name until it ends), whose last three places hold the
-    issue's repetitions, agent minutes and transfers as they were when the contact began
-    until it ends. An empty field holds :data:`NULL_FLOAT`, :data:`NULL_INT`,
-    :data:`NULL_BOOL` or ``None`` (a name), which the part writes as a null. A row is put
-    into its part, its names coded, as it ends (:attr:`_Part.put`).
+    keep what they follow in the issue's own slots: ``record_wait`` (its time in agent
+    queues so far) and ``record``, the contact in progress of a measured issue (``None``
+    between contacts, and in an issue not measured). Of a contact of the general path,
+    ``record`` is already the contact's row (its columns but ``design`` and
+    ``replication``; its touchpoint and channel by code, its pool by name until it ends),
+    whose last three places hold the issue's repetitions, agent minutes and transfers as
+    they were when the contact began until it ends; a plain contact is its own ``record``
+    and gives its row whole (:meth:`plain_contact`). An empty field holds
+    :data:`NULL_FLOAT`, :data:`NULL_INT`, :data:`NULL_BOOL` or ``None`` (a name), which the
+    part writes as a null. A row is put into its part, its names coded, as it ends
+    (:attr:`_Part.put`).
     """
 
     def __init__(self, design: str, replication: int, segments: Sequence[str],
@@ -199,14 +201,11 @@ class Records:
                                {"touchpoint": touchpoints, "channel": channels})
         # the codes of the names the engine gives (a part's own, in the order first seen)
         self._pools, self._outcomes = self._contacts.named["pool"], self._contacts.named["outcome"]
+        #: puts a plain contact's row: without its counts of facts and transfers, 0 in
+        #: every plain contact
+        self._put_plain = self._contacts.put_zeros(_PLAIN_ZEROS)
         self._starts = self._issues.named["channel"]
         self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
-
-    def opened(self, issue: IssueState, customer: int) -> None:
-        """Follow *issue* (its ``record`` slots) if it is measured."""
-        issue.record = None
-        if issue.measured:
-            issue.record_customer, issue.record_wait = customer, 0.0
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began."""
@@ -277,7 +276,7 @@ class Records:
             return
         part = self._issues
         at = part.at
-        part.put(part.buffer, at, issue.index, issue.record_customer, issue.segment,
+        part.put(part.buffer, at, issue.index, issue.customer, issue.segment,
                  issue.intent, self._starts[issue.start], issue.arrived,
                  NULL_FLOAT if now is None else now,
                  self._endings["open" if ending is None else ending._value_],
@@ -290,11 +289,43 @@ class Records:
         if at >= part.end:
             part.write()
 
+    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
+                      left: float | None, answered: bool, pool: str | None, agent: int | None,
+                      now: float | None, outcome: Enum | None, charged: float,
+                      ending: Ending | None = None) -> None:
+        """A plain contact ended, or is open at the horizon (``RecordSink.plain_contact``):
+        its row (the one the hooks of a contact would have made), and with an *ending*
+        the issue's row."""
+        issue.record = None
+        place, channel, _ = self._touchpoints[touchpoint]
+        if left is None:  # still in the queue: nothing of it was counted yet
+            queued, wait, got, started = NULL_FLOAT, 0.0, NULL_BOOL, NULL_FLOAT
+        else:
+            queued, wait, got = entered, left - entered, answered
+            issue.record_wait += wait
+            started = left if answered else NULL_FLOAT
+        part = self._contacts
+        at = part.at
+        self._put_plain(part.buffer, at, issue.index, issue.contacts, place, channel, queued,
+                        wait, got, self._pools[pool], NULL_INT if agent is None else agent,
+                        started, NULL_FLOAT if now is None else now,
+                        self._outcomes["open" if outcome is None else outcome._value_],
+                        issue.agent_minutes - charged)
+        at += part.step
+        part.at = at
+        if at >= part.end:
+            part.write()
+        if ending is not None:
+            self.issue_ended(issue, ending, now)
+
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
         for issue in live:
-            if issue.record is not None:
+            record = issue.record
+            if record.__class__ is list:
                 self.contact_ended(issue, _OPEN, None)
+            elif record is not None:  # a plain contact, which writes its row itself
+                record.put_record(None, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
         self._issues.close()  # renamed last: a part is whole once its issues file is there
@@ -303,6 +334,11 @@ class Records:
         """Remove what was written (the unit failed)."""
         self._contacts.abort()
         self._issues.abort()
+
+
+#: The contacts' columns that are 0 in every plain contact (facts asked, facts read,
+#: repetitions, transfers), by place in a row.
+_PLAIN_ZEROS = (12, 13, 14, 16)
 
 
 class _Opened(Enum):
@@ -348,6 +384,18 @@ class _Part:
     def _names(self) -> Any:
         """A new mapping from a name to its code in this part's rows."""
         raise NotImplementedError
+
+    def put_zeros(self, places: tuple[int, ...]) -> Any:
+        """A ``put`` for rows whose whole-number fields at *places* (in a row) are 0, which
+        it is not given."""
+        put = self.put
+
+        def put_zeros(buffer: Any, at: int, *row: Any) -> None:
+            values = list(row)
+            for place in places:
+                values.insert(place, 0)
+            put(buffer, at, *values)
+        return put_zeros
 
     def write(self) -> None:
         """Write the rows put so far."""
@@ -418,10 +466,22 @@ class _ParquetPart(_Part):
         self.step, self.end = row.size, row.size * flush
         self.buffer = bytearray(self.end)
         self.put = row.pack_into
+        self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
 
     def _names(self) -> defaultdict[Any, int]:
         return _codes()
+
+    def put_zeros(self, places: tuple[int, ...]) -> Any:
+        """A ``put`` for rows whose whole-number fields at *places* are 0: a
+        :class:`struct.Struct` of the same size that skips them (it packs into a row it
+        first fills with zero bytes)."""
+        if any(self.kinds[place] != "int" for place in places):
+            raise ValueError("only whole-number fields can be left out")
+        row = struct.Struct("<" + "".join("8x" if i in places else _PACKED[k][0]
+                                          for i, k in enumerate(self.kinds)))
+        assert row.size == self.step
+        return row.pack_into
 
     def write(self) -> None:
         """Write the rows put so far as one row group."""

@@ -64,8 +64,9 @@ _NO_FACTS: frozenset[str] = frozenset()
 class IssueState:
     """One issue's journey so far: counts the engine updates as the customer moves.
 
-    *index* is the issue's entity index (its random streams' key), *start* the channel
-    of its first touchpoint, *hour* the hour of the day it arrived.
+    *index* is the issue's entity index (its random streams' key), *customer* the
+    customer who has it, *start* the channel of its first touchpoint, *hour* the hour of
+    the day it arrived.
     """
 
     __slots__ = (
@@ -75,6 +76,7 @@ class IssueState:
         "cell",
         "contacts",
         "cost",
+        "customer",
         "failures",
         "given",
         "hour",
@@ -83,7 +85,6 @@ class IssueState:
         "last_agent",
         "measured",
         "record",
-        "record_customer",
         "record_wait",
         "repetitions",
         "segment",
@@ -95,15 +96,11 @@ class IssueState:
 
     #: the issue's cell of counts (set on arrival, when measured)
     cell: IssueTally
-    #: what the record sink keeps of the issue (records on only): its contact in progress,
-    #: the customer and the time spent in agent queues (set by its ``opened``)
-    record: Any
-    record_customer: int
-    record_wait: float
 
-    def __init__(self, index: int, segment: int, intent: int, arrived: float, measured: bool,
-                 start: str = "") -> None:
+    def __init__(self, index: int, customer: int, segment: int, intent: int, arrived: float,
+                 measured: bool, start: str = "") -> None:
         self.index = index
+        self.customer = customer
         self.segment = segment
         self.intent = intent
         self.arrived = arrived
@@ -123,6 +120,11 @@ class IssueState:
         self.touchpoint = ""  # where the issue is now (for journeys open at the horizon)
         #: (pool index, agent index) of the agent who took its last assisted contact
         self.last_agent: tuple[int, int] | None = None
+        #: what the record sink keeps of a measured issue while records are on: its contact
+        #: in progress (``None`` between contacts; see :class:`RecordSink`) and the time it
+        #: spent in agent queues so far
+        self.record: Any = None
+        self.record_wait = 0.0
 
 
 _TTR_ACCURACY = 0.005
@@ -338,11 +340,16 @@ class Recorder:
 
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
         """Count how *issue* ended: resolved, or given up (and where)."""
+        if issue.measured and self.records is not None:
+            self.records.issue_ended(issue, ending, now)
+        self.count_issue_ended(issue, ending, now)
+
+    def count_issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
+        """:meth:`issue_ended` without the record sink (a plain contact gives the issue's
+        row with its own: :meth:`RecordSink.plain_contact`)."""
         if not issue.measured:
             return
         del self.live[issue]
-        if self.records is not None:
-            self.records.issue_ended(issue, ending, now)
         cell = issue.cell
         cell.journey(issue)
         cell.ended += 1
@@ -372,6 +379,12 @@ class Recorder:
         """
         if self.records is not None:
             self.records.queue_left(issue, pool, entered, now, answered)
+        self.count_queue_left(issue, pool, channel, entered, now, answered, callback)
+
+    def count_queue_left(self, issue: IssueState, pool: str, channel: str, entered: float,
+                         now: float, answered: bool, callback: bool = False) -> None:
+        """:meth:`queue_left` without the record sink (a plain contact gives its row whole
+        as it ends: :meth:`RecordSink.plain_contact`)."""
         if entered < self.start:
             return
         cell = self._queue_cell(pool, channel, issue, entered)
@@ -498,12 +511,15 @@ class RecordSink(Protocol):
     records are on (:class:`sim.experiment.records.Records` writes them to files).
 
     The engine calls it only where :attr:`Recorder.records` is not ``None``; a sink
-    ignores the issues that arrived during the warm-up (those it was never
-    :meth:`opened` for).
-    """
+    ignores the issues that arrived during the warm-up. It keeps what it follows in the
+    issue's slots: :attr:`IssueState.record` is ``None`` but while a contact of a measured
+    issue is in progress, and :attr:`IssueState.record_wait` starts at 0.
 
-    def opened(self, issue: IssueState, customer: int) -> None:
-        """*issue* of *customer* arrived (measured or not)."""
+    A contact of the plain path (``sim.engine.plain``) makes no call as it goes: it puts
+    itself in ``record`` as it starts, and gives its whole row in one call,
+    :meth:`plain_contact`, as it ends (or, still open at the horizon, when the sink asks
+    it to by its ``put_record(None, None)``).
+    """
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
         """A contact of *issue* began at *touchpoint*."""
@@ -526,6 +542,20 @@ class RecordSink(Protocol):
 
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
         """A measured *issue* ended."""
+
+    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
+                      left: float | None, answered: bool, pool: str | None, agent: int | None,
+                      now: float | None, outcome: Enum | None, charged: float,
+                      ending: Ending | None = None) -> None:
+        """A plain contact of a measured *issue* at *touchpoint* ended at *now* in
+        *outcome* (both ``None``: open at the horizon); with an *ending*, the issue ended
+        with it.
+
+        It joined the queue of *pool* at *entered* and left it at *left* (``None``: still
+        waiting), *answered* or not; *agent* (an index in *pool*) ended its session
+        (``None``: no agent, or still at work); *charged* was the issue's agent minutes as
+        it began.
+        """
 
 
 def _group(cells: dict[Any, Any], key_of: Callable[[Any], str], kind: type) -> dict[str, Any]:
