@@ -371,6 +371,11 @@ class IssueJourney(Conversations):
     def _ended(self, issue: IssueState, ending: Ending) -> None:
         """Count *issue* as ended; under a drain, the last one to end stops the run."""
         self.recorder.issue_ended(issue, ending, self.env.now)
+        self._gone()
+
+    def _gone(self) -> None:
+        """An issue counted as ended is no longer in flight; under a drain, the last one
+        stops the run."""
         self._in_flight -= 1
         if not self._in_flight and self._drained is not None:
             succeed(self._drained)

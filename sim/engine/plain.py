@@ -22,7 +22,7 @@ from ..model.journey import GIVE_UP
 from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
 from .routing import patience_for, plain_request
-from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws, succeed
+from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws
 from .state import ContactOutcome as Outcome
 from .streams import Primed, Purpose
 from .wakeups import Wakeable, wake_after
@@ -243,9 +243,7 @@ class PlainIssue(Wakeable):
             return
         self.put_record(outcome, now, ending)
         rep.recorder.count_issue_ended(issue, ending, now)
-        rep._in_flight -= 1  # the rest of rep._ended
-        if not rep._in_flight and rep._drained is not None:
-            succeed(rep._drained)
+        rep._gone()  # the rest of rep._ended
 
     def put_record(self, outcome: Outcome | None, now: float | None,
                    ending: Ending | None = None) -> None:
