@@ -29,6 +29,23 @@ def test_the_young_threshold_is_raised_inside_and_restored_after() -> None:
         gc.set_threshold(*before)
 
 
+def test_what_was_there_before_is_frozen_inside_and_thawed_after() -> None:
+    """Objects made before are left out of collections inside (frozen), and collected
+    again after; a caller's own freeze is left as it was."""
+    assert gc.get_freeze_count() == 0
+    with fewer_collections():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with fewer_collections():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_run_experiment_leaves_the_threshold_as_it_found_it() -> None:
     """A real (tiny) experiment through the runner changes no collector setting."""
     import attrs

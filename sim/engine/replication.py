@@ -37,14 +37,24 @@ YOUNG_THRESHOLD = 50_000
 
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Collect the youngest generation less often inside; restore the threshold after
-    (a collector switched off stays off)."""
+    """Collect the youngest generation less often inside, and leave the objects made
+    before (modules, the world) out of every collection; restore both after (a collector
+    switched off stays off; objects the caller froze stay frozen).
+
+    The objects made before are most of the tracked ones, and a full collection walked
+    them all: leaving them out took 4–6 % of the Erlang A queue's instructions.
+    """
     before = gc.get_threshold()
     if 0 < before[0] < YOUNG_THRESHOLD:
         gc.set_threshold(YOUNG_THRESHOLD, *before[1:])
+    thaw = gc.get_freeze_count() == 0
+    if thaw:
+        gc.freeze()
     try:
         yield
     finally:
+        if thaw:
+            gc.unfreeze()
         gc.set_threshold(*before)
 
 
