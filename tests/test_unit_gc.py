@@ -46,6 +46,23 @@ def test_what_was_there_before_is_frozen_inside_and_thawed_after() -> None:
         gc.unfreeze()
 
 
+def test_garbage_frozen_with_a_run_is_collected_when_it_ends() -> None:
+    """A cycle dropped just before a run (a previous replication's) is frozen with what
+    was there, and freed when the run ends: a serial study's memory stays flat."""
+    import weakref
+
+    class Node:
+        other: object
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    with fewer_collections():
+        pass
+    assert gone() is None
+
+
 def test_run_experiment_leaves_the_threshold_as_it_found_it() -> None:
     """A real (tiny) experiment through the runner changes no collector setting."""
     import attrs
