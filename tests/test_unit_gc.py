@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sim.engine import replication
-from sim.engine.replication import YOUNG_THRESHOLD, fewer_collections
+from sim.collector import YOUNG_THRESHOLD, fewer_collections
+from sim.engine import replication, simulate
 from sim.experiment import runner
 
 
@@ -29,38 +33,53 @@ def test_the_young_threshold_is_raised_inside_and_restored_after() -> None:
         gc.set_threshold(*before)
 
 
-def test_what_was_there_before_is_frozen_inside_and_thawed_after() -> None:
-    """Objects made before are left out of collections inside (frozen), and collected
-    again after; a caller's own freeze is left as it was."""
+def test_a_library_caller_s_objects_are_never_frozen() -> None:
+    """sim.simulate in a caller's process (not omnisim's own) freezes nothing."""
+    world, design = _tiny()
+    simulate(world, design, 1, 0)
     assert gc.get_freeze_count() == 0
-    with fewer_collections():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        with fewer_collections():
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
 
 
-def test_garbage_frozen_with_a_run_is_collected_when_it_ends() -> None:
-    """A cycle dropped just before a run (a previous replication's) is frozen with what
-    was there, and freed when the run ends: a serial study's memory stays flat."""
-    import weakref
+_OWN = """
+import gc, sys, weakref
+sys.path[:0] = [{tests!r}]
+from sim import collector
+from test_unit_gc import _tiny
+from sim.engine import simulate
+world, design = _tiny()
+collector.own_process()
+simulate(world, design, 1, 0)
+frozen = gc.get_freeze_count()
+class Node: pass
+a, b = Node(), Node()
+a.other, b.other = b, a
+gone = weakref.ref(a)
+del a, b
+simulate(world, design, 1, 1)
+gc.collect()
+print(frozen > 0, gc.get_freeze_count() == frozen, gone() is None)
+"""
 
-    class Node:
-        other: object
 
-    a, b = Node(), Node()
-    a.other, b.other = b, a
-    gone = weakref.ref(a)
-    del a, b
-    with fewer_collections():
-        pass
-    assert gone() is None
+def test_omnisim_s_own_process_freezes_once_and_never_a_replication_s_garbage() -> None:
+    """In omnisim's own process the first replication freezes what is there; a later
+    one freezes nothing more, so a cycle dropped between them is still collected."""
+    tests = str(Path(__file__).resolve().parent)
+    done = subprocess.run([sys.executable, "-c", _OWN.format(tests=tests)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]
+
+
+def _tiny() -> tuple[Any, Any]:
+    """The shipped Erlang A queue's world, 30 minutes long, and its first design."""
+    import attrs
+
+    import sim
+
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                                 / "erlang-a.toml")
+    world = attrs.evolve(sim.compile_world(scenario), horizon=30.0, warmup=0.0)
+    return world, sim.resolve_designs(scenario)[0]
 
 
 def test_run_experiment_leaves_the_threshold_as_it_found_it() -> None:

@@ -75,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``omnisim``; returns the exit status."""
     args = build_parser().parse_args(argv)
     command = COMMANDS[args.command]
+    if argv is None:  # the omnisim process itself, not a caller's: its replications
+        from ..collector import own_process  # may freeze what it holds
+
+        own_process()
     try:
         return int(command.execute(args))
     except ScenarioError as e:

@@ -7,14 +7,12 @@ puts them together and turns what the recorder and the pools counted into outcom
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import simpy
 
+from ..collector import fewer_collections, freeze_once
 from ..metrics.recorder import Recorder, pool_outcomes
 from ..model.design import Design
 from ..model.history import HistoryStore
@@ -26,40 +24,7 @@ from .state import succeed
 from .streams import Streams
 from .world import World
 
-__all__ = ["YOUNG_THRESHOLD", "Replication", "arrival_times", "fewer_collections", "simulate"]
-
-#: The youngest generation's collection threshold while a replication runs (Python's
-#: default is 700): a replication allocates and frees millions of short-lived objects
-#: that almost never form cycles, and collecting every 700 of them cost about 4 % of the
-#: typical study's CPU time (gc callbacks), in collections that found next to nothing.
-YOUNG_THRESHOLD = 50_000
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect the youngest generation less often inside, and leave the objects made
-    before (modules, the world) out of every collection; restore both after (a collector
-    switched off stays off; objects the caller froze stay frozen).
-
-    The objects made before are most of the tracked ones, and a full collection walked
-    them all: leaving them out took 4–6 % of the Erlang A queue's instructions. A full
-    collection when it ends frees the cycles the run left (and a run before it, frozen
-    with the rest), so that a serial study's memory stays flat.
-    """
-    before = gc.get_threshold()
-    if 0 < before[0] < YOUNG_THRESHOLD:
-        gc.set_threshold(YOUNG_THRESHOLD, *before[1:])
-    thaw = gc.get_freeze_count() == 0
-    if thaw:
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if thaw:
-            gc.unfreeze()
-            gc.collect()  # the replication's cycles: frozen, the next run would keep them
-        gc.set_threshold(*before)
-
+__all__ = ["Replication", "arrival_times", "simulate"]
 
 class Replication(IssueJourney):
     """The processes and state of one replication of one design."""
@@ -180,6 +145,7 @@ def simulate(
 
     With a *monitor*, the continuity invariants are checked while it runs.
     """
+    freeze_once()
     rep = Replication(world, design, Streams(seed, replication), monitor)
     with fewer_collections():
         return rep.run()

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..collector import fewer_collections, freeze_once, own_process
 from ..engine import Replication, World
 from ..engine.monitors import Monitor
-from ..engine.replication import fewer_collections
 from ..engine.streams import Streams
 from ..errors import EnvironmentFault, SimError, one_line
 from ..model.design import Design
@@ -64,6 +64,7 @@ def _unit(args: Unit, records: PartTarget | None = None) -> UnitOutput:
     if check:
         monitor = Monitor(unified=design.topology.is_unified, resumable=design.resumable,
                           strict=True)
+    freeze_once()
     rep = Replication(world, design, Streams(seed, replication), monitor)
     if records is None:
         with fewer_collections():
@@ -261,6 +262,7 @@ def _worker_init(parent: int, started: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    own_process()
     global _STARTED
     _STARTED = started
 
