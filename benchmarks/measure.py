@@ -40,9 +40,30 @@ def compile_sim() -> None:
 
 
 def rss_mib(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident set size of this process (or its children) so far, MiB."""
+    """Peak resident set size of this process (or its children) so far, MiB.
+
+    For this process, Linux's ``VmHWM`` (the peak of the memory it has now):
+    ``ru_maxrss`` carries the parent's peak over into a child across fork and exec, so a
+    child started while its parent was large would report the parent's peak.
+    """
+    if who == resource.RUSAGE_SELF:
+        hwm = _vm_hwm_kib()
+        if hwm is not None:
+            return hwm / 1024.0
     peak = resource.getrusage(who).ru_maxrss
     return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+
+
+def _vm_hwm_kib() -> int | None:
+    """``VmHWM`` of /proc/self/status in KiB, or None where there is none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
 
 
 def psi_some_us() -> int | None:
