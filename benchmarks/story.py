@@ -10,6 +10,9 @@ Three measurements:
 * **CPU time per arrival against the Erlang A case** — omnisim on queue.py's case A in
   process (a fresh subprocess) is the reference; each design's largest scaling run and
   the serial study are divided by it (issue 17's target: within 2×).
+* **Work per arrival** — SimPy events processed and Python function calls per arrival, by
+  cProfile (counts only), for every design at 1× and the Erlang A case: how much more the
+  story does per arrival, so the time ratio reads as work times cost per unit of work.
 * **A typical study** — 10,000 issues a day (arrival rate 10,000/1440 per minute, horizon
   24 h, the file's warm-up and staffing), four designs (siloed, unified-history,
   mobile-first, all), 30 replications each through
@@ -23,6 +26,7 @@ Usage::
     python benchmarks/story.py --quick         # 1 repeat at 1× and 4×, a 4-replication study
     python benchmarks/story.py --replications 30 --repeats 5
     python benchmarks/story.py --profile 1     # cProfile of every design at 1×, top 20
+    python benchmarks/story.py --child work    # the work per arrival only (JSON)
 
 Writes ``benchmarks/results/story.json`` and ``benchmarks/results/story.md``.
 """
@@ -184,6 +188,47 @@ def profile(multiple: int, seed: int | None, top: int = 20) -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
+def _counted(run: Any) -> tuple[int, int]:
+    """SimPy events processed and Python function calls made by ``run()``, by cProfile."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    run()
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    events = sum(nc for (f, _, name), (_, nc, *_) in stats.items()
+                 if name == "step" and f.replace(os.sep, "/").endswith("simpy/core.py"))
+    calls = sum(nc for (f, *_), (_, nc, *_) in stats.items() if f != "~")
+    return events, calls
+
+
+def child_work(seed: int | None) -> dict[str, Any]:
+    """The work per arrival: SimPy events processed and Python function calls, for every
+    design of the story at 1× and for the Erlang A case (queue.py's case A, 20,000
+    arrivals), each counted by cProfile (the counts, not the times, are kept)."""
+    import importlib.util
+
+    import sim
+
+    scenario, world, designs = _load()
+    seed = scenario.scenario.seed if seed is None else seed
+    out: dict[str, Any] = {}
+    for design in designs:
+        events, calls = _counted(lambda d=design: sim.simulate(world, d, seed, 0))
+        arrivals = world.rate * world.end
+        out[design.name] = {"events": events / arrivals, "calls": calls / arrivals}
+    spec = importlib.util.spec_from_file_location("queue_bench", os.path.join(_HERE, "queue.py"))
+    assert spec is not None and spec.loader is not None
+    queue = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(queue)
+    arrivals = 20_000
+    events, calls = _counted(lambda: queue.run_omnisim("A", arrivals, 1))
+    out["Erlang A"] = {"events": events / arrivals, "calls": calls / arrivals}
+    return out
+
+
 def erlang_reference(arrivals: int) -> dict[str, Any]:
     """omnisim on the Erlang A case (queue.py's case A, in process), a fresh subprocess."""
     cmd = [sys.executable, os.path.join(_HERE, "queue.py"), "--engine", "omnisim", "--case",
@@ -273,6 +318,24 @@ def _study_targets(study: dict[str, Any]) -> str:
             f"{wall}; speed-up ≥ 1.9× — **{'pass' if study['speedup'] >= 1.9 else 'miss'}**.")
 
 
+def _render_work(report: dict[str, Any]) -> list[str]:
+    """The work per arrival (events and calls), each against the Erlang A case."""
+    work = report.get("work")
+    if not work:
+        return []
+    ref = work["Erlang A"]
+    lines = ["", "## Work per arrival (counted by cProfile, 1× the horizon)", "",
+             "| run | SimPy events | × Erlang A | Python calls | × Erlang A |",
+             "|---|---:|---:|---:|---:|"]
+    for name, w in work.items():
+        lines.append(f"| {name} | {w['events']:.2f} | {w['events'] / ref['events']:.2f} | "
+                     f"{w['calls']:.0f} | {w['calls'] / ref['calls']:.2f} |")
+    lines += ["", "An arrival of the story processes this many more SimPy events and "
+              "Python calls than an Erlang A arrival: the time per arrival against the "
+              "Erlang A case (above) is this ratio times the cost per event."]
+    return lines
+
+
 def render(report: dict[str, Any]) -> str:
     meta = report["meta"]
     lines = [
@@ -326,6 +389,7 @@ def render(report: dict[str, Any]) -> str:
         lines += ["", "An Erlang A arrival is one contact; a story issue makes the contacts "
                   "shown (self-service and assisted, `contacts_per_issue`). The target is per "
                   "arrival; the last column is context."]
+    lines += _render_work(report)
     study = report.get("study")
     if study:
         s1, s2 = study["serial"], study["parallel"]
@@ -388,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=RESULTS, help="folder for story.json and story.md")
     ap.add_argument("--profile", type=int, metavar="MULTIPLE", default=None,
                     help="only cProfile every design at MULTIPLE × the horizon (top 20)")
-    ap.add_argument("--child", choices=("scale", "study"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("scale", "study", "work"), help=argparse.SUPPRESS)
     ap.add_argument("--design", help=argparse.SUPPRESS)
     ap.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
@@ -402,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "scale":
         print(json.dumps(child_scale(args.design, args.multiple, args.seed)))
+        return 0
+    if args.child == "work":
+        print(json.dumps(child_work(args.seed)))
         return 0
     if args.child == "study":
         print(json.dumps(child_study(args.jobs, replications, args.seed, args.study_agents)))
@@ -438,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     report["erlang_a"] = erlang_reference(20_000 if args.quick else ERLANG_ARRIVALS)
     print(f"Erlang A reference {report['erlang_a']['cpu_s']:.2f} s CPU", flush=True)
+    report["work"] = spawn("--child", "work", *seed_args)
     if not args.no_study:
         rep_args = ["--replications", str(replications), *seed_args]
         if args.study_agents is not None:
