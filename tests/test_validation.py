@@ -251,6 +251,36 @@ def test_a_miss_exits_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert (tmp_path / "validation.png").exists()
 
 
+def test_out_is_locked_and_published_whole(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """validate writes through the results folder every command uses: a second run into a
+    locked folder refuses in one line (exit 3) before simulating; a file already there
+    is kept beside the new page and figure."""
+    import fcntl
+
+    simulated: list[int] = []
+
+    def fake(*args: object, **kwargs: object) -> list[v.ValidationRow]:
+        simulated.append(1)
+        return [_row(1.5, 1.0, 2.0, "A1")]
+
+    monkeypatch.setattr(v, "run_validation", fake)
+    out = tmp_path / "validation"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with open(tmp_path / ".validation.lock", "ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["validate", "--out", str(out)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert "another omnisim run is writing into this folder" in err and "\n" not in err
+    assert simulated == []
+    assert main(["validate", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "validation.md",
+                                                       "validation.png"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 @pytest.mark.parametrize("args", [
     ["--replications", "1"],
     ["--replications", "many"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import options
 
 if TYPE_CHECKING:
+    from ..experiment.outdir import ResultsFolder
     from .formats import Table
 
 __all__ = ["add_parser", "execute", "validation_table"]
@@ -49,9 +49,8 @@ def add_parser(sub: Any) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the grid, print the table, write the page; 1 when a value lies outside."""
-    from rich.console import Console
-
     from ..experiment import validation as v
+    from ..experiment.outdir import ResultsFolder
     from ..experiment.runner import default_jobs
 
     cases = v.full_grid() if args.full else v.small_grid()
@@ -59,12 +58,17 @@ def execute(args: argparse.Namespace) -> int:
     family_wise = args.confidence is None
     if family_wise:
         args.confidence = v.family_confidence(sum(len(case.exact()) for case in cases))
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        print(f"omnisim validate: --out {args.out}: cannot create the folder ({e})",
-              file=sys.stderr)
-        return 2
+    with ResultsFolder(args.out) as folder:  # checked and locked before simulating
+        return _validate(args, cases, jobs, family_wise, folder)
+
+
+def _validate(args: argparse.Namespace, cases: list[Any], jobs: int, family_wise: bool,
+              folder: ResultsFolder) -> int:
+    """Run *cases*, print the table and publish the page and figure into *folder*."""
+    from rich.console import Console
+
+    from ..experiment import validation as v
+
     console = Console(width=max(Console().width, 160), stderr=args.format != "table")
     console.print(f"validating against {len(cases)} exact queues, {args.replications} "
                   f"replications each, seed {args.seed}, {args.confidence:.4g} intervals, "
@@ -94,8 +98,9 @@ def execute(args: argparse.Namespace) -> int:
     page = v.render_page(rows, command=_command(args, family_wise),
                          replications=args.replications, seed=args.seed, jobs=jobs,
                          seconds=elapsed)
-    (args.out / "validation.md").write_text(page, encoding="utf-8")
-    v.plot_validation(rows, args.out / "validation.png")
+    with folder.publish() as stage:  # the page and figure appear together, or not at all
+        (stage / "validation.md").write_text(page, encoding="utf-8")
+        v.plot_validation(rows, stage / "validation.png")
     console.print(f"written {args.out}/validation.md and validation.png ({elapsed:.1f} s)")
     return 0 if all(r.inside for r in rows) else 1
 
