@@ -8,6 +8,7 @@ of one arrival, with start-up, imports and model set-up cancelled out::
 
     python benchmarks/instructions.py                     # omnisim and simpy, 1,000 → 5,000
     python benchmarks/instructions.py --engines omnisim   # one engine
+    python benchmarks/instructions.py --engines omnisim omnisim-general   # callbacks or walks
     python benchmarks/instructions.py --cache             # + data-cache misses, mispredictions
     python benchmarks/instructions.py --case B            # queue.py's case B (10 agents)
     python benchmarks/instructions.py --story             # the story's designs, 1× → 2×
@@ -62,8 +63,17 @@ def _queue_module() -> object:
 
 
 def child(engine: str, arrivals: int, case: str = "A") -> None:
-    """Run *engine* on *case* for *arrivals* arrivals (the process valgrind counts)."""
+    """Run *engine* on *case* for *arrivals* arrivals (the process valgrind counts).
+
+    ``omnisim-general`` is omnisim with the plain path turned off: the same queue, the
+    same results, each issue walked by a generator as every richer scenario's is.
+    """
     bench = _queue_module()
+    if engine == "omnisim-general":
+        import sim.engine.journey
+
+        sim.engine.journey.plain_journeys = lambda rep: False  # type: ignore[assignment]
+        engine = "omnisim"
     getattr(bench, f"run_{engine}")(case, arrivals, 1)
 
 
@@ -146,7 +156,9 @@ def count(engine: str, arrivals: int, cache: bool, keep: str | None = None,
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engines", nargs="+", default=["omnisim", "simpy"],
-                    choices=("omnisim", "simpy"))
+                    choices=("omnisim", "omnisim-general", "simpy"),
+                    help="omnisim-general: omnisim with its plain (callback) path turned "
+                         "off, each issue a generator walk (default: omnisim simpy)")
     ap.add_argument("--arrivals", nargs=2, type=int, default=(1000, 5000),
                     metavar=("LOW", "HIGH"))
     ap.add_argument("--case", choices=("A", "B"), default="A",
@@ -188,7 +200,7 @@ def main() -> None:
         a, b = (count(engine, n, args.cache, args.keep if n == high else None, (args.case,))
                 for n in (low, high))
         per = {name: (b[name] - a[name]) / (high - low) for name in b}
-        print(f"{engine:8s} case {args.case} per arrival: "
+        print(f"{engine:15s} case {args.case} per arrival: "
               + ", ".join(f"{name} {value:,.0f}" for name, value in per.items()))
 
 
