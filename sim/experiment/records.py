@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 
 from ..errors import SimError
-from ..metrics.recorder import Ending, IssueState
+from ..metrics.recorder import Ending, IssueState, PlainContact
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from .parquet import concatenate
 
@@ -204,6 +204,9 @@ class Records:
         #: puts a plain contact's row: without its counts of facts and transfers, 0 in
         #: every plain contact
         self._put_plain = self._contacts.put_zeros(_PLAIN_ZEROS)
+        #: puts a plain issue's row: without its repetitions and transfers, 0 in a plain
+        #: world (no facts, no misrouting)
+        self._put_plain_issue = self._issues.put_zeros(_PLAIN_ISSUE_ZEROS)
         self._starts = self._issues.named["channel"]
         self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
 
@@ -289,34 +292,54 @@ class Records:
         if at >= part.end:
             part.write()
 
-    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
-                      left: float | None, answered: bool, pool: str | None, agent: int | None,
-                      now: float | None, outcome: Enum | None, charged: float,
+    def plain_contact(self, plain: PlainContact, outcome: Enum | None, now: float | None,
                       ending: Ending | None = None) -> None:
-        """A plain contact ended, or is open at the horizon (``RecordSink.plain_contact``):
-        its row (the one the hooks of a contact would have made), and with an *ending*
-        the issue's row."""
+        """A plain contact ended in *outcome* at *now*, or is open at the horizon (both
+        ``None``): its row, the one the hooks of a contact would have made, read from the
+        contact itself (``RecordSink.plain_contact``); with an *ending*, the issue's row
+        too, as :meth:`issue_ended` would put it."""
+        issue = plain.issue
         issue.record = None
-        place, channel, _ = self._touchpoints[touchpoint]
-        if left is None:  # still in the queue: nothing of it was counted yet
-            queued, wait, got, started = NULL_FLOAT, 0.0, NULL_BOOL, NULL_FLOAT
+        entered, agent = plain.entered, NULL_INT
+        if outcome is None or now is None:  # open at the horizon
+            value, ended = "open", NULL_FLOAT
+            if hasattr(plain, "entry"):  # still in the queue: nothing of it was counted yet
+                queued, wait, got, pool, started = NULL_FLOAT, 0.0, NULL_BOOL, None, NULL_FLOAT
+            else:  # at work
+                queued, got, pool, started = entered, True, plain.pool.spec.name, plain.started
+                wait = started - entered
         else:
-            queued, wait, got = entered, left - entered, answered
-            issue.record_wait += wait
-            started = left if answered else NULL_FLOAT
+            value, ended, queued, pool = outcome._value_, now, entered, plain.pool.spec.name
+            if value == "abandoned":  # it left the queue as it ended
+                wait, got, started = ended - entered, False, NULL_FLOAT
+            else:  # answered as its work started
+                started, got, agent = plain.started, True, plain.agent.index
+                wait = started - entered
+        issue.record_wait += wait
+        place, channel, _ = self._touchpoints[plain.tp]
         part = self._contacts
         at = part.at
         self._put_plain(part.buffer, at, issue.index, issue.contacts, place, channel, queued,
-                        wait, got, self._pools[pool], NULL_INT if agent is None else agent,
-                        started, NULL_FLOAT if now is None else now,
-                        self._outcomes["open" if outcome is None else outcome._value_],
-                        issue.agent_minutes - charged)
+                        wait, got, self._pools[pool], agent, started, ended,
+                        self._outcomes[value], issue.agent_minutes - plain.charged)
         at += part.step
         part.at = at
         if at >= part.end:
             part.write()
-        if ending is not None:
-            self.issue_ended(issue, ending, now)
+        if ending is None:
+            return
+        part = self._issues
+        at = part.at
+        self._put_plain_issue(
+            part.buffer, at, issue.index, issue.customer, issue.segment, issue.intent,
+            self._starts[issue.start], issue.arrived, ended, self._endings[ending._value_],
+            self._places[issue.touchpoint], issue.contacts, issue.switches, issue.failures,
+            issue.record_wait, issue.agent_minutes, issue.cost, issue.agent_cost,
+            issue.cost + issue.agent_cost)
+        at += part.step
+        part.at = at
+        if at >= part.end:
+            part.write()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
@@ -324,8 +347,8 @@ class Records:
             record = issue.record
             if record.__class__ is list:
                 self.contact_ended(issue, _OPEN, None)
-            elif record is not None:  # a plain contact, which writes its row itself
-                record.put_record(None, None)
+            elif record is not None:  # a plain contact: it is its own record
+                self.plain_contact(record, None, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
         self._issues.close()  # renamed last: a part is whole once its issues file is there
@@ -339,6 +362,9 @@ class Records:
 #: The contacts' columns that are 0 in every plain contact (facts asked, facts read,
 #: repetitions, transfers), by place in a row.
 _PLAIN_ZEROS = (12, 13, 14, 16)
+#: The issues' columns that are 0 in every issue of a plain world (repetitions,
+#: transfers), by place in a row.
+_PLAIN_ISSUE_ZEROS = (10, 12)
 
 
 class _Opened(Enum):

@@ -32,6 +32,7 @@ __all__ = [
     "Ending",
     "IssueState",
     "IssueTally",
+    "PlainContact",
     "QueueTally",
     "RecordSink",
     "Recorder",
@@ -516,9 +517,9 @@ class RecordSink(Protocol):
     issue is in progress, and :attr:`IssueState.record_wait` starts at 0.
 
     A contact of the plain path (``sim.engine.plain``) makes no call as it goes: it puts
-    itself in ``record`` as it starts, and gives its whole row in one call,
-    :meth:`plain_contact`, as it ends (or, still open at the horizon, when the sink asks
-    it to by its ``put_record(None, None)``).
+    itself (a :class:`PlainContact`) in ``record`` as it starts, and the engine gives it
+    to :meth:`plain_contact` as it ends, which reads its row off it (as does the sink for
+    one still open at the horizon).
     """
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
@@ -543,19 +544,28 @@ class RecordSink(Protocol):
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
         """A measured *issue* ended."""
 
-    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
-                      left: float | None, answered: bool, pool: str | None, agent: int | None,
-                      now: float | None, outcome: Enum | None, charged: float,
+    def plain_contact(self, plain: PlainContact, outcome: Enum | None, now: float | None,
                       ending: Ending | None = None) -> None:
-        """A plain contact of a measured *issue* at *touchpoint* ended at *now* in
-        *outcome* (both ``None``: open at the horizon); with an *ending*, the issue ended
-        with it.
+        """The plain contact *plain* of a measured issue ended at *now* in *outcome* (both
+        ``None``: open at the horizon); with an *ending*, the issue ended with it."""
 
-        It joined the queue of *pool* at *entered* and left it at *left* (``None``: still
-        waiting), *answered* or not; *agent* (an index in *pool*) ended its session
-        (``None``: no agent, or still at work); *charged* was the issue's agent minutes as
-        it began.
-        """
+
+class PlainContact(Protocol):
+    """What the record sink reads of a plain contact (``sim.engine.plain.PlainIssue``).
+
+    *issue* is its issue and *tp* its touchpoint; it joined the queue of *pool* (a
+    ``Pool``) at *entered*, and has an ``entry`` attribute while it still waits there;
+    *agent* (an ``Agent``) took it at *started*; *charged* was the issue's agent minutes
+    as it began. A contact that did not get so far has not set those attributes.
+    """
+
+    issue: IssueState
+    tp: str
+    entered: float
+    started: float
+    pool: Any
+    agent: Any
+    charged: float
 
 
 def _group(cells: dict[Any, Any], key_of: Callable[[Any], str], kind: type) -> dict[str, Any]:
