@@ -479,21 +479,23 @@ class _ParquetPart(_Part):
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
                  fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
         import numpy as np
-        import pyarrow.parquet as pq
 
         super().__init__(path, columns, flush, fixed, codes)
         self.schema = arrow_schema(columns)
-        self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
+        self.writer = _ParquetWriter(self.tmp, self.schema, columns)
         kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
         row = struct.Struct("<" + "".join(_PACKED[k][0] for k in kinds))
         #: a packed row, as numpy reads it (no padding: the struct format starts with "<")
         self.row_type = np.dtype([(c.name, _PACKED[k][1])
                                   for c, k in zip(self.row_columns, kinds, strict=True)])
         self.step, self.end = row.size, row.size * flush
-        self.buffer = bytearray(self.end)
+        # not zeroed: pack_into fills each row whole, its padding with zero bytes
+        self.buffer = np.empty(self.end, dtype=np.uint8)
         self.put = row.pack_into
         self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
+        #: a name column's array where every row holds one name, by (name, rows)
+        self.same_arrays: dict[tuple[str | None, int], Any] = {}
 
     def _names(self) -> defaultdict[Any, int]:
         return _codes()
@@ -529,9 +531,22 @@ class _ParquetPart(_Part):
                 arrays.append(_packed_array(values, column.kind, column.nullable))
             else:
                 names = self.codes[name] if name in self.codes else list(self.named[name])
-                arrays.append(_coded_array(values, names))
+                arrays.append(self._names_array(values, names))
         del rows
-        self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+        self.writer.write(pa.Table.from_arrays(arrays, schema=self.schema))
+
+    def _names_array(self, codes: Any, names: Sequence[str | None]) -> Any:
+        """The Arrow string array of *names*[code] for each of *codes*: made once per name
+        and number of rows where every row has the same name (a world's only segment, a
+        pool's only channel), else by :func:`_coded_array`."""
+        first = int(codes[0])
+        if not (codes != first).any():
+            key = (names[first], len(codes))
+            array = self.same_arrays.get(key)
+            if array is None:
+                array = self.same_arrays[key] = _coded_array(codes, names)
+            return array
+        return _coded_array(codes, names)
 
     def _fixed(self, column: Column, n: int) -> Any:
         """The array of a fixed column of *n* rows (made once per number of rows)."""
@@ -545,6 +560,40 @@ class _ParquetPart(_Part):
     def _close(self) -> None:
         self.write()
         self.writer.close()
+
+
+class _ParquetWriter:
+    """pyarrow's Parquet writer of one file at *path*: ``pyarrow.parquet.ParquetWriter``'s
+    own writer (``pyarrow._parquet``), on a file opened as that class opens a local one,
+    with the options it passes. The same bytes (``tests/test_records.py``), without
+    importing ``pyarrow.parquet``, which brings in ``pyarrow.fs`` and ``ssl`` as a run
+    starts; the public class where that module is not there."""
+
+    def __init__(self, path: Path, schema: Any, columns: tuple[Column, ...]) -> None:
+        import pyarrow as pa
+
+        options = _parquet_options(columns)
+        try:
+            from pyarrow._parquet import ParquetWriter
+        except ImportError:  # pragma: no cover - another pyarrow's layout
+            import pyarrow.parquet as pq
+
+            self.sink, self.writer = None, pq.ParquetWriter(path, schema, **options)
+            return
+        self.sink = pa.OSFile(str(path), "wb")
+        self.writer = ParquetWriter(self.sink, schema, version="2.6", writer_engine_version="V2",
+                                    data_page_version="1.0", use_compliant_nested_type=True,
+                                    store_schema=True, **options)
+
+    def write(self, table: Any) -> None:
+        """Write *table* as one row group."""
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        """Write the footer and close the file."""
+        self.writer.close()
+        if self.sink is not None:
+            self.sink.close()
 
 
 def _extend(buffer: list[Any], at: int, *row: Any) -> None:
@@ -726,11 +775,12 @@ def _concat_parquet(paths: list[Path], out: Path, table: str) -> int:
     row group read and written again (the same bytes, at the cost of decoding and encoding
     them)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     tmp = out.with_name(f".{out.name}.tmp")
     rows = concatenate(paths, tmp, f"parquet-cpp-arrow version {pa.cpp_version}".encode())
     if rows is None:
+        import pyarrow.parquet as pq
+
         rows = 0
         columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
         with pq.ParquetWriter(tmp, arrow_schema(columns), **_parquet_options(columns)) as w:
