@@ -246,7 +246,7 @@ class PlainIssue(Wakeable):
         records = rep.recorder.records
         assert records is not None
         records.plain_contact(self, outcome, now, ending)
-        rep.recorder.count_issue_ended(issue, ending, now)
+        rep.recorder.issue_ended(issue, ending, now, True)  # its row is put
         rep._gone()  # the rest of rep._ended
 
 
