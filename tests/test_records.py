@@ -455,3 +455,53 @@ def test_a_row_put_without_its_zeros_is_the_row_with_them(fmt: str, counts: list
     if fmt == "parquet":
         with pytest.raises(ValueError, match="whole-number"):
             part.put_zeros((4,))
+
+
+def test_the_parts_writer_is_pyarrows(tmp_path: Path) -> None:
+    """The parts' Parquet writer (``pyarrow._parquet``'s) makes the bytes
+    ``pyarrow.parquet.ParquetWriter`` makes with the same options."""
+    import pyarrow.parquet as pq
+
+    world, designs = _world(TEXT.replace('horizon = "3h"', 'horizon = "80min"'))
+    parts = RecordParts(tmp_path / "parts", "parquet")
+    run_experiment(world, designs[:1], 1, 5, jobs=1, records=parts, progress=False)
+    table = pq.read_table(parts.folder / f"{parts.stems[0]}.contacts.parquet")
+    schema = rec.arrow_schema(CONTACT_COLUMNS)
+    light = rec._ParquetWriter(tmp_path / "light.parquet", schema, CONTACT_COLUMNS)
+    for batch in table.to_batches(max_chunksize=100):
+        light.write(pa.Table.from_batches([batch], schema))
+    light.close()
+    with pq.ParquetWriter(tmp_path / "public.parquet", schema,
+                          **rec._parquet_options(CONTACT_COLUMNS)) as public:
+        for batch in table.to_batches(max_chunksize=100):
+            public.write_batch(batch)
+    assert (tmp_path / "light.parquet").read_bytes() == (tmp_path / "public.parquet").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_run_with_records_imports_no_file_systems(tmp_path: Path) -> None:
+    """A run with records, in a fresh process, imports neither ``pyarrow.parquet`` nor
+    ``pyarrow.fs`` (which bring ``ssl``) to write its files, nor ``pyarrow.compute``
+    (Arrow's compute kernels, which ``Array.take`` would bring: 0.73·10^9 instructions
+    more, once, by ``benchmarks/instructions.py --records``)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, tomllib; from pathlib import Path\n"
+        "from sim import compile_world, resolve_designs, run_experiment\n"
+        "from sim.api import EXAMPLE_SCENARIO\n"
+        "from sim.experiment.records import RecordParts\n"
+        "from sim.scenario import parse_scenario\n"
+        "s = parse_scenario(tomllib.loads(EXAMPLE_SCENARIO.replace('\"2h\"', '\"20min\"')))\n"
+        "parts = RecordParts(Path(sys.argv[1]) / 'parts', 'parquet')\n"
+        "run_experiment(compile_world(s), resolve_designs(s)[:1], 1, 1, jobs=1, records=parts,"
+        " progress=False)\n"
+        "parts.write(Path(sys.argv[1]))\n"
+        "print(sorted(m for m in ('pyarrow', 'pyarrow.parquet', 'pyarrow.fs', 'pyarrow.compute',"
+        " 'ssl')"
+        " if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "['pyarrow']"
+    assert (tmp_path / "contacts.parquet").stat().st_size > 0

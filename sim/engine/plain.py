@@ -137,7 +137,7 @@ class PlainIssue(Wakeable):
             rep.monitor.contact_started(issue.index, issue.arrived, rep.env.now)
         issue.touchpoint = tp
         if rep.recorder.records is not None and issue.measured:
-            # no hook as the contact goes: its row is put whole as it ends (put_record)
+            # no hook as the contact goes: the sink reads its row off it as it ends
             issue.record, self.charged = self, issue.agent_minutes
         previous = self.previous
         if not self.within and previous is not None and (
@@ -188,7 +188,7 @@ class PlainIssue(Wakeable):
         """The agent's work is done: release the agent, settle the contact's outcome."""
         rep, issue, pool, agent, tp = self.rep, self.issue, self.pool, self.agent, self.tp
         now, started = rep.env.now, self.started
-        pool.release(agent, tp)  # rep._release, whose record hook put_record stands for
+        pool.release(agent, tp)  # rep._release, whose record hook plain_contact stands for
         rep._charge(issue, pool, tp, now - started)
         name, channel = pool.spec.name, TOUCHPOINTS[tp].channel
         rep.recorder.session_done(issue, name, channel, started, now - started)
@@ -214,8 +214,10 @@ class PlainIssue(Wakeable):
             rep.recorder.flow(issue, tp, _ABANDONED_NAME)
             self.end(_IN_QUEUE if outcome is ABANDONED else _AFTER_CONTACT, outcome, now)
             return
-        if issue.record is not None:
-            self.put_record(outcome, now)
+        if issue.record is not None:  # its row, read off this contact
+            records = rep.recorder.records
+            assert records is not None
+            records.plain_contact(self, outcome, now)
         rep.recorder.flow(issue, tp, target)
         issue.touchpoint = self.tp = target
         if transfer:  # on the spot (a hand-over's view is read by no plain contact)
@@ -241,35 +243,11 @@ class PlainIssue(Wakeable):
         if issue.record is None:  # records off, or no contact in progress
             rep._ended(issue, ending)
             return
-        self.put_record(outcome, now, ending)
-        rep.recorder.count_issue_ended(issue, ending, now)
-        rep._gone()  # the rest of rep._ended
-
-    def put_record(self, outcome: Outcome | None, now: float | None,
-                   ending: Ending | None = None) -> None:
-        """Give the record sink the row of the contact in progress, ended in *outcome* at
-        *now* (both ``None``: open at the horizon), and with an *ending* the issue's.
-
-        Its queue entry's end and its agent's session are those of :meth:`served` and
-        :meth:`worked`: an abandoned contact left the queue as it ended, an answered one
-        when its work started (and ended it, if it ended), and one still open either waits
-        in the queue (it holds its :attr:`entry`) or is at work.
-        """
-        left: float | None
-        pool: str | None
-        agent = None
-        if outcome is ABANDONED:
-            left, pool = now, self.pool.spec.name
-        elif outcome is not None:
-            left, pool, agent = self.started, self.pool.spec.name, self.agent.index
-        elif hasattr(self, "entry"):
-            left, pool = None, None
-        else:
-            left, pool = self.started, self.pool.spec.name
-        records = self.rep.recorder.records
+        records = rep.recorder.records
         assert records is not None
-        records.plain_contact(self.issue, self.tp, self.entered, left, outcome is not ABANDONED,
-                              pool, agent, now, outcome, self.charged, ending)
+        records.plain_contact(self, outcome, now, ending)
+        rep.recorder.issue_ended(issue, ending, now, True)  # its row is put
+        rep._gone()  # the rest of rep._ended
 
 
 #: enum members read once (reading one off its class costs a metaclass lookup)

@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 
 from ..errors import SimError
-from ..metrics.recorder import Ending, IssueState
+from ..metrics.recorder import Ending, IssueState, PlainContact
 from ..model.channels import CHANNELS, TOUCHPOINTS
 from .parquet import concatenate
 
@@ -204,6 +204,9 @@ class Records:
         #: puts a plain contact's row: without its counts of facts and transfers, 0 in
         #: every plain contact
         self._put_plain = self._contacts.put_zeros(_PLAIN_ZEROS)
+        #: puts a plain issue's row: without its repetitions and transfers, 0 in a plain
+        #: world (no facts, no misrouting)
+        self._put_plain_issue = self._issues.put_zeros(_PLAIN_ISSUE_ZEROS)
         self._starts = self._issues.named["channel"]
         self._endings, self._places = self._issues.named["ending"], self._issues.named["touchpoint"]
 
@@ -289,34 +292,54 @@ class Records:
         if at >= part.end:
             part.write()
 
-    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
-                      left: float | None, answered: bool, pool: str | None, agent: int | None,
-                      now: float | None, outcome: Enum | None, charged: float,
+    def plain_contact(self, plain: PlainContact, outcome: Enum | None, now: float | None,
                       ending: Ending | None = None) -> None:
-        """A plain contact ended, or is open at the horizon (``RecordSink.plain_contact``):
-        its row (the one the hooks of a contact would have made), and with an *ending*
-        the issue's row."""
+        """A plain contact ended in *outcome* at *now*, or is open at the horizon (both
+        ``None``): its row, the one the hooks of a contact would have made, read from the
+        contact itself (``RecordSink.plain_contact``); with an *ending*, the issue's row
+        too, as :meth:`issue_ended` would put it."""
+        issue = plain.issue
         issue.record = None
-        place, channel, _ = self._touchpoints[touchpoint]
-        if left is None:  # still in the queue: nothing of it was counted yet
-            queued, wait, got, started = NULL_FLOAT, 0.0, NULL_BOOL, NULL_FLOAT
+        entered, agent = plain.entered, NULL_INT
+        if outcome is None or now is None:  # open at the horizon
+            value, ended = "open", NULL_FLOAT
+            if hasattr(plain, "entry"):  # still in the queue: nothing of it was counted yet
+                queued, wait, got, pool, started = NULL_FLOAT, 0.0, NULL_BOOL, None, NULL_FLOAT
+            else:  # at work
+                queued, got, pool, started = entered, True, plain.pool.spec.name, plain.started
+                wait = started - entered
         else:
-            queued, wait, got = entered, left - entered, answered
-            issue.record_wait += wait
-            started = left if answered else NULL_FLOAT
+            value, ended, queued, pool = outcome._value_, now, entered, plain.pool.spec.name
+            if value == "abandoned":  # it left the queue as it ended
+                wait, got, started = ended - entered, False, NULL_FLOAT
+            else:  # answered as its work started
+                started, got, agent = plain.started, True, plain.agent.index
+                wait = started - entered
+        issue.record_wait += wait
+        place, channel, _ = self._touchpoints[plain.tp]
         part = self._contacts
         at = part.at
         self._put_plain(part.buffer, at, issue.index, issue.contacts, place, channel, queued,
-                        wait, got, self._pools[pool], NULL_INT if agent is None else agent,
-                        started, NULL_FLOAT if now is None else now,
-                        self._outcomes["open" if outcome is None else outcome._value_],
-                        issue.agent_minutes - charged)
+                        wait, got, self._pools[pool], agent, started, ended,
+                        self._outcomes[value], issue.agent_minutes - plain.charged)
         at += part.step
         part.at = at
         if at >= part.end:
             part.write()
-        if ending is not None:
-            self.issue_ended(issue, ending, now)
+        if ending is None:
+            return
+        part = self._issues
+        at = part.at
+        self._put_plain_issue(
+            part.buffer, at, issue.index, issue.customer, issue.segment, issue.intent,
+            self._starts[issue.start], issue.arrived, ended, self._endings[ending._value_],
+            self._places[issue.touchpoint], issue.contacts, issue.switches, issue.failures,
+            issue.record_wait, issue.agent_minutes, issue.cost, issue.agent_cost,
+            issue.cost + issue.agent_cost)
+        at += part.step
+        part.at = at
+        if at >= part.end:
+            part.write()
 
     def finish(self, live: Iterable[IssueState]) -> None:
         """Write the rows of the issues still open (*live*), then close the part files."""
@@ -324,8 +347,8 @@ class Records:
             record = issue.record
             if record.__class__ is list:
                 self.contact_ended(issue, _OPEN, None)
-            elif record is not None:  # a plain contact, which writes its row itself
-                record.put_record(None, None)
+            elif record is not None:  # a plain contact: it is its own record
+                self.plain_contact(record, None, None)
             self.issue_ended(issue, None, None)
         self._contacts.close()
         self._issues.close()  # renamed last: a part is whole once its issues file is there
@@ -339,6 +362,9 @@ class Records:
 #: The contacts' columns that are 0 in every plain contact (facts asked, facts read,
 #: repetitions, transfers), by place in a row.
 _PLAIN_ZEROS = (12, 13, 14, 16)
+#: The issues' columns that are 0 in every issue of a plain world (repetitions,
+#: transfers), by place in a row.
+_PLAIN_ISSUE_ZEROS = (10, 12)
 
 
 class _Opened(Enum):
@@ -453,21 +479,23 @@ class _ParquetPart(_Part):
     def __init__(self, path: Path, columns: tuple[Column, ...], flush: int,
                  fixed: dict[str, Any], codes: dict[str, list[str]]) -> None:
         import numpy as np
-        import pyarrow.parquet as pq
 
         super().__init__(path, columns, flush, fixed, codes)
         self.schema = arrow_schema(columns)
-        self.writer = pq.ParquetWriter(self.tmp, self.schema, **_parquet_options(columns))
+        self.writer = _ParquetWriter(self.tmp, self.schema, columns)
         kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
         row = struct.Struct("<" + "".join(_PACKED[k][0] for k in kinds))
         #: a packed row, as numpy reads it (no padding: the struct format starts with "<")
         self.row_type = np.dtype([(c.name, _PACKED[k][1])
                                   for c, k in zip(self.row_columns, kinds, strict=True)])
         self.step, self.end = row.size, row.size * flush
-        self.buffer = bytearray(self.end)
+        # not zeroed: pack_into fills each row whole, its padding with zero bytes
+        self.buffer = np.empty(self.end, dtype=np.uint8)
         self.put = row.pack_into
         self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
+        #: a name column's array where every row holds one name, by (name, rows)
+        self.same_arrays: dict[tuple[str | None, int], Any] = {}
 
     def _names(self) -> defaultdict[Any, int]:
         return _codes()
@@ -503,9 +531,22 @@ class _ParquetPart(_Part):
                 arrays.append(_packed_array(values, column.kind, column.nullable))
             else:
                 names = self.codes[name] if name in self.codes else list(self.named[name])
-                arrays.append(_coded_array(values, names))
+                arrays.append(self._names_array(values, names))
         del rows
-        self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+        self.writer.write(pa.Table.from_arrays(arrays, schema=self.schema))
+
+    def _names_array(self, codes: Any, names: Sequence[str | None]) -> Any:
+        """The Arrow string array of *names*[code] for each of *codes*: made once per name
+        and number of rows where every row has the same name (a world's only segment, a
+        pool's only channel), else by :func:`_coded_array`."""
+        first = int(codes[0])
+        if not (codes != first).any():
+            key = (names[first], len(codes))
+            array = self.same_arrays.get(key)
+            if array is None:
+                array = self.same_arrays[key] = _coded_array(codes, names)
+            return array
+        return _coded_array(codes, names)
 
     def _fixed(self, column: Column, n: int) -> Any:
         """The array of a fixed column of *n* rows (made once per number of rows)."""
@@ -519,6 +560,40 @@ class _ParquetPart(_Part):
     def _close(self) -> None:
         self.write()
         self.writer.close()
+
+
+class _ParquetWriter:
+    """pyarrow's Parquet writer of one file at *path*: ``pyarrow.parquet.ParquetWriter``'s
+    own writer (``pyarrow._parquet``), on a file opened as that class opens a local one,
+    with the options it passes. The same bytes (``tests/test_records.py``), without
+    importing ``pyarrow.parquet``, which brings in ``pyarrow.fs`` and ``ssl`` as a run
+    starts; the public class where that module is not there."""
+
+    def __init__(self, path: Path, schema: Any, columns: tuple[Column, ...]) -> None:
+        import pyarrow as pa
+
+        options = _parquet_options(columns)
+        try:
+            from pyarrow._parquet import ParquetWriter
+        except ImportError:  # pragma: no cover - another pyarrow's layout
+            import pyarrow.parquet as pq
+
+            self.sink, self.writer = None, pq.ParquetWriter(path, schema, **options)
+            return
+        self.sink = pa.OSFile(str(path), "wb")
+        self.writer = ParquetWriter(self.sink, schema, version="2.6", writer_engine_version="V2",
+                                    data_page_version="1.0", use_compliant_nested_type=True,
+                                    store_schema=True, **options)
+
+    def write(self, table: Any) -> None:
+        """Write *table* as one row group."""
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        """Write the footer and close the file."""
+        self.writer.close()
+        if self.sink is not None:
+            self.sink.close()
 
 
 def _extend(buffer: list[Any], at: int, *row: Any) -> None:
@@ -700,11 +775,12 @@ def _concat_parquet(paths: list[Path], out: Path, table: str) -> int:
     row group read and written again (the same bytes, at the cost of decoding and encoding
     them)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     tmp = out.with_name(f".{out.name}.tmp")
     rows = concatenate(paths, tmp, f"parquet-cpp-arrow version {pa.cpp_version}".encode())
     if rows is None:
+        import pyarrow.parquet as pq
+
         rows = 0
         columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
         with pq.ParquetWriter(tmp, arrow_schema(columns), **_parquet_options(columns)) as w:

@@ -17,11 +17,13 @@ Every outcome's definition is in :data:`sim.metrics.outcomes.CATALOGUE`.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Protocol
 
 from ddsketch import DDSketch
+from ddsketch.mapping import LogarithmicMapping
 
 from .outcomes import CATALOGUE, OUTCOMES
 
@@ -32,6 +34,7 @@ __all__ = [
     "Ending",
     "IssueState",
     "IssueTally",
+    "PlainContact",
     "QueueTally",
     "RecordSink",
     "Recorder",
@@ -128,6 +131,12 @@ class IssueState:
 
 
 _TTR_ACCURACY = 0.005
+#: The time-to-resolution sketch's key of a value v > 0: ceil(log2(v) × this), the key
+#: ``ddsketch.mapping.LogarithmicMapping(_TTR_ACCURACY).key(v)`` gives, computed as it is
+#: (``tests/test_recorder.py`` checks them against each other).
+_TTR_MULTIPLIER = (1 / math.log1p(2 * _TTR_ACCURACY / (1 - _TTR_ACCURACY))) * math.log(2)
+#: The smallest value the sketch tells from 0 (the mapping's ``min_possible``).
+_TTR_MIN = sys.float_info.min * (1 + 2 * _TTR_ACCURACY / (1 - _TTR_ACCURACY))
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -301,7 +310,10 @@ class Recorder:
         self.issues = 0
         self.resolved = 0
         self.abandoned = 0  # issues given up
-        self.ttr = DDSketch(relative_accuracy=_TTR_ACCURACY)
+        #: the time to resolution of resolved issues, as a DDSketch's bins: issues by key,
+        #: and those of 0 minutes; :meth:`ttr_sketch` makes the sketch
+        self.ttr: dict[int, int] = {}
+        self.ttr_zeros = 0
         #: measured issues still open, in arrival order (a dict: ordered, O(1) removal)
         self.live: dict[IssueState, None] = {}
         #: journeys of measured issues: (from, to) -> count; "arrival" starts a journey,
@@ -309,13 +321,6 @@ class Recorder:
         self.flows: dict[tuple[str, str], int] = {}
         #: where per-issue and per-contact records go (``None``: records are off)
         self.records: RecordSink | None = None
-
-    def _issue_cell(self, issue: IssueState) -> IssueTally:
-        key = (issue.start, issue.segment, issue.intent, issue.hour)
-        cell = self.issue_cells.get(key)
-        if cell is None:
-            cell = self.issue_cells[key] = IssueTally()
-        return cell
 
     def _queue_cell(self, pool: str, channel: str, issue: IssueState, at: float) -> QueueTally:
         key = (pool, channel, issue.segment, issue.intent, int(at % 1440.0 // 60.0))
@@ -334,21 +339,23 @@ class Recorder:
         """Count a new issue (if it arrived after the warm-up)."""
         if issue.measured:
             self.issues += 1
-            cell = issue.cell = self._issue_cell(issue)  # its cell, for its end
+            key = (issue.start, issue.segment, issue.intent, issue.hour)
+            cell = self.issue_cells.get(key)
+            if cell is None:
+                cell = self.issue_cells[key] = IssueTally()
+            issue.cell = cell  # its cell, for its end
             cell.issues += 1
             self.live[issue] = None
 
-    def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
-        """Count how *issue* ended: resolved, or given up (and where)."""
-        if issue.measured and self.records is not None:
-            self.records.issue_ended(issue, ending, now)
-        self.count_issue_ended(issue, ending, now)
-
-    def count_issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
-        """:meth:`issue_ended` without the record sink (a plain contact gives the issue's
-        row with its own: :meth:`RecordSink.plain_contact`)."""
+    def issue_ended(self, issue: IssueState, ending: Ending, now: float,
+                    recorded: bool = False) -> None:
+        """Count how *issue* ended: resolved, or given up (and where); and give it to the
+        record sink, unless it has its row already (*recorded*: a plain contact gives the
+        issue's row with its own, :meth:`RecordSink.plain_contact`)."""
         if not issue.measured:
             return
+        if self.records is not None and not recorded:
+            self.records.issue_ended(issue, ending, now)
         del self.live[issue]
         cell = issue.cell
         cell.journey(issue)
@@ -356,8 +363,14 @@ class Recorder:
         if ending is _RESOLVED:
             self.resolved += 1
             cell.resolved += 1
-            self.ttr.add(now - issue.arrived)
-            cell.ttr_sum += now - issue.arrived
+            ttr = now - issue.arrived
+            if ttr > _TTR_MIN:  # DDSketch.add's bin, without its five calls
+                key = math.ceil(math.log(ttr, 2) * _TTR_MULTIPLIER)
+                bins = self.ttr
+                bins[key] = bins.get(key, 0) + 1
+            else:
+                self.ttr_zeros += 1
+            cell.ttr_sum += ttr
             if issue.contacts <= 1:  # a notification that settles it counts too
                 cell.first_contact += 1
             return
@@ -387,7 +400,11 @@ class Recorder:
         as it ends: :meth:`RecordSink.plain_contact`)."""
         if entered < self.start:
             return
-        cell = self._queue_cell(pool, channel, issue, entered)
+        # _queue_cell(pool, channel, issue, entered), without a call: once per queue entry
+        key = (pool, channel, issue.segment, issue.intent, int(entered % 1440.0 // 60.0))
+        cell = self.queue_cells.get(key)
+        if cell is None:
+            cell = self.queue_cells[key] = QueueTally()
         wait = now - entered
         cell.entries += 1
         cell.wait_sum += wait
@@ -450,11 +467,28 @@ class Recorder:
 
     def ttr_quantiles(self, qs: Iterable[float]) -> list[float]:
         """Quantiles of the time to resolution (NaN without resolved issues)."""
-        return [self._ttr_quantile(q) for q in qs]
+        sketch = self.ttr_sketch()
+        return [self._ttr_quantile(sketch, q) for q in qs]
 
-    def _ttr_quantile(self, q: float) -> float:
-        value = self.ttr.get_quantile_value(q) if self.resolved else None
+    def _ttr_quantile(self, sketch: DDSketch, q: float) -> float:
+        value = sketch.get_quantile_value(q) if self.resolved else None
         return math.nan if value is None else float(value)
+
+    def ttr_sketch(self) -> DDSketch:
+        """The DDSketch of the time to resolution (0.5 % relative accuracy): the one that
+        adding each resolved issue's time would make, made from the bins.
+
+        A value of each bin (the mapping's value of its key, which maps back to that
+        key) is added with the bin's count as its weight: the same bins, counts and
+        quantiles.
+        """
+        sketch = DDSketch(relative_accuracy=_TTR_ACCURACY)
+        if self.ttr_zeros:
+            sketch.add(0.0, float(self.ttr_zeros))
+        mapping = LogarithmicMapping(_TTR_ACCURACY)
+        for key in sorted(self.ttr):
+            sketch.add(mapping.value(key), float(self.ttr[key]))
+        return sketch
 
     def close(self) -> None:
         """Count what the issues still open did so far (call once, at the end)."""
@@ -474,8 +508,8 @@ class Recorder:
             issues.add(self.issue_cells[ikey])
         out = {**queue.outcomes(has_callback, has_affinity), **issues.outcomes(has_costs)}
         out["agent_utilization"] = _share(busy_area, staffed_time)
-        out["time_to_resolution_p50"] = self._ttr_quantile(0.5)
-        out["time_to_resolution_p90"] = self._ttr_quantile(0.9)
+        out["time_to_resolution_p50"], out["time_to_resolution_p90"] = self.ttr_quantiles(
+            (0.5, 0.9))
         out["issues"] = float(self.issues)
         out["open_issues"] = float(self.issues - self.resolved - self.abandoned)
         return {name: out[name] for name in OUTCOMES}
@@ -516,9 +550,9 @@ class RecordSink(Protocol):
     issue is in progress, and :attr:`IssueState.record_wait` starts at 0.
 
     A contact of the plain path (``sim.engine.plain``) makes no call as it goes: it puts
-    itself in ``record`` as it starts, and gives its whole row in one call,
-    :meth:`plain_contact`, as it ends (or, still open at the horizon, when the sink asks
-    it to by its ``put_record(None, None)``).
+    itself (a :class:`PlainContact`) in ``record`` as it starts, and the engine gives it
+    to :meth:`plain_contact` as it ends, which reads its row off it (as does the sink for
+    one still open at the horizon).
     """
 
     def contact_started(self, issue: IssueState, touchpoint: str, now: float) -> None:
@@ -543,19 +577,28 @@ class RecordSink(Protocol):
     def issue_ended(self, issue: IssueState, ending: Ending, now: float) -> None:
         """A measured *issue* ended."""
 
-    def plain_contact(self, issue: IssueState, touchpoint: str, entered: float,
-                      left: float | None, answered: bool, pool: str | None, agent: int | None,
-                      now: float | None, outcome: Enum | None, charged: float,
+    def plain_contact(self, plain: PlainContact, outcome: Enum | None, now: float | None,
                       ending: Ending | None = None) -> None:
-        """A plain contact of a measured *issue* at *touchpoint* ended at *now* in
-        *outcome* (both ``None``: open at the horizon); with an *ending*, the issue ended
-        with it.
+        """The plain contact *plain* of a measured issue ended at *now* in *outcome* (both
+        ``None``: open at the horizon); with an *ending*, the issue ended with it."""
 
-        It joined the queue of *pool* at *entered* and left it at *left* (``None``: still
-        waiting), *answered* or not; *agent* (an index in *pool*) ended its session
-        (``None``: no agent, or still at work); *charged* was the issue's agent minutes as
-        it began.
-        """
+
+class PlainContact(Protocol):
+    """What the record sink reads of a plain contact (``sim.engine.plain.PlainIssue``).
+
+    *issue* is its issue and *tp* its touchpoint; it joined the queue of *pool* (a
+    ``Pool``) at *entered*, and has an ``entry`` attribute while it still waits there;
+    *agent* (an ``Agent``) took it at *started*; *charged* was the issue's agent minutes
+    as it began. A contact that did not get so far has not set those attributes.
+    """
+
+    issue: IssueState
+    tp: str
+    entered: float
+    started: float
+    pool: Any
+    agent: Any
+    charged: float
 
 
 def _group(cells: dict[Any, Any], key_of: Callable[[Any], str], kind: type) -> dict[str, Any]:
