@@ -424,10 +424,9 @@ class Contacts(Routing):
             else:
                 self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
                                                   fact.scope), channel)
-        if isinstance(issue.given, set):
-            issue.given.add(name)
-        else:  # the first fact: a set of its own
-            issue.given = {name}
+        given = issue.given
+        if name not in given:
+            issue.given = (*given, name)
         ctx.wrote = True
         if monitor is not None:  # only the continuity check reads the pairs
             ctx.add_given(key, name)
