@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from math import inf as _INF
 from math import log as _log
-from typing import Any, cast
+from typing import Any
 
 import simpy
 
@@ -78,7 +78,7 @@ class Contacts(Routing):
         # as _queue, without its generator: a contact in a queue holds a frame less
         where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back)
         if isinstance(where, QueueEntry):  # (narrows the type without a call to cast)
-            agent = yield where.event  # type: ignore[misc]  # an Answer: SimPy reads it as an event
+            agent = yield where.event  # type: ignore[misc]  # a WalkAnswer: the walk reads it
             pool = self._left(where)
         else:
             pool = where
@@ -144,7 +144,7 @@ class Contacts(Routing):
         got = plain_request(env, pools, tp, entered, issue.intent,
                             patience_for(segment, tp, issue, draws.patience))
         if isinstance(got, QueueEntry):
-            agent = yield cast(simpy.Event, got.event)
+            agent = yield got.event  # type: ignore[misc]  # a WalkAnswer: the walk reads it
             got.settle(env.now)
             pool = pools[0] if got.pool is None else got.pool
         else:

@@ -43,6 +43,7 @@ __all__ = [
     "Seat",
     "Sleep",
     "Walk",
+    "WalkAnswer",
     "coin",
     "succeed",
 ]
@@ -138,6 +139,9 @@ class Walk(Wakeable):
                 self.callbacks = _WAKE
                 self._env.schedule(self, NORMAL, event[0])  # type: ignore[arg-type]
                 return
+            if event.__class__ is WalkAnswer:  # a queue's answer: it wakes the walk itself
+                event.walk = self
+                return
             if event.callbacks is not None:  # the walk itself: no bound method to keep
                 event.callbacks.append(self)
                 return
@@ -148,6 +152,37 @@ class Walk(Wakeable):
 
 #: what ends a walk's sleep (SimPy calls it with the walk)
 _WAKE = (Walk._resume,)
+
+
+class WalkAnswer(Wakeable):
+    """A queue's answer to the walk waiting in it (a queue entry's *event*): the agent, or
+    ``None`` when the patience ran out.
+
+    The walk's generator yields it as it would a SimPy event, and the walk notes itself
+    as its *walk*; :meth:`succeed` schedules the answer as ``event.succeed`` would (the
+    same heap entry, in the same order), to resume the walk with the value. It stands
+    for a SimPy event and its list of callbacks, for every contact in a queue.
+    """
+
+    __slots__ = ("_value", "walk")  # and Wakeable's
+
+    def __init__(self) -> None:
+        #: the walk waiting for the answer (``None`` before it waits and once answered)
+        self.walk: Walk | None = None
+
+    @property
+    def value(self) -> Any:
+        """The answer: the agent, or ``None`` when the patience ran out."""
+        return self._value
+
+    def succeed(self, value: Any = None) -> None:
+        """Take the answer *value* and wake the walk with it (now, after what is due)."""
+        self._value = value
+        walk = self.walk
+        assert walk is not None
+        self.walk = None  # (the walk, its frame, the entry and this answer: no cycle left)
+        self.callbacks = (walk,)
+        walk._env.schedule(self, NORMAL)  # type: ignore[arg-type]  # duck-typed event
 
 
 class _Started:
