@@ -226,3 +226,22 @@ def test_longer_retention_never_adds_repetitions(
     forever = Topology(groups=topology.groups)
     assert count_repetitions(trace, short) >= count_repetitions(trace, longer)
     assert count_repetitions(trace, longer) >= count_repetitions(trace, forever)
+
+
+@given(st.lists(st.tuples(channels, facts, st.floats(0, 5), st.integers(1, 3),
+                          st.sampled_from(["issue", "customer"])), max_size=30),
+       topologies(), channels, facts, st.integers(1, 3), st.floats(0, 200))
+def test_knows_is_a_visible_event_of_the_fact_for_the_issue_or_the_customer(
+    items: list[tuple[str, str, float, int, str]], topology: Topology, reader: str,
+    fact: str, issue: int, at: float,
+) -> None:
+    """knows (a forward scan without a ttl, a backward one with it) answers what the view
+    shows: an event of *fact* for this issue, or of customer scope, visible at *at*."""
+    store = HistoryStore(topology)
+    t = 0.0
+    for channel, name, gap, of, scope in items:
+        t += gap
+        store.append(HistoryEvent(1, of, name, channel, t, scope))
+    expected = any(e.fact == fact and (e.issue == issue or e.scope == "customer")
+                   for e in store.view(reader, 1, at))
+    assert store.knows(reader, 1, issue, fact, at) is expected

@@ -54,9 +54,10 @@ class Contacts(Routing):
     def _self_service(self, issue: IssueState, ctx: Context, segment: SegmentRT,
                       intent: IntentRT, tp: str, draws: Draws) -> Proc:
         """A self-service session: the contact's outcome and, if dropped, the time away."""
-        if tp not in intent.self_service:
+        offered = intent.self_service.get(tp)
+        if offered is None:
             return FAILED, 0.0  # this touchpoint cannot serve the intent at all
-        success, time = intent.self_service[tp]
+        success, time = offered
         work = draws.work
         base = time.sample(work)
         collect = [f.collect.sample(work) for f in intent.facts]
