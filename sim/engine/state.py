@@ -20,7 +20,7 @@ from simpy.events import NORMAL, URGENT
 
 from ..metrics.recorder import Recorder
 from ..model.design import Design
-from ..model.history import HistoryStore, identity
+from ..model.history import MAX_DEVICES, HistoryStore
 from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
@@ -235,8 +235,16 @@ class Draws:
     _device: Stream | None
 
     def _make(self, purpose: int) -> Stream:
-        """The stream of *purpose*: with its first draws if its row has them."""
-        return self.primed(purpose) or CounterStream(self._key, purpose)
+        """The stream of *purpose*: with its first draws if its row has them (as
+        :meth:`primed`, without a call more)."""
+        layout = self._layout
+        if layout is not None:
+            at = layout[purpose]
+            if at is not None:
+                start, k = at
+                assert self._row is not None
+                return Prefixed(self._key, purpose, self._row, start, start + k)
+        return CounterStream(self._key, purpose)
 
     def primed(self, purpose: int) -> Prefixed | None:
         """A new stream of *purpose* if the row has first draws for it, else ``None``."""
@@ -360,7 +368,7 @@ class Context:
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
         self.person = person
-        self.key = identity(person, 0)
+        self.key = person * MAX_DEVICES  # identity(person, 0), without the call
         #: every identity the issue used, when it may use more than :attr:`key` (``None``
         #: until the first; a tuple, a few identities at most: a set costs 216 bytes)
         self.keys: tuple[int, ...] | None = None

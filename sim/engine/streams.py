@@ -284,8 +284,10 @@ class Prefixed:
                  end: int | None = None) -> None:
         self._key, self._purpose, self._firsts = key, purpose, firsts
         self._at = start
-        self._end = len(firsts) if end is None else end
-        self._skip = self._end - start
+        if end is None:
+            end = len(firsts)
+        self._end = end
+        self._skip = end - start
         self._rest: CounterStream | None = None
 
     def random(self) -> float:
