@@ -115,9 +115,7 @@ class Contacts(Routing):
                      tp: str) -> Any:
         """The process of an assisted contact at *tp*: :meth:`_plain` where it does what
         :meth:`_assisted` would, else :meth:`_assisted`."""
-        plain = self._plain_at.get((issue.segment, issue.intent, tp))  # as _is_plain, known
-        if plain is None:
-            plain = self._is_plain(issue.segment, issue.intent, tp)
+        plain = self._is_plain(issue.segment, issue.intent, tp)
         return self._plain if plain else self._assisted
 
     def _is_plain(self, s: int, k: int, tp: str) -> bool:

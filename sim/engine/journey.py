@@ -360,10 +360,13 @@ class IssueJourney(Conversations):
         target = route.targets[0] if len(route.targets) == 1 else route.pick(
             draws.route.random())
         transfer = route.transfer and target in TOUCHPOINTS
-        if (transfer or target == GIVE_UP  # or out of the customer's tolerance for effort
-                or issue.contacts >= world.segments[issue.segment].max_contacts):
+        if transfer or target == GIVE_UP or issue.contacts >= self._max_contacts(issue):
             return target, transfer, 0.0
         return target, False, extra + route.delay.sample(draws.route)
+
+    def _max_contacts(self, issue: IssueState) -> int:
+        """The most contacts the issue's customer makes (their tolerance for effort)."""
+        return self.world.segments[issue.segment].max_contacts
 
     def _ended(self, issue: IssueState, ending: Ending) -> None:
         """Count *issue* as ended; under a drain, the last one to end stops the run."""
