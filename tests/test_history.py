@@ -234,7 +234,7 @@ def test_knows_is_a_visible_event_of_the_fact_for_the_issue_or_the_customer(
     items: list[tuple[str, str, float, int, str]], topology: Topology, reader: str,
     fact: str, issue: int, at: float,
 ) -> None:
-    """knows (a backward scan of the log, stopped at the ttl) answers what the view
+    """knows (a forward scan without a ttl, a backward one with it) answers what the view
     shows: an event of *fact* for this issue, or of customer scope, visible at *at*."""
     store = HistoryStore(topology)
     t = 0.0

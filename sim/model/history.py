@@ -175,6 +175,11 @@ class HistoryStore:
         if not log:
             return False
         ttl = self._ttl
+        if ttl is None:  # kept for ever: any event of the log may match, in any order
+            for when, name, of, scope, _ in log:
+                if name == fact and when <= at and (of == issue or scope == "customer"):
+                    return True
+            return False
         for when, name, of, scope, _ in reversed(log):
             if when > at:
                 continue
