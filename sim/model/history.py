@@ -183,7 +183,7 @@ class HistoryStore:
         for when, name, of, scope, _ in reversed(log):
             if when > at:
                 continue
-            if ttl is not None and at - when > ttl:
+            if at - when > ttl:  # this one and every older one: out of retention
                 return False
             if name == fact and (of == issue or scope == "customer"):
                 return True
