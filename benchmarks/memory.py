@@ -137,7 +137,7 @@ OWNERS = {
     "set": "sets (facts given, identities, a customer's facts)",
     "IssueState": "IssueState (metrics.recorder)",
     "Context": "Context (state)", "Draws": "Draws (state)", "Seat": "Seat (state)",
-    "Walk": "Walk (state)", "QueueEntry": "QueueEntry (pools)",
+    "Walk": "Walk (state)", "WalkAnswer": "WalkAnswer (state)", "QueueEntry": "QueueEntry (pools)",
     "Event": "SimPy events", "Timeout": "SimPy events",
     "method": "bound methods",
     "list": "lists (history logs, callbacks, queues)",

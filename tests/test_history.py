@@ -188,8 +188,7 @@ class _ReorderingStore(HistoryStore):
 
     def append(self, event: HistoryEvent) -> None:
         super().append(event)
-        key = (self.topology.store_of(event.channel), event.key)
-        log = self._logs[key]
+        log = self._stores[self.topology.store_of(event.channel)][event.key]
         if len(log) % 3 == 0:
             log.insert(0, log.pop())
 
@@ -226,3 +225,38 @@ def test_longer_retention_never_adds_repetitions(
     forever = Topology(groups=topology.groups)
     assert count_repetitions(trace, short) >= count_repetitions(trace, longer)
     assert count_repetitions(trace, longer) >= count_repetitions(trace, forever)
+
+
+@given(st.lists(st.tuples(channels, facts, st.floats(0, 5), st.integers(1, 3),
+                          st.sampled_from(["issue", "customer"])), max_size=30),
+       topologies(), channels, facts, st.integers(1, 3), st.floats(0, 200))
+def test_knows_is_a_visible_event_of_the_fact_for_the_issue_or_the_customer(
+    items: list[tuple[str, str, float, int, str]], topology: Topology, reader: str,
+    fact: str, issue: int, at: float,
+) -> None:
+    """knows (a forward scan without a ttl, a backward one with it) answers what the view
+    shows: an event of *fact* for this issue, or of customer scope, visible at *at*."""
+    store = HistoryStore(topology)
+    t = 0.0
+    for channel, name, gap, of, scope in items:
+        t += gap
+        store.append(HistoryEvent(1, of, name, channel, t, scope))
+    expected = any(e.fact == fact and (e.issue == issue or e.scope == "customer")
+                   for e in store.view(reader, 1, at))
+    assert store.knows(reader, 1, issue, fact, at) is expected
+
+
+def test_a_channel_of_no_topology_reads_and_writes_the_store_of_its_own_name() -> None:
+    """A channel the topology does not list has a store named after it (as before the
+    stores kept their logs by identity): what it writes, it and only it reads."""
+    store = HistoryStore(Topology(groups=[["chat", "sms"]]))
+    store.write(1, 1, "booking", "kiosk", 1.0)
+    assert store.knows("kiosk", 1, 1, "booking", 2.0)
+    assert [e.fact for e in store.view("kiosk", 1, 2.0)] == ["booking"]
+    assert not store.knows("chat", 1, 1, "booking", 2.0)
+    assert not store.knows("other", 1, 1, "booking", 2.0)
+    store.write(1, 1, "account", "chat+sms", 3.0)  # the group's store, by its name
+    assert store.knows("chat", 1, 1, "account", 4.0)
+    assert [e.fact for e in store.events(1)] == ["booking", "account"]
+    store.forget(1)
+    assert list(store.events(1)) == [] and not store.knows("kiosk", 1, 1, "booking", 5.0)

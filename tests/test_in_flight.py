@@ -2,7 +2,7 @@
 
 The story overloaded (one agent per pool, patience of 10⁵ minutes), so that issues pile
 up in agent queues: each waiting issue holds its walk, whose generator waits on the
-queue's answer directly (the walk itself is the answer's callback, no bound method), one
+queue's answer directly (a light answer that wakes the walk itself, no SimPy event), one
 contact frame below the issue's, and first draws of its own, not its block's.
 """
 
@@ -17,7 +17,7 @@ import attrs
 import sim
 from sim.engine.pools import QueueEntry
 from sim.engine.replication import Replication
-from sim.engine.state import Draws, Walk
+from sim.engine.state import Draws, Walk, WalkAnswer
 from sim.engine.streams import Streams
 from sim.scenario.load import read_document
 
@@ -48,9 +48,9 @@ def test_a_waiting_issue_holds_its_walk_and_one_contact_frame() -> None:
     entries, rep = _waiting("siloed")
     assert len(entries) > 20  # the queues are long: the test looks at something
     for entry in entries:
-        callbacks = entry.event.callbacks
-        assert callbacks is not None and len(callbacks) == 1
-        walk = callbacks[0]
+        answer = entry.event
+        assert type(answer) is WalkAnswer  # not a SimPy event and its list of callbacks
+        walk = answer.walk
         assert type(walk) is Walk
         issue = walk._generator
         contact = issue.gi_yieldfrom

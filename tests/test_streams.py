@@ -14,8 +14,10 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.engine.arrivals import CUSTOMERS
 from sim.engine.state import Draws
 from sim.engine.streams import (
+    FIRSTS_BLOCK,
     CounterStream,
     FirstDraws,
     Prefixed,
@@ -240,3 +242,16 @@ def test_an_entity_keeps_its_own_row_of_first_draws(
             reference = streams.entity(purpose, index)
             assert [mine.random() for _ in range(k + 2)] == [
                 reference.random() for _ in range(k + 2)]
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 50), st.sampled_from(_ENTITY_PURPOSES),
+       st.lists(st.integers(0, 3 * FIRSTS_BLOCK), min_size=1, max_size=20),
+       st.sampled_from([0, CUSTOMERS, CUSTOMERS + 5 * FIRSTS_BLOCK - 7]))
+def test_an_entitys_first_draw_by_block_is_its_streams_first_draw(
+        seed: int, replication: int, purpose: Purpose, indexes: list[int], offset: int) -> None:
+    """Streams.first (a returning customer's segment) gives each entity's first draw, the
+    same number its counter stream gives, whatever block it falls in and in any order."""
+    streams = Streams(seed, replication)
+    for index in indexes:
+        entity = offset + index
+        assert streams.first(purpose, entity) == streams.entity(purpose, entity).random()

@@ -7,7 +7,7 @@ from typing import Any
 
 import simpy
 
-from sim.engine.state import Proc, Walk
+from sim.engine.state import Proc, Walk, WalkAnswer
 
 Log = list[tuple[float, str, str]]
 
@@ -122,3 +122,47 @@ def test_a_walk_sleeps_as_it_would_wait_for_a_timeout() -> None:
     assert sleep_steps == timeout_steps
     assert [got for _, name, got in slept if name == "a"] == ["a0", "a1", "t", "a2", "a3"]
     assert [n for t, n, _ in slept if t == 3.5] == ["c", "a", "b"]  # ties, in creation order
+
+
+def _answered(light: bool) -> tuple[Log, int]:
+    """Walks waiting for answers (a WalkAnswer if *light*, else a SimPy event) that
+    callbacks give at equal times, among timeouts due then: what each got, in order."""
+    env = simpy.Environment()
+    log: Log = []
+    answers: dict[str, Any] = {}
+
+    def body(name: str) -> Proc:
+        answer = answers[name] = WalkAnswer() if light else env.event()
+        got = yield answer
+        log.append((env.now, name, f"got {got} ({answer.value})"))
+        yield env.timeout(0.0)
+        log.append((env.now, name, "after"))
+
+    for name in ("a", "b", "c"):
+        Walk(env, body(name))
+
+    def give(names: str) -> Callable[[simpy.Event], None]:
+        def answer(_: simpy.Event) -> None:
+            for n in names:
+                answers[n].succeed(n.upper())
+        return answer
+
+    env.timeout(1.0).callbacks.append(give("ca"))
+    env.timeout(1.0).callbacks.append(lambda _: log.append((env.now, "t", "timeout")))
+    env.timeout(2.0).callbacks.append(give("b"))
+    steps = 0
+    while env.peek() < float("inf"):
+        env.step()
+        steps += 1
+    return log, steps
+
+
+def test_a_walk_answer_resumes_the_walk_as_a_simpy_event_would() -> None:
+    """A queue's WalkAnswer wakes its walk with the answer, in the order (equal times
+    included) and in as many steps as the SimPy event it stands for."""
+    light, light_steps = _answered(True)
+    event, event_steps = _answered(False)
+    assert light == event
+    assert light_steps == event_steps
+    assert [name for t, name, _ in light if t == 1.0] == ["t", "c", "a", "c", "a"]
+    assert light[1] == (1.0, "c", "got C (C)")

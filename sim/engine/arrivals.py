@@ -15,6 +15,9 @@ CUSTOMERS = 1 << 40
 
 #: (person, segment index, intent index, first touchpoint, reported by a device, the
 #: profile stream if a draw was made from it): what :func:`who_arrives` draws.
+#: Purpose.PROFILE as a plain integer
+_PROFILE = int(Purpose.PROFILE)
+
 Arrival = tuple[int, int, int, str, bool, Stream | None]
 
 
@@ -65,31 +68,32 @@ def who_arrives(world: World, streams: Streams, index: int, key: int,
     """
     person, s, k = index, 0, 0
     profile: Stream | None = None
-    who: Stream | None = None
     population = world.population
     if population is not None:  # one of a finite set of customers comes back
-        profile = own or CounterStream(key, Purpose.PROFILE)
+        profile = own or CounterStream(key, _PROFILE)
         person = min(int(profile.random() * population), population - 1)
-        who = CounterStream(streams.key(CUSTOMERS + person), Purpose.PROFILE)
     if event is not None and event.segment is not None:
         s = event.segment
     elif len(world.segment_cum) > 1:
-        if who is None:  # the customer is the issue: its own profile stream
-            who = profile = own or CounterStream(key, Purpose.PROFILE)
-        s = pick(world.segment_cum, who.random())
+        if population is not None:  # a returning customer's: the customer's own first draw
+            u = streams.first(_PROFILE, CUSTOMERS + person)
+        else:  # the customer is the issue: its own profile stream
+            profile = own or CounterStream(key, _PROFILE)
+            u = profile.random()
+        s = pick(world.segment_cum, u)
     if event is not None:
         k = event.intent
     elif len(world.intent_cum) > 1:
-        profile = profile or own or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, _PROFILE)
         k = pick(world.intent_cum, profile.random())
     segment: SegmentRT = world.segments[s]
     intent: IntentRT = world.intents[k]
     first = 0
     if len(segment.start_cum) > 1:
-        profile = profile or own or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, _PROFILE)
         first = pick(segment.start_cum, profile.random())
     reported = False
     if intent.reported > 0:
-        profile = profile or own or CounterStream(key, Purpose.PROFILE)
+        profile = profile or own or CounterStream(key, _PROFILE)
         reported = profile.random() < intent.reported
     return person, s, k, segment.starts[first], reported, profile

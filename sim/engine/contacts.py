@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from math import inf as _INF
 from math import log as _log
-from typing import Any, cast
+from typing import Any
 
 import simpy
 
@@ -54,9 +54,10 @@ class Contacts(Routing):
     def _self_service(self, issue: IssueState, ctx: Context, segment: SegmentRT,
                       intent: IntentRT, tp: str, draws: Draws) -> Proc:
         """A self-service session: the contact's outcome and, if dropped, the time away."""
-        if tp not in intent.self_service:
+        offered = intent.self_service.get(tp)
+        if offered is None:
             return FAILED, 0.0  # this touchpoint cannot serve the intent at all
-        success, time = intent.self_service[tp]
+        success, time = offered
         work = draws.work
         base = time.sample(work)
         collect = [f.collect.sample(work) for f in intent.facts]
@@ -78,7 +79,7 @@ class Contacts(Routing):
         # as _queue, without its generator: a contact in a queue holds a frame less
         where, agent, called_back = self._join(issue, segment, intent, tp, draws, call_back)
         if isinstance(where, QueueEntry):  # (narrows the type without a call to cast)
-            agent = yield where.event  # type: ignore[misc]  # an Answer: SimPy reads it as an event
+            agent = yield where.event  # type: ignore[misc]  # a WalkAnswer: the walk reads it
             pool = self._left(where)
         else:
             pool = where
@@ -144,7 +145,7 @@ class Contacts(Routing):
         got = plain_request(env, pools, tp, entered, issue.intent,
                             patience_for(segment, tp, issue, draws.patience))
         if isinstance(got, QueueEntry):
-            agent = yield cast(simpy.Event, got.event)
+            agent = yield got.event  # type: ignore[misc]  # a WalkAnswer: the walk reads it
             got.settle(env.now)
             pool = pools[0] if got.pool is None else got.pool
         else:
@@ -358,19 +359,19 @@ class Contacts(Routing):
         read, channel = 0.0, TOUCHPOINTS[tp].channel
         records, knows, env = self.recorder.records, self.history.knows, self.env
         hooked = records is not None or self.monitor is not None
+        # the same all through the contact: read once (the time, once per event)
+        preknown, handed, index, now = ctx.preknown, ctx.handed, issue.index, env.now
         for k, fact in enumerate(intent.facts):
-            again, name = fresh and fact.reauthenticate, fact.name
+            again, name, key = fresh and fact.reauthenticate, fact.name, ctx.key
             # can the touchpoint see it: reported by a device, in its history view, or
             # in the self-service view a hand-over passed on
-            if not again and (name in ctx.preknown
-                              or knows(channel, ctx.key, issue.index, name, env.now)
-                              or (ctx.handed is not None and knows(
-                                  ctx.handed[0], ctx.key, issue.index, name, ctx.handed[1]))):
+            if not again and (name in preknown or knows(channel, key, index, name, now)
+                              or (handed is not None
+                                  and knows(handed[0], key, index, name, handed[1]))):
                 read += reads[k] if reads is not None else 0.0
                 if records is not None:
                     records.read(issue)
                 continue
-            key = ctx.key
             if hooked:
                 self._asking(issue, ctx, name, again)
             elif not again and name in issue.given:  # as _asking, with nothing to tell
@@ -382,7 +383,8 @@ class Contacts(Routing):
                                                          worker, True)
                     if not done:
                         return False, extra
-            self._given(issue, ctx, fact, key, channel)
+                now = env.now
+            self._given(issue, ctx, fact, key, channel, now)
         if base + read > 0:
             left = yield self._stretch(base + read, rate, rng, worker)
             if left > 0:
@@ -414,20 +416,19 @@ class Contacts(Routing):
             monitor.asked(issue.index, name, again, self.env.now)
 
     def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int,
-               channel: str) -> None:
-        """The customer gave *fact* (asked under identity *key*): write it to *channel*'s
-        history and count it as given."""
+               channel: str, now: float) -> None:
+        """The customer gave *fact* (asked under identity *key*) *now*: write it to
+        *channel*'s history and count it as given."""
         name, monitor = fact.name, self.monitor
         if not ctx.unnoted:  # as _write does
             if monitor is None:
-                self.history.write(key, issue.index, name, channel, self.env.now, fact.scope)
+                self.history.write(key, issue.index, name, channel, now, fact.scope)
             else:
-                self._checked_append(HistoryEvent(key, issue.index, name, channel, self.env.now,
+                self._checked_append(HistoryEvent(key, issue.index, name, channel, now,
                                                   fact.scope), channel)
-        if isinstance(issue.given, set):
-            issue.given.add(name)
-        else:  # the first fact: a set of its own
-            issue.given = {name}
+        given = issue.given
+        if name not in given:
+            issue.given = (*given, name)
         ctx.wrote = True
         if monitor is not None:  # only the continuity check reads the pairs
             ctx.add_given(key, name)

@@ -240,7 +240,7 @@ class IssueJourney(Conversations):
         if world.population is not None:
             known = self._customer_given.get(person)
             if known:  # what the customer gave in earlier issues
-                issue.given = set(known)
+                issue.given = known
             if design.retention:  # under affinity, back to the customer's last agent
                 issue.last_agent = self._customer_agent.get(person)
         return issue, ctx, segment, intent, tp

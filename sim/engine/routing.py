@@ -8,14 +8,13 @@ last agent, under affinity) until an agent takes it or its patience runs out.
 from __future__ import annotations
 
 import math
-from typing import cast
 
 import simpy
 
 from ..metrics.recorder import IssueState
 from ..model.dists import Source
 from .pools import Agent, Answer, Pool, QueueEntry, request
-from .state import Draws, EngineState, Proc, coin
+from .state import Draws, EngineState, Proc, WalkAnswer, coin
 from .world import IntentRT, SegmentRT
 
 
@@ -37,13 +36,13 @@ def plain_request(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, ente
     """A plain contact asks *pools* for an agent: ``(pool, agent)`` when one takes it now
     (as :func:`~.pools.request` does, without a queue entry), else its queue entry, in
     every pool's queue, which reneges after *patience*. The queue's answer goes to
-    *answer* (default: a new SimPy event)."""
+    *answer* (default: a new :class:`~.state.WalkAnswer`, for a walk to yield)."""
     for pool in pools:
         agent = pool.try_assign(tp)
         if agent is not None:
             pool.waited(entered, entered)
             return pool, agent
-    entry = QueueEntry(env.event() if answer is None else answer, tp, entered, intent, pools)
+    entry = QueueEntry(WalkAnswer() if answer is None else answer, tp, entered, intent, pools)
     for pool in pools:
         pool.enqueue(entry)
     if patience < math.inf:
@@ -66,7 +65,7 @@ class Routing(EngineState):
                                                patient)
         if not isinstance(where, QueueEntry):
             return where, agent, called_back
-        agent = yield cast(simpy.Event, where.event)
+        agent = yield where.event  # type: ignore[misc]  # a WalkAnswer: the walk reads it
         return self._left(where), agent, called_back
 
     def _join(self, issue: IssueState, segment: SegmentRT, intent: IntentRT, tp: str,
@@ -92,11 +91,11 @@ class Routing(EngineState):
                 if agent is not None:
                     pool.waited(env.now, env.now)
                     return pool, agent, call_back
-            entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
+            entry = QueueEntry(WalkAnswer(), tp, env.now, issue.intent, pools)
             for pool in pools:
                 pool.enqueue(entry)
         else:
-            entry = QueueEntry(env.event(), tp, env.now, issue.intent, pools)
+            entry = QueueEntry(WalkAnswer(), tp, env.now, issue.intent, pools)
             agent = request(entry, last)
             if agent is not None:
                 assert entry.pool is not None

@@ -20,7 +20,7 @@ from simpy.events import NORMAL, URGENT
 
 from ..metrics.recorder import Recorder
 from ..model.design import Design
-from ..model.history import HistoryStore, identity
+from ..model.history import MAX_DEVICES, HistoryStore
 from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
@@ -43,6 +43,7 @@ __all__ = [
     "Seat",
     "Sleep",
     "Walk",
+    "WalkAnswer",
     "coin",
     "succeed",
 ]
@@ -138,6 +139,9 @@ class Walk(Wakeable):
                 self.callbacks = _WAKE
                 self._env.schedule(self, NORMAL, event[0])  # type: ignore[arg-type]
                 return
+            if event.__class__ is WalkAnswer:  # a queue's answer: it wakes the walk itself
+                event.walk = self
+                return
             if event.callbacks is not None:  # the walk itself: no bound method to keep
                 event.callbacks.append(self)
                 return
@@ -148,6 +152,37 @@ class Walk(Wakeable):
 
 #: what ends a walk's sleep (SimPy calls it with the walk)
 _WAKE = (Walk._resume,)
+
+
+class WalkAnswer(Wakeable):
+    """A queue's answer to the walk waiting in it (a queue entry's *event*): the agent, or
+    ``None`` when the patience ran out.
+
+    The walk's generator yields it as it would a SimPy event, and the walk notes itself
+    as its *walk*; :meth:`succeed` schedules the answer as ``event.succeed`` would (the
+    same heap entry, in the same order), to resume the walk with the value. It stands
+    for a SimPy event and its list of callbacks, for every contact in a queue.
+    """
+
+    __slots__ = ("_value", "walk")  # and Wakeable's
+
+    def __init__(self) -> None:
+        #: the walk waiting for the answer (``None`` before it waits and once answered)
+        self.walk: Walk | None = None
+
+    @property
+    def value(self) -> Any:
+        """The answer: the agent, or ``None`` when the patience ran out."""
+        return self._value
+
+    def succeed(self, value: Any = None) -> None:
+        """Take the answer *value* and wake the walk with it (now, after what is due)."""
+        self._value = value
+        walk = self.walk
+        assert walk is not None
+        self.walk = None  # (the walk, its frame, the entry and this answer: no cycle left)
+        self.callbacks = (walk,)
+        walk._env.schedule(self, NORMAL)  # type: ignore[arg-type]  # duck-typed event
 
 
 class _Started:
@@ -200,8 +235,16 @@ class Draws:
     _device: Stream | None
 
     def _make(self, purpose: int) -> Stream:
-        """The stream of *purpose*: with its first draws if its row has them."""
-        return self.primed(purpose) or CounterStream(self._key, purpose)
+        """The stream of *purpose*: with its first draws if its row has them (as
+        :meth:`primed`, without a call more)."""
+        layout = self._layout
+        if layout is not None:
+            at = layout[purpose]
+            if at is not None:
+                start, k = at
+                assert self._row is not None
+                return Prefixed(self._key, purpose, self._row, start, start + k)
+        return CounterStream(self._key, purpose)
 
     def primed(self, purpose: int) -> Prefixed | None:
         """A new stream of *purpose* if the row has first draws for it, else ``None``."""
@@ -325,7 +368,7 @@ class Context:
     def __init__(self, customer: int, person: int, preknown: frozenset[str]) -> None:
         self.customer = customer
         self.person = person
-        self.key = identity(person, 0)
+        self.key = person * MAX_DEVICES  # identity(person, 0), without the call
         #: every identity the issue used, when it may use more than :attr:`key` (``None``
         #: until the first; a tuple, a few identities at most: a set costs 216 bytes)
         self.keys: tuple[int, ...] | None = None

@@ -22,14 +22,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-__all__ = ["CounterStream", "FirstDraws", "Prefixed", "Prefixes", "Primed", "Purpose", "Stream",
-           "Streams"]
+__all__ = ["FIRSTS_BLOCK", "CounterStream", "FirstDraws", "Prefixed", "Prefixes", "Primed",
+           "Purpose", "Stream", "Streams"]
 
 _T = TypeVar("_T")
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _INV_2_53 = 1.0 / 9007199254740992.0
 _WEYL = 0xD1B54A32D192ED03  # a second odd constant, to space entity keys
+#: how many entities' first draws :meth:`Streams.first` computes at a time
+FIRSTS_BLOCK = 4096
 #: the methods of random.Random that CounterStream borrows (they only call random(),
 #: getrandbits() and each other; not ``gauss``, which keeps a value between calls)
 _BORROWED = (
@@ -144,6 +146,8 @@ class Streams:
         self._base = int(
             np.random.SeedSequence(seed, spawn_key=(replication,)).generate_state(1, np.uint64)[0]
         )
+        #: (purpose, block number) -> the first draws of that block's entities (:meth:`first`)
+        self._firsts: dict[tuple[int, int], array] = {}
 
     def key(self, index: int) -> int:
         """The key of entity (customer) *index*."""
@@ -152,6 +156,26 @@ class Streams:
     def entity(self, purpose: Purpose, index: int) -> CounterStream:
         """The stream of *purpose* for entity (customer) *index*."""
         return CounterStream(self.key(index), purpose)
+
+    def first(self, purpose: int, index: int) -> float:
+        """The first draw of entity *index*'s stream of *purpose*: the number
+        ``self.entity(purpose, index).random()`` gives, computed with numpy for a block of
+        :data:`FIRSTS_BLOCK` entities at a time (for entities drawn from again and again,
+        a finite population's customers)."""
+        block, j = divmod(index, FIRSTS_BLOCK)
+        row = self._firsts.get((purpose, block))
+        if row is None:
+            row = self._firsts[purpose, block] = self._first_block(purpose, block * FIRSTS_BLOCK)
+        return row[j]
+
+    def _first_block(self, purpose: int, start: int) -> array:
+        ids = np.arange(start + 1, start + FIRSTS_BLOCK + 1, dtype=np.uint64)
+        keys = _mix_array(np.uint64(self._base) + ids * np.uint64(_WEYL))
+        offset = np.uint64((_OFFSETS[purpose] + _GOLDEN) & _MASK)  # the first counter
+        bits = _mix_array(keys + offset) >> np.uint64(11)
+        row = array("d")
+        row.frombytes((bits.astype(np.float64) * _INV_2_53).tobytes())
+        return row
 
     def unit_exponentials(self, block: int = 4096) -> Iterator[float]:
         """Endless standard exponential draws for the arrival process."""
@@ -260,8 +284,10 @@ class Prefixed:
                  end: int | None = None) -> None:
         self._key, self._purpose, self._firsts = key, purpose, firsts
         self._at = start
-        self._end = len(firsts) if end is None else end
-        self._skip = self._end - start
+        if end is None:
+            end = len(firsts)
+        self._end = end
+        self._skip = end - start
         self._rest: CounterStream | None = None
 
     def random(self) -> float:

@@ -10,6 +10,7 @@ with a time-to-live.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -106,16 +107,30 @@ class HistoryStore:
 
     A log holds each event as a tuple ``(at, fact, issue, scope, channel)`` (the log's
     identity is its key): cheaper to write and to scan than a :class:`HistoryEvent`,
-    which :meth:`view` and :meth:`events` make again for their callers.
+    which :meth:`view` and :meth:`events` make again for their callers. Each store keeps
+    its logs by identity, and each channel reads its store's directly: a read or a write
+    makes no ``(store, identity)`` key, and a log costs no such key in memory.
     """
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
-        self._logs: dict[tuple[str, int], list[tuple[float, str, int, str, str]]] = {}
-        #: identity -> its logs (a tuple: one or a few, and a list costs twice the memory)
-        self._keys: dict[int, tuple[tuple[str, int], ...]] = {}
-        self._store_of = {c: topology.store_of(c) for c in CHANNELS}
+        #: store name -> identity -> its log
+        self._stores: dict[str, dict[int, list[tuple[float, str, int, str, str]]]] = {}
+        #: channel -> its store's logs (the same dict for every channel of a store)
+        self._logs_of: dict[str, dict[int, list[tuple[float, str, int, str, str]]]] = {}
+        #: identity -> the stores with a log of it (a tuple: one or a few, and a list
+        #: costs twice the memory)
+        self._keys: dict[int, tuple[str, ...]] = {}
+        self._store_of: dict[str, str] = {}
+        for channel in CHANNELS:
+            self._channel(channel, topology.store_of(channel))
         self._ttl = topology.ttl  # the topology is frozen: read once, not on every read
+
+    def _channel(self, channel: str, store: str) -> dict[int, list[Any]]:
+        """Let *channel* read and write *store*: the store's logs by identity."""
+        self._store_of[channel] = store
+        logs = self._logs_of[channel] = self._stores.setdefault(store, {})
+        return logs
 
     def append(self, event: HistoryEvent) -> None:
         """Write *event* to the store of its channel (as :meth:`write`)."""
@@ -129,18 +144,23 @@ class HistoryStore:
         Raises :exc:`ValueError` if it is older than the last event of that log (a
         history is written in time order and never rewritten).
         """
-        where = (self._store_of.get(channel, channel), key)
-        log = self._logs.get(where)
+        logs = self._logs_of.get(channel)
+        if logs is None:  # a channel of no topology: a store of its own name
+            logs = self._channel(channel, channel)
+        log = logs.get(key)
         if log is None:
-            log = self._logs[where] = []
-            self._keys[key] = (*self._keys.get(key, ()), where)
+            log = logs[key] = []
+            self._keys[key] = (*self._keys.get(key, ()), self._store_of[channel])
         elif log and at < log[-1][0]:
             raise ValueError(f"event at {at} written after one at {log[-1][0]}")
         log.append((at, fact, issue, scope, channel))
 
     def view(self, channel: str, key: int, at: float) -> list[HistoryEvent]:
         """The events about identity *key* that *channel* can see at *at*, oldest first."""
-        log = self._logs.get((self._store_of.get(channel, channel), key), ())
+        logs = self._logs_of.get(channel)
+        if logs is None:  # a channel of no topology reads the store of its own name
+            logs = self._stores.get(channel)
+        log = logs.get(key, ()) if logs else ()
         ttl = self.topology.ttl
         return [HistoryEvent(key, e[2], e[1], e[4], e[0], e[3]) for e in log
                 if e[0] <= at and (ttl is None or at - e[0] <= ttl)]
@@ -148,14 +168,22 @@ class HistoryStore:
     def knows(self, channel: str, key: int, issue: int, fact: str, at: float) -> bool:
         """True when *channel* can see *fact* of identity *key* for this *issue* (or for
         every issue of the customer) at *at*."""
-        log = self._logs.get((self._store_of.get(channel, channel), key))
+        logs = self._logs_of.get(channel)
+        if logs is None:  # a channel of no topology reads the store of its own name
+            logs = self._stores.get(channel)
+        log = logs.get(key) if logs else None
         if not log:
             return False
         ttl = self._ttl
+        if ttl is None:  # kept for ever: any event of the log may match, in any order
+            for when, name, of, scope, _ in log:
+                if name == fact and when <= at and (of == issue or scope == "customer"):
+                    return True
+            return False
         for when, name, of, scope, _ in reversed(log):
             if when > at:
                 continue
-            if ttl is not None and at - when > ttl:
+            if at - when > ttl:  # this one and every older one: out of retention
                 return False
             if name == fact and (of == issue or scope == "customer"):
                 return True
@@ -163,14 +191,14 @@ class HistoryStore:
 
     def events(self, key: int) -> Iterator[HistoryEvent]:
         """Every event written about identity *key*, store by store, each in write order."""
-        for where in self._keys.get(key, ()):
-            for at, fact, issue, scope, channel in self._logs[where]:
+        for store in self._keys.get(key, ()):
+            for at, fact, issue, scope, channel in self._stores[store][key]:
                 yield HistoryEvent(key, issue, fact, channel, at, scope)
 
     def forget(self, key: int) -> None:
         """Drop every log of identity *key* (a customer who will never come back)."""
-        for where in self._keys.pop(key, ()):
-            del self._logs[where]
+        for store in self._keys.pop(key, ()):
+            del self._stores[store][key]
 
     def retire(self, customer: int, issue: int) -> None:
         """Drop the issue-scope events of *issue*, which has ended, from *customer*'s logs.
@@ -182,8 +210,8 @@ class HistoryStore:
         population, not growing with the horizon. :meth:`view` and :meth:`events` no
         longer list the dropped events.
         """
-        for key in self._keys.get(customer, ()):
-            log = self._logs[key]
+        for store in self._keys.get(customer, ()):
+            log = self._stores[store][customer]
             kept = [e for e in log if e[2] != issue or e[3] != "issue"]
             if len(kept) != len(log):
                 log[:] = kept
