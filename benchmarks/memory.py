@@ -345,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     base = 60.0 if args.quick else 480.0
     measure.compile_sim()
+    measure.one_blas_thread()
     started = time.perf_counter()
     report: dict[str, Any] = {"meta": {
         "date": datetime.date.today().isoformat(),

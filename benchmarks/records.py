@@ -247,6 +247,7 @@ def main() -> None:
     if args.quick:
         args.issues, args.repeats = [10_000, 100_000], 2
     measure.compile_sim()
+    measure.one_blas_thread()
     started = time.perf_counter()
     report: dict[str, Any] = {"meta": {
         "loadavg_at_start": os.getloadavg(), "cpus": os.cpu_count(),

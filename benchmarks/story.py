@@ -477,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     import sim
 
     measure.compile_sim()
+    measure.one_blas_thread()
     started = time.perf_counter()
     digest_at_start = measure.sim_digest()
     names = [d.name for d in sim.resolve_designs(sim.load_scenario(SCENARIO))]

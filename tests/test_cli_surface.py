@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,33 @@ def test_a_quiet_run_in_one_process_loads_only_what_it_uses(tmp_path: Path) -> N
     assert done.stdout.split()[0] == "0", done.stderr
     assert done.stdout.strip().endswith("[]"), done.stdout
     assert (tmp_path / "out" / "summary.json").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc only")
+@pytest.mark.parametrize("users", [None, "2"])
+def test_the_omnisim_process_runs_openblas_on_one_thread_unless_told(
+        tmp_path: Path, users: str | None) -> None:
+    """The ``omnisim`` process itself (``main()`` on ``sys.argv``) sets OpenBLAS to one
+    thread before numpy loads it, so the process runs one thread; a user's value is
+    kept."""
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(EXAMPLE_SCENARIO, encoding="utf-8")
+    code = ("import os, sys; from sim.cli import main; "
+            f"sys.argv = ['omnisim', 'run', {str(scenario)!r}, '-n', '1', '-j', '1', "
+            f"'--quiet', '--out', {str(tmp_path / 'out')!r}]; "
+            "code = main(); import numpy; "
+            "print(code, os.environ.get('OPENBLAS_NUM_THREADS'), "
+            "len(os.listdir('/proc/self/task')))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if users is not None:
+        env["OPENBLAS_NUM_THREADS"] = users
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)
+    status, setting, threads = done.stdout.split()
+    assert status == "0", done.stderr
+    assert setting == (users or "1")
+    if users is None:
+        assert threads == "1"
 
 
 def test_the_parser_has_every_command_and_the_shared_options() -> None:
