@@ -697,19 +697,18 @@ def _dictionary_array(codes: Any, names: Sequence[str | None], ordered: bool) ->
         used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
         if len(used) > 1:
             used = used[np.argsort([int(np.argmax(codes == code)) for code in used])]
-    valid = [names[code] is not None for code in used]
-    used = used[valid]
+    order = [code for code in used.tolist() if names[code] is not None]
     remap = np.zeros(len(names), dtype=np.int32)
-    remap[used] = np.arange(len(used), dtype=np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
     validity, nulls = None, 0
-    if not all(valid):
+    if len(order) < len(used):
         known = np.zeros(len(names), dtype=bool)
-        known[used] = True
+        known[order] = True
         present = np.take(known, codes)
         nulls = len(codes) - int(np.count_nonzero(present))
         validity = pa.py_buffer(np.packbits(present, bitorder="little"))
     indices = [validity, pa.py_buffer(np.take(remap, codes))]
-    dictionary = _strings([names[code] for code in used])
+    dictionary = _strings([name for name in map(names.__getitem__, order) if name is not None])
     return pa.DictionaryArray.from_buffers(pa.dictionary(pa.int32(), pa.string()), len(codes),
                                            indices, dictionary, null_count=nulls)
 
