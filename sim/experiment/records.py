@@ -489,8 +489,9 @@ class _ParquetPart(_Part):
         self.row_type = np.dtype([(c.name, _PACKED[k][1])
                                   for c, k in zip(self.row_columns, kinds, strict=True)])
         self.step, self.end = row.size, row.size * flush
-        # not zeroed: pack_into fills each row whole, its padding with zero bytes
-        self.buffer = np.empty(self.end, dtype=np.uint8)
+        # a bytearray, not a numpy array: pack_into asks for the buffer on every row, which
+        # a numpy array describes at a cost of a few hundred instructions
+        self.buffer = bytearray(self.end)
         self.put = row.pack_into
         self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
