@@ -381,9 +381,9 @@ class _Part:
     The caller puts one row at a time, ``part.put(part.buffer, part.at, *row)``, in the
     order of :attr:`row_columns` (the table's columns less the *fixed* ones, whose value
     is the same in every row), each name replaced by its code (a column in *codes* by its
-    index in its list of names, the others by :attr:`named`); it then moves :attr:`at` on
-    by :attr:`step`, and calls :meth:`write` once :attr:`at` reaches :attr:`end`
-    (*flush* rows).
+    index in its list of names, the others by :attr:`named`, whose codings a Parquet part
+    starts again with each row group); it then moves :attr:`at` on by :attr:`step`, and
+    calls :meth:`write` once :attr:`at` reaches :attr:`end` (*flush* rows).
 
     No row is kept as a Python object until it is written: one would be one more object
     per row for the cyclic garbage collector, which then ran three times as often (and
