@@ -430,6 +430,32 @@ def test_records_are_the_bytes_written_before(tmp_path: Path, fmt: str) -> None:
     assert digests == BEFORE[key]
 
 
+#: SHA-256 of the example's Parquet records written in row groups of 50 rows (so that a
+#: row group's names differ from its part's first), made by the writer of strings before
+#: the parts' names became dictionary arrays (commit 13ecd78).
+BEFORE_IN_GROUPS_OF_50 = {
+    "parquet 26.0.1": {
+        "issues.parquet": "d8541d80002ccc2270c112442deeb68ff31d10902c94300eb8d02753d47cfa91",
+        "contacts.parquet": "e0a94ae1b68fad6a8874e990f365b46aa457b60ab7e440f968ab53f1ebe588a2"},
+}
+
+
+def test_records_in_many_row_groups_are_the_bytes_written_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row groups of 50 rows, each with its own dictionaries of names, make the bytes the
+    writer of strings made."""
+    import hashlib
+
+    import pyarrow as pa
+
+    key = f"parquet {pa.__version__}"
+    if key not in BEFORE_IN_GROUPS_OF_50:
+        pytest.skip(f"no digest made with pyarrow {pa.__version__}")
+    _, info = _run(tmp_path, fmt="parquet", replications=1, flush=50, monkeypatch=monkeypatch)
+    digests = {f: hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in info["files"]}
+    assert digests == BEFORE_IN_GROUPS_OF_50[key]
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 @hsettings(max_examples=20, deadline=None)
 @given(counts=st.lists(st.integers(0, 2**40), min_size=1, max_size=5))
