@@ -115,3 +115,44 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
     cut.write_bytes(path.read_bytes()[:-3])
     with pytest.raises(ValueError, match=r"cut\.parquet: not a Parquet file"):
         parquet.read_footer(cut)
+
+
+def _coded(table: Any) -> Any:
+    """*table* as a part writes it: each name column a dictionary array of codes."""
+    import numpy as np
+
+    arrays = []
+    for column in COLUMNS:
+        values = table.column(column.name).to_pylist()
+        if column.kind == "str":
+            names = list(dict.fromkeys(["web", *values]))  # a code unused in some tables
+            codes = np.array([names.index(v) for v in values], dtype=np.int64)
+            arrays.append(rec._dictionary_array(codes, names, False))
+        else:
+            arrays.append(table.column(column.name).combine_chunks())
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(COLUMNS, dictionaries=True))
+
+
+@hsettings(max_examples=12, deadline=None)
+@given(groups=st.lists(st.lists(st.integers(1, 40), max_size=3), min_size=1, max_size=3),
+       seed=st.integers(0, 2**16))
+def test_parts_of_dictionaries_make_the_file_of_names(
+        tmp_path_factory: pytest.TempPathFactory, groups: list[list[int]], seed: int) -> None:
+    """Parts whose names are dictionary arrays (as the records write them), put together,
+    are the bytes of the same rows written as strings: the same pages, and the footer's
+    Arrow schema set to the table's."""
+    tmp = tmp_path_factory.mktemp("dictionaries")
+    tables = [[_rows(seed + k * 100 + i, n) for i, n in enumerate(sizes)]
+              for k, sizes in enumerate(groups)]
+    parts = []
+    for k, part in enumerate(tables):
+        writer = rec._ParquetWriter(tmp / f"{k}.parquet",
+                                    arrow_schema(COLUMNS, dictionaries=True), COLUMNS)
+        for table in part:
+            writer.write(_coded(table))
+        writer.close()
+        parts.append(tmp / f"{k}.parquet")
+    rows = rec._concat_parquet(parts, tmp / "records.parquet", "contacts")
+    assert rows == sum(map(sum, groups))
+    strings = [_write(tmp / f"s{k}.parquet", part) for k, part in enumerate(tables)]
+    assert (tmp / "records.parquet").read_bytes() == _rewritten(strings, tmp / "s.parquet")

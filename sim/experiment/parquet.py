@@ -229,11 +229,15 @@ def _move(group: Struct, shift: int, ordinal: int) -> None:
             field[2] = ordinal
 
 
-def concatenate(paths: Sequence[Path], out: Path, created_by: bytes) -> int | None:
+def concatenate(paths: Sequence[Path], out: Path, created_by: bytes,
+                metadata: dict[bytes, bytes] | None = None) -> int | None:
     """Write the Parquet files *paths* one after the other into *out*: the number of rows.
 
     ``None`` (and nothing written) unless there is a file and every footer is one this
-    module can move, all alike but for their row groups, written by *created_by*.
+    module can move, all alike but for their row groups, written by *created_by*. The
+    values of *metadata* replace those of the same keys in the footer's key-value
+    metadata (``ARROW:schema``, where the parts were written with another Arrow schema
+    that makes the same pages).
     """
     if not paths:
         return None
@@ -259,10 +263,29 @@ def concatenate(paths: Sequence[Path], out: Path, created_by: bytes) -> int | No
         head = [[fid, kind, value] for fid, kind, value in first]
         _field(head, 3)[2] = rows
         _field(head, 4)[2] = (_STRUCT, groups)
+        if metadata:
+            _replace_values(head, metadata)
         footer_bytes = bytearray()
         write_struct(footer_bytes, head)
         f.write(footer_bytes + len(footer_bytes).to_bytes(4, "little") + _MAGIC)
     return rows
+
+
+def _replace_values(footer: Struct, metadata: dict[bytes, bytes]) -> None:
+    """Set the values of the keys of *metadata* that *footer*'s key-value metadata holds
+    (its field 5, a list of KeyValue structs: key 1, value 2)."""
+    for field in footer:
+        if field[0] == 5:
+            item, pairs = field[2]
+            field[2] = (item, [_with_value(pair, metadata) for pair in pairs])
+
+
+def _with_value(pair: Struct, metadata: dict[bytes, bytes]) -> Struct:
+    """The KeyValue struct *pair*, its value replaced where *metadata* holds its key."""
+    key = _field(pair, 1)[2]
+    if key not in metadata:
+        return pair
+    return [[fid, kind, metadata[key] if fid == 2 else value] for fid, kind, value in pair]
 
 
 def _copy(source: Any, target: Any, size: int) -> int:

@@ -381,9 +381,9 @@ class _Part:
     The caller puts one row at a time, ``part.put(part.buffer, part.at, *row)``, in the
     order of :attr:`row_columns` (the table's columns less the *fixed* ones, whose value
     is the same in every row), each name replaced by its code (a column in *codes* by its
-    index in its list of names, the others by :attr:`named`); it then moves :attr:`at` on
-    by :attr:`step`, and calls :meth:`write` once :attr:`at` reaches :attr:`end`
-    (*flush* rows).
+    index in its list of names, the others by :attr:`named`, whose codings a Parquet part
+    starts again with each row group); it then moves :attr:`at` on by :attr:`step`, and
+    calls :meth:`write` once :attr:`at` reaches :attr:`end` (*flush* rows).
 
     No row is kept as a Python object until it is written: one would be one more object
     per row for the cyclic garbage collector, which then ran three times as often (and
@@ -481,7 +481,7 @@ class _ParquetPart(_Part):
         import numpy as np
 
         super().__init__(path, columns, flush, fixed, codes)
-        self.schema = arrow_schema(columns)
+        self.schema = arrow_schema(columns, dictionaries=True)
         self.writer = _ParquetWriter(self.tmp, self.schema, columns)
         kinds = ["int" if c.kind == "str" else c.kind for c in self.row_columns]
         row = struct.Struct("<" + "".join(_PACKED[k][0] for k in kinds))
@@ -489,8 +489,9 @@ class _ParquetPart(_Part):
         self.row_type = np.dtype([(c.name, _PACKED[k][1])
                                   for c, k in zip(self.row_columns, kinds, strict=True)])
         self.step, self.end = row.size, row.size * flush
-        # not zeroed: pack_into fills each row whole, its padding with zero bytes
-        self.buffer = np.empty(self.end, dtype=np.uint8)
+        # a bytearray, not a numpy array: pack_into asks for the buffer on every row, which
+        # a numpy array describes at a cost of a few hundred instructions
+        self.buffer = bytearray(self.end)
         self.put = row.pack_into
         self.kinds = kinds
         self.fixed_arrays: dict[tuple[str, int], Any] = {}
@@ -529,24 +530,28 @@ class _ParquetPart(_Part):
             values = np.ascontiguousarray(rows[name])  # a copy: the buffer is used again
             if column.kind != "str":
                 arrays.append(_packed_array(values, column.kind, column.nullable))
+            elif name in self.codes:
+                arrays.append(self._names_array(values, self.codes[name], False))
             else:
-                names = self.codes[name] if name in self.codes else list(self.named[name])
-                arrays.append(self._names_array(values, names))
+                arrays.append(self._names_array(values, list(self.named[name]), True))
         del rows
         self.writer.write(pa.Table.from_arrays(arrays, schema=self.schema))
+        for coding in self.named.values():  # the next rows' names coded as they come again
+            coding.clear()
 
-    def _names_array(self, codes: Any, names: Sequence[str | None]) -> Any:
-        """The Arrow string array of *names*[code] for each of *codes*: made once per name
-        and number of rows where every row has the same name (a world's only segment, a
-        pool's only channel), else by :func:`_coded_array`."""
+    def _names_array(self, codes: Any, names: Sequence[str | None], ordered: bool) -> Any:
+        """The dictionary array of *names*[code] for each of *codes* (*ordered*: the codes
+        came in the order 0, 1, …): made once per name and number of rows where every row
+        has the same name (a world's only segment, a pool's only channel), else by
+        :func:`_dictionary_array`."""
         first = int(codes[0])
         if not (codes != first).any():
             key = (names[first], len(codes))
             array = self.same_arrays.get(key)
             if array is None:
-                array = self.same_arrays[key] = _coded_array(codes, names)
+                array = self.same_arrays[key] = _dictionary_array(codes, names, False)
             return array
-        return _coded_array(codes, names)
+        return _dictionary_array(codes, names, ordered)
 
     def _fixed(self, column: Column, n: int) -> Any:
         """The array of a fixed column of *n* rows (made once per number of rows)."""
@@ -675,30 +680,50 @@ def _packed_array(values: Any, kind: str, nullable: bool) -> Any:
     return pa.Array.from_buffers(arrow, n, [validity, pa.py_buffer(values)], null_count=nulls)
 
 
-def _coded_array(codes: Any, names: Sequence[str | None]) -> Any:
-    """The Arrow string array of *names*[code] for each of *codes* (built in numpy; a
-    ``None`` name is a null, which holds nothing)."""
+def _dictionary_array(codes: Any, names: Sequence[str | None], ordered: bool) -> Any:
+    """The Arrow dictionary array of *names*[code] for each of *codes* (a ``None`` name is
+    a null); *ordered*: every code up to the largest first comes in the order 0, 1, ….
+
+    Its dictionary holds the names the codes use, in the order they first come, as
+    Parquet's dictionary encoder would make it of the names themselves: the writer then
+    writes the same pages without hashing and comparing every row's name again. Built
+    from buffers (``pyarrow.array`` imports pandas, if installed, on its first call).
+    """
     import numpy as np
     import pyarrow as pa
 
-    encoded = [(name or "").encode() for name in names]
-    sizes = np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
-    lengths = np.take(sizes, codes)
-    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    widest = max(int(sizes.max(initial=0)), 1)
-    # each value's name, padded with zero bytes to the widest, then the padding dropped
-    data = np.take(np.array(encoded, dtype=f"S{widest}"), codes).view(np.uint8)
-    if int(sizes.min(initial=widest)) < widest:
-        data = data[np.take(np.arange(widest) < sizes[:, None], codes, axis=0).ravel()]
+    if ordered:
+        used = np.arange(int(codes.max()) + 1)
+    else:
+        used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+        if len(used) > 1:
+            used = used[np.argsort([int(np.argmax(codes == code)) for code in used])]
+    order = [code for code in used.tolist() if names[code] is not None]
+    remap = np.zeros(len(names), dtype=np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
     validity, nulls = None, 0
-    if None in names:
-        valid = np.array([name is not None for name in names])[codes]
-        nulls = len(codes) - int(np.count_nonzero(valid))
-        if nulls:
-            validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))]
-    return pa.Array.from_buffers(pa.string(), len(codes), buffers, null_count=nulls)
+    if len(order) < len(used):
+        known = np.zeros(len(names), dtype=bool)
+        known[order] = True
+        present = np.take(known, codes)
+        nulls = len(codes) - int(np.count_nonzero(present))
+        validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+    indices = [validity, pa.py_buffer(np.take(remap, codes))]
+    dictionary = _strings([name for name in map(names.__getitem__, order) if name is not None])
+    return pa.DictionaryArray.from_buffers(pa.dictionary(pa.int32(), pa.string()), len(codes),
+                                           indices, dictionary, null_count=nulls)
+
+
+def _strings(names: list[str]) -> Any:
+    """The Arrow string array of *names* (built from its buffers)."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [name.encode() for name in names]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
 def _fixed_array(value: Any, kind: str, n: int) -> Any:
@@ -706,7 +731,7 @@ def _fixed_array(value: Any, kind: str, n: int) -> Any:
     import numpy as np
 
     if kind == "str":
-        return _coded_array(np.zeros(n, dtype=np.int64), [value])
+        return _dictionary_array(np.zeros(n, dtype=np.int64), [value], True)
     return _packed_array(np.full(n, value, dtype=_PACKED[kind][1]), kind, False)
 
 
@@ -723,11 +748,14 @@ def _parquet_options(columns: tuple[Column, ...]) -> dict[str, Any]:
             "compression": "zstd"}
 
 
-def arrow_schema(columns: tuple[Column, ...]) -> Any:
-    """The pyarrow schema of a record table."""
+def arrow_schema(columns: tuple[Column, ...], dictionaries: bool = False) -> Any:
+    """The pyarrow schema of a record table; with *dictionaries*, the parts' own, whose
+    names are dictionary arrays (the same pages; only the Arrow schema that the footer
+    holds differs, which the concatenation sets to the table's)."""
     import pyarrow as pa
 
-    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    names = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
+    types = {"str": names, "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
     return pa.schema([pa.field(c.name, types[c.kind]) for c in columns])
 
 
@@ -774,20 +802,26 @@ def _concat_parquet(paths: list[Path], out: Path, table: str) -> int:
     copied under one footer (:func:`sim.experiment.parquet.concatenate`), or else each
     row group read and written again (the same bytes, at the cost of decoding and encoding
     them)."""
+    import base64
+
     import pyarrow as pa
 
     tmp = out.with_name(f".{out.name}.tmp")
-    rows = concatenate(paths, tmp, f"parquet-cpp-arrow version {pa.cpp_version}".encode())
+    columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
+    schema = arrow_schema(columns)
+    # what pyarrow's writer stores of the table's schema (the parts store their own)
+    stored = base64.b64encode(schema.serialize().to_pybytes())
+    rows = concatenate(paths, tmp, f"parquet-cpp-arrow version {pa.cpp_version}".encode(),
+                       {b"ARROW:schema": stored})
     if rows is None:
         import pyarrow.parquet as pq
 
         rows = 0
-        columns = ISSUE_COLUMNS if table == "issues" else CONTACT_COLUMNS
-        with pq.ParquetWriter(tmp, arrow_schema(columns), **_parquet_options(columns)) as w:
+        with pq.ParquetWriter(tmp, schema, **_parquet_options(columns)) as w:
             for path in paths:
                 part = pq.ParquetFile(path)
                 for i in range(part.num_row_groups):
-                    group = part.read_row_group(i)
+                    group = part.read_row_group(i).cast(schema)
                     w.write_table(group)
                     rows += group.num_rows
     os.replace(tmp, out)
