@@ -216,7 +216,10 @@ def test_unreachable_dask_scheduler_fails_in_one_line_quickly(
 
 # -- the real command, with processes killed -------------------------------------------
 
-SLOW = ["--horizon", "200h", "-n", "2", "-j", "2", "--quiet"]
+# long enough that each worker is still simulating when _workers sees it has used 0.3 s of
+# CPU (a unit of 200 h took less than that once the engine got faster); the tests stop the
+# run long before its end
+SLOW = ["--horizon", "2000h", "-n", "2", "-j", "2", "--quiet"]
 
 
 def _start(tiny: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
