@@ -35,7 +35,7 @@ class Clock(simpy.Environment):
     """
 
     #: the current time (a class attribute hides SimPy's property: each instance sets its own)
-    now: float = 0.0  # type: ignore[assignment]
+    now: float = 0.0
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
@@ -53,10 +53,10 @@ class Clock(simpy.Environment):
         self._now = self.now
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
-            for callback in callbacks:  # type: ignore[union-attr]
+            for callback in callbacks:
                 callback(event)
         except StopSimulation:  # as SimPy: the callbacks left run when the run resumes
-            event.callbacks = callbacks[callbacks.index(callback) + 1:]  # type: ignore
+            event.callbacks = callbacks[callbacks.index(callback) + 1:]
             self.schedule(event, -1)  # type: ignore[arg-type]
             raise
         if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
