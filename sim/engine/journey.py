@@ -396,7 +396,7 @@ class IssueJourney(Conversations):
             return True
         channel = TOUCHPOINTS[event.notify].channel
         for fact in event.known:
-            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now), channel)
+            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now))
         recorder.flow(issue, "notified", event.notify)
         delay = event.respond.sample(draws.route)
         if delay > 0:
