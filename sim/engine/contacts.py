@@ -239,7 +239,7 @@ class Contacts(Routing):
             recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, not missed)
             if missed:
                 ring = self.world.segments[issue.segment].ring
-                yield env.timeout(ring)
+                yield ring, None  # a sleep of the walk (env.timeout(ring))
                 self._release(issue, pool, agent, tp, ring)
             return not missed
         callback = self.world.callback
@@ -248,7 +248,7 @@ class Contacts(Routing):
         recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, answered,
                             callback=True)
         if not answered:  # the agent's attempt, then the issue goes on as abandoned
-            yield env.timeout(callback.attempt)
+            yield callback.attempt, None  # a sleep of the walk
             self._release(issue, pool, agent, tp, callback.attempt)
         return answered
 
@@ -496,11 +496,11 @@ class Contacts(Routing):
             if self.monitor is not None:
                 self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
             if dropped:
-                yield env.timeout(limit)
+                yield limit, None  # a sleep of the walk (env.timeout(limit))
                 return False, length - limit
             if length > release:  # the agent is freed, the customer resumes later
                 assert ctx.seat is not None
-                yield env.timeout(release)
+                yield release, None  # a sleep of the walk
                 if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
                     return False, 0.0
                 continue
@@ -564,7 +564,7 @@ class Contacts(Routing):
         """
         env = self.env
         self._end_seat(issue, seat, tp, False)
-        yield env.timeout(away)
+        yield away, None  # a sleep of the walk (env.timeout(away))
         intent, entered = self.world.intents[issue.intent], env.now
         pool, agent, called_back = yield from self._queue(issue, segment, intent, tp,
                                                           seat.draws, self._can_call_back())
