@@ -11,6 +11,9 @@ work, an answer from the queue), where those objects were most of the memory an 
 in flight holds.
 
 The object must not be on the heap twice at once: it has one ``callbacks`` slot.
+
+A replication runs on a :class:`Clock`: SimPy's environment with its time a plain
+attribute.
 """
 
 from __future__ import annotations
