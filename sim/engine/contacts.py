@@ -239,7 +239,7 @@ class Contacts(Routing):
             recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, not missed)
             if missed:
                 ring = self.world.segments[issue.segment].ring
-                yield env.timeout(ring)
+                yield ring, None  # a sleep of the walk (env.timeout(ring))
                 self._release(issue, pool, agent, tp, ring)
             return not missed
         callback = self.world.callback
@@ -248,7 +248,7 @@ class Contacts(Routing):
         recorder.queue_left(issue, pool.spec.name, channel, entered, env.now, answered,
                             callback=True)
         if not answered:  # the agent's attempt, then the issue goes on as abandoned
-            yield env.timeout(callback.attempt)
+            yield callback.attempt, None  # a sleep of the walk
             self._release(issue, pool, agent, tp, callback.attempt)
         return answered
 
@@ -410,9 +410,9 @@ class Contacts(Routing):
             issue.repetitions += 1
         monitor = self.monitor
         if monitor is not None:  # the check: asked again of the very same identity
-            key, given = ctx.key, ctx.given
-            again = (given is not None and (key, name) in given) or (
-                (key, name) in self._customer_keys.get(ctx.customer, ()))
+            pair, given = (ctx.key, name), ctx.given
+            again = (given is not None and pair in given) or (
+                pair in self._customer_keys.get(ctx.customer, ()))
             monitor.asked(issue.index, name, again, self.env.now)
 
     def _given(self, issue: IssueState, ctx: Context, fact: FactRT, key: int,
@@ -420,12 +420,11 @@ class Contacts(Routing):
         """The customer gave *fact* (asked under identity *key*) *now*: write it to
         *channel*'s history and count it as given."""
         name, monitor = fact.name, self.monitor
-        if not ctx.unnoted:  # as _write does
+        if not ctx.unnoted:  # as _write does, without making the event
             if monitor is None:
                 self.history.write(key, issue.index, name, channel, now, fact.scope)
             else:
-                self._checked_append(HistoryEvent(key, issue.index, name, channel, now,
-                                                  fact.scope), channel)
+                self._checked_write(key, issue.index, name, channel, now, fact.scope)
         given = issue.given
         if name not in given:
             issue.given = (*given, name)
@@ -439,26 +438,28 @@ class Contacts(Routing):
             if self.monitor is not None:  # only the continuity check reads it
                 self._customer_keys.setdefault(ctx.customer, set()).add((key, name))
 
-    def _write(self, event: HistoryEvent, channel: str) -> None:
+    def _write(self, event: HistoryEvent) -> None:
         """Append *event* to the history (checked for read-your-writes under a monitor)."""
         if self.monitor is None:
             self.history.append(event)
         else:
-            self._checked_append(event, channel)
+            self._checked_write(event.key, event.issue, event.fact, event.channel, event.at,
+                                event.scope)
 
-    def _checked_append(self, event: HistoryEvent, channel: str) -> None:
-        """Append *event* and check that the writer reads it back (read-your-writes)."""
+    def _checked_write(self, key: int, issue: int, fact: str, channel: str, at: float,
+                       scope: str) -> None:
+        """Write ``HistoryEvent(key, issue, fact, channel, at, scope)`` to the history and
+        check that the writer reads it back (read-your-writes)."""
         assert self.monitor is not None
         try:
-            self.history.append(event)
+            self.history.write(key, issue, fact, channel, at, scope)
         except ValueError as e:
-            self.monitor.history_written(event.issue, False, event.at, str(e))
+            self.monitor.history_written(issue, False, at, str(e))
             return
-        seen = self.history.knows(channel, event.key, event.issue, event.fact, event.at)
+        seen = self.history.knows(channel, key, issue, fact, at)
         self.monitor.history_written(  # the message is made only for a violation
-            event.issue, seen, event.at,
-            "" if seen else
-            f"fact {event.fact!r} written on {channel!r} is not visible to {channel!r}",
+            issue, seen, at,
+            "" if seen else f"fact {fact!r} written on {channel!r} is not visible to {channel!r}",
         )
 
     def _spend(
@@ -495,11 +496,11 @@ class Contacts(Routing):
             if self.monitor is not None:
                 self.monitor.interrupted(issue.index, dropped, len(issue.given), env.now)
             if dropped:
-                yield env.timeout(limit)
+                yield limit, None  # a sleep of the walk (env.timeout(limit))
                 return False, length - limit
             if length > release:  # the agent is freed, the customer resumes later
                 assert ctx.seat is not None
-                yield env.timeout(release)
+                yield release, None  # a sleep of the walk
                 if not (yield from self._park(issue, ctx.seat, segment, tp, length - release)):
                     return False, 0.0
                 continue
@@ -563,7 +564,7 @@ class Contacts(Routing):
         """
         env = self.env
         self._end_seat(issue, seat, tp, False)
-        yield env.timeout(away)
+        yield away, None  # a sleep of the walk (env.timeout(away))
         intent, entered = self.world.intents[issue.intent], env.now
         pool, agent, called_back = yield from self._queue(issue, segment, intent, tp,
                                                           seat.draws, self._can_call_back())

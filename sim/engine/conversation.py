@@ -107,12 +107,12 @@ class Conversations(Contacts):
         self.recorder.reply(issue, seat.pool.spec.name, channel, env.now, gap)
         timeout = self.world.timeout[tp]
         if gap > timeout:
-            yield env.timeout(timeout)
+            yield timeout, None  # a sleep of the walk (env.timeout(timeout))
             if conv.hold_slot:
                 seat.pool.release(seat.agent, tp)
             seat.agent = None
             return False
-        yield env.timeout(gap)
+        yield gap, None  # a sleep of the walk (env.timeout(gap))
         if conv.hold_slot:
             seat.started = env.now
             return True

@@ -276,7 +276,7 @@ class IssueJourney(Conversations):
         self.recorder.flow(issue, "arrival", tp)
         delay = respond if opens else discover
         if delay > 0:
-            yield self.env.timeout(delay)
+            yield delay, None  # a sleep of the walk (env.timeout(delay))
         return tp
 
     def _start_event(self, issue: IssueState, ctx: Context, event: EventRT, draws: Draws,
@@ -290,7 +290,7 @@ class IssueJourney(Conversations):
             notified = yield from self._notify(issue, ctx, event, draws)
             return notified, event.notify, 0  # the reply, on the notified device
         self.recorder.flow(issue, "arrival", "event")
-        yield self.env.timeout(event.discover.sample(draws.route))
+        yield event.discover.sample(draws.route), None  # a sleep of the walk
         self.recorder.flow(issue, "event", tp)
         return False, tp, None
 
@@ -389,18 +389,18 @@ class IssueJourney(Conversations):
         env, recorder = self.env, self.recorder
         assert event.notify is not None
         if event.notice > 0:
-            yield env.timeout(event.notice)
+            yield event.notice, None  # a sleep of the walk
         recorder.flow(issue, "arrival", "notified")
         if coin(event.deflect, draws):
             recorder.flow(issue, "notified", RESOLVED._value_)
             return True
         channel = TOUCHPOINTS[event.notify].channel
         for fact in event.known:
-            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now), channel)
+            self._write(HistoryEvent(ctx.key, issue.index, fact, channel, env.now))
         recorder.flow(issue, "notified", event.notify)
         delay = event.respond.sample(draws.route)
         if delay > 0:
-            yield env.timeout(delay)
+            yield delay, None  # a sleep of the walk (env.timeout(delay))
         return False
 
     def _forget(self, ctx: Context, issue: int) -> None:

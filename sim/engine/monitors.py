@@ -58,8 +58,8 @@ class Monitor:
     a slow path taken only when something is wrong: ``--check`` should cost little.
     """
 
-    __slots__ = ("_capacity", "_clock", "_seen", "resumable", "strict", "unified",
-                 "violations")
+    __slots__ = ("_asked", "_capacity", "_clock", "_seen", "_written", "resumable", "strict",
+                 "unified", "violations")
 
     def __init__(self, *, unified: bool, resumable: bool, strict: bool = False) -> None:
         self.unified = unified
@@ -68,6 +68,9 @@ class Monitor:
         self.violations: dict[str, Violation] = {}
         self._seen: set[str] = set()  # the invariants checked by the rarer hooks
         self._capacity = False  # whether capacity was checked
+        # whether unified continuity (a fact asked) and append-only (a history write) were
+        # checked: flags, not set additions, for the hooks called for every fact
+        self._asked = self._written = False
         self._clock = -math.inf  # the latest time seen; -inf: causality not checked yet
 
     @property
@@ -78,6 +81,10 @@ class Monitor:
             seen.add("causality")
         if self._capacity:
             seen.add("capacity")
+        if self._asked:
+            seen.add("unified-continuity")
+        if self._written:
+            seen.add("append-only")
         return seen
 
     def fail(self, invariant: str, issue: int | None, time: float, seen: str) -> None:
@@ -153,14 +160,14 @@ class Monitor:
         *repeated* is true when the fact was given before under the identity asking now
         (the history may not know a customer's other devices or earlier issues).
         """
-        self._seen.add("unified-continuity")
+        self._asked = True
         if repeated and self.unified:
             self.fail("unified-continuity", issue, now,
                       f"fact {fact!r} asked again under a unified history")
 
     def history_written(self, issue: int, ok: bool, now: float, seen: str = "") -> None:
         """The history accepted the write in order, and the read shows it back."""
-        self._seen.add("append-only")
+        self._written = True
         if not ok:
             self.fail("append-only", issue, now, seen)
 

@@ -22,6 +22,7 @@ from .monitors import Monitor
 from .pools import SLOT, Pool
 from .state import succeed
 from .streams import Streams
+from .wakeups import Clock
 from .world import World
 
 __all__ = ["Replication", "arrival_times", "simulate"]
@@ -44,7 +45,7 @@ class Replication(IssueJourney):
         self.trace = trace
         self.design = design
         self.streams = streams
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.history = HistoryStore(design.topology)
         self.recorder = Recorder(world.warmup, world.end, world.thresholds)
         self.pools = [Pool(self.env, spec, world.warmup, world.end) for spec in world.pools]

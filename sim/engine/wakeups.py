@@ -11,17 +11,61 @@ work, an answer from the queue), where those objects were most of the memory an 
 in flight holds.
 
 The object must not be on the heap twice at once: it has one ``callbacks`` slot.
+
+A replication runs on a :class:`Clock`: SimPy's environment with its time a plain
+attribute.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappop
 from typing import Any
 
 import simpy
+from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import NORMAL
 
-__all__ = ["Wakeable", "wake_after"]
+__all__ = ["Clock", "Wakeable", "wake_after"]
+
+
+class Clock(simpy.Environment):
+    """A SimPy environment whose time :attr:`now` is a plain attribute.
+
+    SimPy's ``now`` is a property, a Python call at every read, and the engine reads the
+    time a dozen times per issue. Here it is kept beside SimPy's ``_now`` by
+    :meth:`step`, the only place the time moves: the same events in the same order.
+    """
+
+    #: the current time (a class attribute hides SimPy's property: each instance sets its own)
+    now: float = 0.0
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.now = initial_time
+
+    def step(self) -> None:
+        """Process the next event (as :meth:`simpy.Environment.step`, setting :attr:`now`).
+
+        Raises :exc:`~simpy.core.EmptySchedule` if no event is left.
+        """
+        try:
+            self.now, _, _, event = heappop(self._queue)
+        except IndexError:
+            raise EmptySchedule from None
+        self._now = self.now
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:  # as SimPy: the callbacks left run when the run resumes
+            event.callbacks = callbacks[callbacks.index(callback) + 1:]
+            self.schedule(event, -1)  # type: ignore[arg-type]
+            raise
+        if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
 
 
 class Wakeable:
