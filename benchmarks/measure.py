@@ -148,15 +148,16 @@ def ci_verdict(estimate: dict[str, float | int | None], limit: float) -> str:
 
 def write_report(report: dict, render: Callable[[dict], str], out: str, name: str,
                  started: float) -> None:
-    """Close *report* (elapsed time, load, sim digest at the end), write NAME.json and
-    NAME.md into *out*, and print the rendered text."""
+    """Close *report* (elapsed time, load, sim digest at the end), write NAME.json (before
+    rendering) and NAME.md into *out*, and print the rendered text."""
     report["meta"]["elapsed_s"] = time.perf_counter() - started
     report["meta"]["loadavg_at_end"] = os.getloadavg()
     report["meta"]["sim_source_digest_at_end"] = sim_digest()
-    text = render(report)
     os.makedirs(out, exist_ok=True)
+    # the runs first: a table that fails to render must not lose them
     with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2, default=str)
+    text = render(report)
     with open(os.path.join(out, f"{name}.md"), "w", encoding="utf-8") as f:
         f.write(text + "\n")
     print()

@@ -188,6 +188,11 @@ def profile(multiple: int, seed: int | None, top: int = 20) -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
+#: where an event is processed: SimPy's ``Environment.step``, and the ``Clock.step`` a
+#: replication runs on instead (``sim/engine/wakeups.py``, it does not call SimPy's)
+_STEPPERS = ("simpy/core.py", "sim/engine/wakeups.py")
+
+
 def _counted(run: Any) -> tuple[int, int]:
     """SimPy events processed and Python function calls made by ``run()``, by cProfile."""
     import cProfile
@@ -199,7 +204,7 @@ def _counted(run: Any) -> tuple[int, int]:
     prof.disable()
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     events = sum(nc for (f, _, name), (_, nc, *_) in stats.items()
-                 if name == "step" and f.replace(os.sep, "/").endswith("simpy/core.py"))
+                 if name == "step" and f.replace(os.sep, "/").endswith(_STEPPERS))
     calls = sum(nc for (f, *_), (_, nc, *_) in stats.items() if f != "~")
     return events, calls
 
