@@ -46,16 +46,22 @@ def test_importing_the_command_line_loads_nothing_heavy() -> None:
     assert simulator == "[]", simulator
 
 
+def _quiet_run(tmp_path: Path, replications: int) -> list[str]:
+    """The arguments of a quiet, serial ``omnisim run`` of the example scenario (written to
+    *tmp_path*) into ``tmp_path / "out"``."""
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(EXAMPLE_SCENARIO, encoding="utf-8")
+    return ["run", str(scenario), "-n", str(replications), "-j", "1", "--quiet",
+            "--out", str(tmp_path / "out")]
+
+
 def test_a_quiet_run_in_one_process_loads_only_what_it_uses(tmp_path: Path) -> None:
     """``omnisim run --quiet -j 1`` simulates without networkx (validation walks the
     journeys itself), rich (no bar, no table), the process pool or scipy.stats (the t
     quantile comes from scipy.special): each costs start-up time that a short run would
     mostly spend importing."""
-    scenario = tmp_path / "tiny.toml"
-    scenario.write_text(EXAMPLE_SCENARIO, encoding="utf-8")
     code = ("import sys; from sim.cli import main; "
-            f"code = main(['run', {str(scenario)!r}, '-n', '2', '-j', '1', '--quiet', "
-            f"'--out', {str(tmp_path / 'out')!r}]); "
+            f"code = main({_quiet_run(tmp_path, 2)!r}); "
             "print(code, sorted(m for m in ('networkx', 'rich', 'multiprocessing', "
             "'matplotlib', 'pandas', 'scipy.stats') "
             "if m in sys.modules))")
@@ -73,11 +79,8 @@ def test_the_omnisim_process_runs_openblas_on_one_thread_unless_told(
     """The ``omnisim`` process itself (``main()`` on ``sys.argv``) sets OpenBLAS to one
     thread before numpy loads it, so the process runs one thread; a user's value is
     kept."""
-    scenario = tmp_path / "tiny.toml"
-    scenario.write_text(EXAMPLE_SCENARIO, encoding="utf-8")
     code = ("import os, sys; from sim.cli import main; "
-            f"sys.argv = ['omnisim', 'run', {str(scenario)!r}, '-n', '1', '-j', '1', "
-            f"'--quiet', '--out', {str(tmp_path / 'out')!r}]; "
+            f"sys.argv = ['omnisim', *{_quiet_run(tmp_path, 1)!r}]; "
             "code = main(); import numpy; "
             "print(code, os.environ.get('OPENBLAS_NUM_THREADS'), "
             "len(os.listdir('/proc/self/task')))")
