@@ -84,11 +84,15 @@ def test_a_shared_callback_gets_the_object_and_the_slot_is_cleared() -> None:
 @given(PLAN, st.sampled_from([None, 0.5, 1.0, 2.5]))
 def test_a_clock_runs_the_events_of_simpy_in_the_same_order(
         plan: list[tuple[float, bool, float | None]], until: float | None) -> None:
+    """Timeouts and wake-ups with ties, run to the end or until a time and then to the
+    end: a Clock fires them at the times and in the order SimPy's environment does."""
     assert (_run(plan, light=True, env=Clock(), until=until)
             == _run(plan, light=True, until=until))
 
 
 def test_a_clock_keeps_now_through_steps_until_events_and_failures() -> None:
+    """``now`` follows a step and a run until an event; a time already past, a failure
+    nobody handles and an event never triggered raise as in SimPy."""
     env = Clock()
     seen: list[float] = []
     env.timeout(1.5).callbacks.append(lambda _: seen.append(env.now))

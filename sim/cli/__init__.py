@@ -76,8 +76,9 @@ def _settle_own_process() -> None:
 
     Its replications may freeze what it holds (:func:`sim.collector.own_process`). It does
     no linear algebra, so OpenBLAS (loaded with numpy and scipy) gets one thread: its
-    worker threads cost about 0.07 CPU-seconds per process at start-up, in every worker
-    of ``--jobs`` too (they inherit the setting). A value the user set is kept.
+    idle worker threads cost CPU time in every process (``benchmarks/startup.py``: a
+    one-minute run 0.55 CPU-s with two, 0.33 with one), and every worker of ``--jobs``
+    inherits the setting. A value the user set is kept.
     """
     from ..collector import own_process
 

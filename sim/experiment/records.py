@@ -694,10 +694,9 @@ def _dictionary_array(codes: Any, names: Sequence[str | None], ordered: bool) ->
 
     if ordered:
         used = np.arange(int(codes.max()) + 1)
-    else:
-        used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
-        if len(used) > 1:
-            used = used[np.argsort([int(np.argmax(codes == code)) for code in used])]
+    else:  # the codes used, by where each first comes
+        used, first = np.unique(codes, return_index=True)
+        used = used[np.argsort(first)]
     order = [code for code in used.tolist() if names[code] is not None]
     remap = np.zeros(len(names), dtype=np.int32)
     remap[order] = np.arange(len(order), dtype=np.int32)
