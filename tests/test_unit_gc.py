@@ -137,3 +137,60 @@ def test_simulate_runs_with_the_raised_threshold() -> None:
     raised = 0 < before[0] < YOUNG_THRESHOLD
     assert seen == [(YOUNG_THRESHOLD if raised else before[0], *before[1:])]
     assert gc.get_threshold() == before
+
+
+_SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _crowded(path: Path) -> tuple[Any, Any]:
+    """*path*'s world with one agent per pool (and no drain): contacts still
+    queue and sessions still run when it ends."""
+    import attrs
+
+    import sim
+
+    scenario = sim.load_scenario(path)
+    world = sim.compile_world(scenario)
+    world = attrs.evolve(world, drain=False,
+                         pools=tuple(attrs.evolve(p, agents=1) for p in world.pools))
+    return world, sim.resolve_designs(scenario)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _SHIPPED.glob("*.toml")))
+def test_a_finished_replication_is_freed_without_the_cycle_collector(name: str) -> None:
+    """Once a replication has returned its outcomes, nothing of it is kept in a reference
+    cycle: dropping it frees it at once, with the issues still in flight at its end."""
+    import weakref
+
+    from conftest import SCENARIOS
+
+    from sim.engine import Replication
+    from sim.engine.streams import Streams
+
+    world, designs = _crowded(SCENARIOS / name)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for design in designs:
+            rep = Replication(world, design, Streams(1, 0))
+            rep.run()
+            assert rep.recorder.live, "nothing in flight at the end: the test proves nothing"
+            gone = weakref.ref(rep)
+            del rep
+            assert gone() is None, design.name
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_study_keeps_one_copy_of_each_outcome_name() -> None:
+    """Every unit of a study names the same outcomes: the results share the names."""
+    import sim
+
+    world, design = _tiny()
+    results = sim.run_experiment(world, [design], 3, 1)
+    first, *others = next(iter(results.values()))
+    for other in others:
+        assert list(other) == list(first)
+        assert all(a is b for a, b in zip(other, first, strict=True))

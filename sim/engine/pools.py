@@ -606,3 +606,18 @@ class Pool:
     def finish(self) -> None:
         """Close the books at the end of the run."""
         self._account()
+
+    def let_go(self) -> None:
+        """Once the books are closed, forget whom the contacts still waiting and the work
+        still in progress would answer: a waiting walk holds its queue entry, whose answer
+        holds the walk, a reference cycle that would keep the walk and the whole
+        replication until a full collection. The queues and tallies stay as they are."""
+        entries = {entry for queue in self.queues for entry in queue}
+        for agent in self.agents:
+            if agent.held is not None:
+                entries.update(agent.held)
+            for job in agent.jobs:
+                del job.event
+        for entry in entries:
+            if hasattr(entry, "event"):  # (an entry may wait in several pools' queues)
+                del entry.event

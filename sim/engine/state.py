@@ -25,7 +25,7 @@ from ..scenario.schema import AffinitySpec
 from .monitors import Monitor
 from .pools import Agent, Pool
 from .streams import Block, CounterStream, Prefixed, Purpose, Stream, Streams
-from .wakeups import Wakeable
+from .wakeups import Clock, Wakeable
 from .world import World
 
 __all__ = [
@@ -421,7 +421,7 @@ class EngineState:
     streams: Streams
     monitor: Monitor | None
     trace: list[tuple[int, int, str, float, tuple[str, ...]]] | None
-    env: simpy.Environment
+    env: Clock
     history: HistoryStore
     recorder: Recorder
     pools: list[Pool]

@@ -67,6 +67,15 @@ class Clock(simpy.Environment):
             exc.__cause__ = event._value
             raise exc
 
+    def drop_pending(self) -> None:
+        """Forget every event still scheduled (the run is over; it will not resume).
+
+        What waits on them (the walks of issues in flight, and through them the whole
+        replication) is then freed at once, not kept in a reference cycle until a full
+        collection of the cycle collector.
+        """
+        self._queue.clear()
+
 
 class Wakeable:
     """A base for objects :func:`wake_after` schedules: SimPy reads these two attributes."""

@@ -444,7 +444,7 @@ def run_experiment(
         with contextlib.closing(stream):  # an interrupt here stops the workers at once
             for k, output in stream:
                 i = todo[k]
-                outputs[i] = output
+                outputs[i] = output = _shared_names(output)
                 if store is not None:
                     store.save(units[i], output)
                 bar.advance()
@@ -456,6 +456,14 @@ def run_experiment(
         if details is not None and extra is not None:
             details.setdefault(unit[1].name, []).append(extra)
     return results
+
+
+def _shared_names(output: UnitOutput) -> UnitOutput:
+    """*output* with its outcomes' names interned: every unit names the same hundreds of
+    outcomes, and a study keeps every unit's until it ends (one copy of each name, not one
+    per unit)."""
+    outcomes, details = output
+    return {sys.intern(name): value for name, value in outcomes.items()}, details
 
 
 def default_jobs() -> int:
