@@ -19,12 +19,12 @@ attribute.
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL
+from simpy.core import EmptySchedule, SimTime, StopSimulation
+from simpy.events import NORMAL, URGENT
 
 __all__ = ["Clock", "Wakeable", "wake_after"]
 
@@ -49,23 +49,57 @@ class Clock(simpy.Environment):
 
         Raises :exc:`~simpy.core.EmptySchedule` if no event is left.
         """
+        self._steps(once=True)
+
+    def run(self, until: SimTime | simpy.Event | None = None) -> Any:
+        """As :meth:`simpy.Environment.run`, its loop of steps in one frame (:meth:`_steps`)."""
+        if until is not None:
+            if not isinstance(until, simpy.Event):  # a time: an event due then, before all
+                at = until if isinstance(until, int) else float(until)
+                if at <= self.now:
+                    raise ValueError(
+                        f"until ({at}) must be greater than the current simulation time")
+                until = simpy.Event(self)
+                until._ok, until._value = True, None
+                self.schedule(until, URGENT, at - self.now)
+            elif until.callbacks is None:  # processed already
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
         try:
-            self.now, _, _, event = heappop(self._queue)
-        except IndexError:
-            raise EmptySchedule from None
-        self._now = self.now
-        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-        try:
-            for callback in callbacks:
-                callback(event)
-        except StopSimulation:  # as SimPy: the callbacks left run when the run resumes
-            event.callbacks = callbacks[callbacks.index(callback) + 1:]
-            self.schedule(event, -1)  # type: ignore[arg-type]
-            raise
-        if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
+            self._steps()
+        except StopSimulation as exc:
+            return exc.args[0]  # the until event's value
+        except EmptySchedule:
+            if until is not None:
+                assert not until.triggered
+                raise RuntimeError(f'No scheduled events left but "until" event was not '
+                                   f"triggered: {until}") from None
+        return None
+
+    def _steps(self, once: bool = False) -> None:
+        """Process events until none is left (:exc:`~simpy.core.EmptySchedule`) or one
+        stops the run (:exc:`~simpy.core.StopSimulation`); *once*: only the next."""
+        queue = self._queue
+        while True:
+            try:
+                self.now, _, _, event = heappop(queue)
+            except IndexError:
+                raise EmptySchedule from None
+            self._now = self.now
+            callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+            try:
+                for callback in callbacks:
+                    callback(event)
+            except StopSimulation:  # as SimPy: the callbacks left run when the run resumes
+                event.callbacks = callbacks[callbacks.index(callback) + 1:]
+                self.schedule(event, -1)  # type: ignore[arg-type]
+                raise
+            if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                raise exc
+            if once:
+                return
 
     def drop_pending(self) -> None:
         """Forget every event still scheduled (the run is over; it will not resume).
@@ -96,4 +130,5 @@ def wake_after(env: simpy.Environment, obj: Wakeable,
     so that a wake-up allocates nothing but SimPy's heap entry.
     """
     obj.callbacks = callbacks
-    env.schedule(obj, NORMAL, delay)  # type: ignore[arg-type]  # duck-typed event
+    # env.schedule(obj, NORMAL, delay) without its call: the same heap entry
+    heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), obj))  # type: ignore[misc]
