@@ -21,7 +21,7 @@ from ..model.channels import TOUCHPOINTS
 from ..model.journey import GIVE_UP
 from .arrivals import who_arrives
 from .pools import Agent, Pool, QueueEntry
-from .routing import patience_for, plain_request
+from .routing import join_queues, patience_for, take_now
 from .state import ABANDONED, RESOLVED, UNRESOLVED, Draws
 from .state import ContactOutcome as Outcome
 from .streams import Primed, Purpose
@@ -76,8 +76,8 @@ class PlainIssue(Wakeable):
     """
 
     __slots__ = ("agent", "charged", "draws", "entered", "entry", "intent", "issue", "key",
-                 "patience", "pool", "previous", "rep", "segment", "started", "tp", "value",
-                 "within", "work")
+                 "owed", "patience", "pool", "previous", "rep", "segment", "started", "tp",
+                 "value", "within", "work")
 
     #: the streams whose first draw an arrival brings (:class:`~.streams.FirstDraws`)
     PRIMED = (Purpose.PATIENCE, Purpose.WORK)
@@ -94,8 +94,10 @@ class PlainIssue(Wakeable):
         self.tp = tp
         self.key = key
         self.draws: Draws | None = None  # the other streams, made when first needed
-        self.patience = Primed(key, Purpose.PATIENCE, patience)
-        self.work: Primed | float = work  # its first draw; the stream when an agent takes it
+        # their first draws; the streams once a second draw may be needed
+        self.patience: Primed | float = patience
+        self.work: Primed | float = work
+        self.owed: tuple[str, ...] = ()  # contacts served at once: their patience not drawn
         self.previous: str | None = None
         self.within = False  # an agent takes over within the contact (a transfer)
         # set when first needed: entry (queued), pool, agent, entered, started, value;
@@ -119,13 +121,28 @@ class PlainIssue(Wakeable):
         self._enter()
         env = rep.env
         self.entered = entered = env.now
-        got = plain_request(env, rep._routes[tp, issue.intent], tp, entered, issue.intent,
-                            patience_for(segment, tp, issue, self.patience), self)
-        if isinstance(got, QueueEntry):
-            self.entry = got
-        else:
+        pools = rep._routes[tp, issue.intent]
+        got = take_now(pools, tp, entered)
+        if got is not None:  # the patience is not needed: it is drawn if a later contact queues
+            self.owed += (tp,)
             self.pool, agent = got
             self.served(agent)
+        else:
+            self.entry = join_queues(env, pools, tp, entered, issue.intent, self._patience(),
+                                     self)
+
+    def _patience(self) -> float:
+        """The patience of the contact that queues now (:func:`.patience_for`), its stream
+        first drawn from for each earlier contact served at once: the draw it would have
+        had, had every contact drawn its own as it started."""
+        rng = self.patience
+        if not isinstance(rng, Primed):
+            rng = self.patience = Primed(self.key, _PATIENCE, rng)
+        segment, issue = self.segment, self.issue
+        for tp in self.owed:
+            patience_for(segment, tp, issue, rng)
+        self.owed = ()
+        return patience_for(segment, self.tp, issue, rng)
 
     def _enter(self) -> None:
         """:meth:`IssueJourney._enter` for a plain contact: count it, a change of channel
@@ -174,7 +191,7 @@ class PlainIssue(Wakeable):
         self.agent = agent
         work = self.work
         if not isinstance(work, Primed):
-            work = self.work = Primed(self.key, Purpose.WORK, work)
+            work = self.work = Primed(self.key, _WORK, work)
         base = self.intent.handle[tp].sample(work)
         self.started = now
         if base <= 0:
@@ -254,6 +271,7 @@ class PlainIssue(Wakeable):
 _RESOLVED, _IN_SELF_SERVICE = Ending.RESOLVED, Ending.IN_SELF_SERVICE
 _IN_QUEUE, _AFTER_CONTACT = Ending.IN_QUEUE, Ending.AFTER_CONTACT
 _RESOLVED_NAME, _ABANDONED_NAME = RESOLVED.value, ABANDONED.value
+_PATIENCE, _WORK = Purpose.PATIENCE, Purpose.WORK
 
 #: what each of a plain issue's wake-ups calls (with the issue)
 _ANSWERED = (PlainIssue.answered,)

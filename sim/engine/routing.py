@@ -37,11 +37,27 @@ def plain_request(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, ente
     (as :func:`~.pools.request` does, without a queue entry), else its queue entry, in
     every pool's queue, which reneges after *patience*. The queue's answer goes to
     *answer* (default: a new :class:`~.state.WalkAnswer`, for a walk to yield)."""
+    got = take_now(pools, tp, entered)
+    if got is not None:
+        return got
+    return join_queues(env, pools, tp, entered, intent, patience, answer)
+
+
+def take_now(pools: tuple[Pool, ...], tp: str, entered: float) -> tuple[Pool, Agent] | None:
+    """The first half of :func:`plain_request`: ``(pool, agent)`` when one of *pools*
+    takes the contact now (its wait of 0 counted), else ``None``."""
     for pool in pools:
         agent = pool.try_assign(tp)
         if agent is not None:
             pool.waited(entered, entered)
             return pool, agent
+    return None
+
+
+def join_queues(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, entered: float,
+                intent: int, patience: float, answer: Answer | None = None) -> QueueEntry:
+    """The second half of :func:`plain_request`: the contact's queue entry, in every one
+    of *pools*' queues, which reneges after *patience*."""
     entry = QueueEntry(WalkAnswer() if answer is None else answer, tp, entered, intent, pools)
     for pool in pools:
         pool.enqueue(entry)
@@ -49,7 +65,7 @@ def plain_request(env: simpy.Environment, pools: tuple[Pool, ...], tp: str, ente
         entry.alarm(env, patience)
     return entry
 
-__all__ = ["Routing", "patience_for", "plain_request"]
+__all__ = ["Routing", "join_queues", "patience_for", "plain_request", "take_now"]
 
 
 class Routing(EngineState):
