@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 import sys
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.engine.arrivals import CUSTOMERS
+from sim.engine.arrivals import CUSTOMERS, arrival_times
 from sim.engine.state import Draws
 from sim.engine.streams import (
     FIRSTS_BLOCK,
@@ -148,6 +149,33 @@ def test_first_draws_by_block_are_each_streams_first_draw(
         key, *draws = firsts.take(index)
         assert key == streams.key(index)
         assert draws == [streams.entity(p, index).random() for p in purposes]
+
+
+@given(st.integers(0, 2**16), st.lists(st.sampled_from(list(Purpose)), min_size=1,
+                                        max_size=3, unique=True), st.integers(1, 16))
+def test_first_draws_in_turn_are_the_rows_take_gives(
+        seed: int, purposes: list[Purpose], block: int) -> None:
+    rows = iter(FirstDraws(Streams(seed, 0), purposes, block=block))
+    firsts = FirstDraws(Streams(seed, 0), purposes, block=block)
+    assert [next(rows) for _ in range(3 * block + 1)] == [
+        firsts.take(i) for i in range(3 * block + 1)]
+
+
+@given(st.integers(0, 2**16), st.floats(0.05, 50.0), st.floats(1.0, 400.0),
+       st.integers(1, 64))
+def test_arrival_times_by_block_are_the_running_sum(seed: int, rate: float, end: float,
+                                                   block: int) -> None:
+    """Each time is the one before plus a unit exponential over the rate, added one at
+    a time as a float (numpy's cumulative sum, block after block), up to the end."""
+    world = SimpleNamespace(rate=rate, end=end)
+    times = list(arrival_times(world, Streams(seed, 0).unit_exponential_blocks(block)))
+    expected, t = [], 0.0
+    for e in Streams(seed, 0).unit_exponentials(block):
+        t += e / rate
+        if t >= end:
+            break
+        expected.append(t)
+    assert times == expected
 
 
 @given(st.integers(0, 2**64 - 1), st.sampled_from(list(Purpose)), st.integers(1, 12))

@@ -4,6 +4,9 @@ profile, and the draws that say who an issue is."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
+
+import numpy as np
 
 from .streams import CounterStream, Purpose, Stream, Streams
 from .world import EventRT, IntentRT, SegmentRT, World, pick
@@ -21,21 +24,36 @@ _PROFILE = int(Purpose.PROFILE)
 Arrival = tuple[int, int, int, str, bool, Stream | None]
 
 
-def arrival_times(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
+def arrival_times(world: World, unit_exponentials: Iterator[np.ndarray]) -> Iterator[float]:
     """Poisson arrival times up to the end of the run, constant rate or daily profile.
 
-    Each arrival consumes one unit exponential, spent against the integrated rate, so the
-    times are exact for a piecewise-constant profile and the same under every design.
+    Each arrival consumes one unit exponential (*unit_exponentials* gives them by
+    blocks), spent against the integrated rate, so the times are exact for a
+    piecewise-constant profile and the same under every design.
     """
+    if world.rate is not None:
+        return chain.from_iterable(_at_rate(world.rate, world.end, unit_exponentials))
+    return _along_profile(world, chain.from_iterable(b.tolist() for b in unit_exponentials))
+
+
+def _at_rate(rate: float, end: float, blocks: Iterator[np.ndarray]) -> Iterator[list[float]]:
+    """The arrival times at a constant *rate* before *end*, a block at a time: each the
+    one before plus a unit exponential over the rate, as ``t += e / rate`` gives it
+    (numpy's cumulative sum adds in order, one element after the other)."""
+    t = 0.0
+    for e in blocks:
+        times = np.cumsum(np.concatenate(([t], e / rate)))[1:]
+        k = int(np.searchsorted(times, end))  # the first time at or after the end
+        yield times[:k].tolist()
+        if k < len(times):
+            return
+        t = float(times[-1])
+
+
+def _along_profile(world: World, unit_exponentials: Iterator[float]) -> Iterator[float]:
+    """The arrival times along the world's daily profile of rates, up to the end."""
     end = world.end
     t = 0.0
-    if world.rate is not None:
-        rate = world.rate
-        for e in unit_exponentials:
-            t += e / rate
-            if t >= end:
-                return
-            yield t
     steps = world.profile
     for e in unit_exponentials:
         left = e

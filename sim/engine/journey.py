@@ -80,8 +80,8 @@ class Arrivals(Wakeable):
         self.times = times
         self.plain = plain
         self.index = 0
-        #: a plain issue's key and first patience and work draws, made by blocks
-        self.firsts = FirstDraws(rep.streams, PlainIssue.PRIMED) if plain else None
+        #: each plain issue's key and first patience and work draws in turn, made by blocks
+        self.firsts = iter(FirstDraws(rep.streams, PlainIssue.PRIMED)) if plain else None
         #: an issue walk's key and first draws of each purpose, made by blocks
         self.prefixes = None if plain else Prefixes(rep.streams, prefix_counts(rep))
 
@@ -104,7 +104,7 @@ class Arrivals(Wakeable):
         else:
             self.next()
             assert self.firsts is not None
-            self.plain(self.rep, index, self.firsts.take(index))
+            self.plain(self.rep, index, next(self.firsts))  # entity index's
 
 
 #: what an arrival's wake-up calls (with the :class:`Arrivals`)
@@ -146,7 +146,7 @@ class IssueJourney(Conversations):
         A process, so that the first arrival is scheduled where it always was: when the
         processes started at time 0 run, in the order they were made.
         """
-        times = arrival_times(self.world, self.streams.unit_exponentials())
+        times = arrival_times(self.world, self.streams.unit_exponential_blocks())
         Arrivals(self, times, PlainIssue if plain_journeys(self) else None).next()
         return
         yield  # a generator, for env.process

@@ -18,6 +18,7 @@ import random
 from array import array
 from collections.abc import Iterator, Sequence
 from enum import IntEnum
+from itertools import chain, count
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -179,13 +180,17 @@ class Streams:
 
     def unit_exponentials(self, block: int = 4096) -> Iterator[float]:
         """Endless standard exponential draws for the arrival process."""
+        return chain.from_iterable(b.tolist() for b in self.unit_exponential_blocks(block))
+
+    def unit_exponential_blocks(self, block: int = 4096) -> Iterator[np.ndarray]:
+        """:meth:`unit_exponentials`' draws, *block* at a time (arrays of float64)."""
         rng = np.random.Generator(
             np.random.PCG64(
                 np.random.SeedSequence(self.seed, spawn_key=(self.replication, Purpose.ARRIVALS))
             )
         )
         while True:
-            yield from rng.standard_exponential(block).tolist()
+            yield rng.standard_exponential(block)
 
 
 def _mix_array(z: np.ndarray) -> np.ndarray:
@@ -246,6 +251,16 @@ class FirstDraws:
             self._fill(index)
             j = 0
         return self._rows[j]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        """The rows of entities 0, 1, 2 … in turn, as :meth:`take` gives them (for
+        issues that arrive in index order: no call per issue)."""
+        return chain.from_iterable(self._rows_from(start)
+                                   for start in count(0, self._block))
+
+    def _rows_from(self, start: int) -> list[tuple[Any, ...]]:
+        self._fill(start)
+        return self._rows
 
     def _fill(self, start: int) -> None:
         n = self._block
