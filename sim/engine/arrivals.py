@@ -11,7 +11,7 @@ import numpy as np
 from .streams import CounterStream, Purpose, Stream, Streams
 from .world import EventRT, IntentRT, SegmentRT, World, pick
 
-__all__ = ["CUSTOMERS", "Arrival", "arrival_times", "who_arrives"]
+__all__ = ["CUSTOMERS", "Arrival", "arrival_times", "fixed_arrival", "who_arrives"]
 
 #: Entity indexes of a finite population's customers start here (issues count from 0).
 CUSTOMERS = 1 << 40
@@ -72,6 +72,18 @@ def _along_profile(world: World, unit_exponentials: Iterator[float]) -> Iterator
         if t >= end:
             return
         yield t
+
+
+def fixed_arrival(world: World) -> tuple[int, int, str] | None:
+    """``(segment, intent, first touchpoint)`` of every Poisson issue of *world* when
+    :func:`who_arrives` draws nothing for them (one segment, intent and first touchpoint,
+    no finite population, no device reports), else ``None``."""
+    segment, intent = world.segments[0], world.intents[0]
+    if (world.population is not None or len(world.segment_cum) > 1
+            or len(world.intent_cum) > 1 or len(segment.start_cum) > 1
+            or intent.reported > 0):
+        return None
+    return 0, 0, segment.starts[0]
 
 
 def who_arrives(world: World, streams: Streams, index: int, key: int,

@@ -17,7 +17,7 @@ from ..metrics.recorder import Ending, IssueState
 from ..model.channels import TOUCHPOINTS
 from ..model.history import HistoryEvent, identity
 from ..model.journey import GIVE_UP
-from .arrivals import CUSTOMERS, arrival_times, who_arrives
+from .arrivals import CUSTOMERS, arrival_times, fixed_arrival, who_arrives
 from .conversation import Conversations
 from .plain import PlainIssue, plain_journeys
 from .state import (
@@ -73,7 +73,7 @@ class Arrivals(Wakeable):
     this event; nothing else is due at a Poisson arrival's time).
     """
 
-    __slots__ = ("firsts", "index", "plain", "prefixes", "rep", "times")  # and Wakeable's
+    __slots__ = ("firsts", "index", "plain", "prefixes", "rep", "times", "who")  # and Wakeable's
 
     def __init__(self, rep: IssueJourney, times: Iterator[float], plain: Any) -> None:
         self.rep = rep
@@ -84,6 +84,8 @@ class Arrivals(Wakeable):
         self.firsts = iter(FirstDraws(rep.streams, PlainIssue.PRIMED)) if plain else None
         #: an issue walk's key and first draws of each purpose, made by blocks
         self.prefixes = None if plain else Prefixes(rep.streams, prefix_counts(rep))
+        #: who every plain issue is, where that takes no draw
+        self.who = fixed_arrival(rep.world) if plain else None
 
     def next(self) -> None:
         """Schedule the next arrival, if it falls before the end."""
@@ -104,7 +106,7 @@ class Arrivals(Wakeable):
         else:
             self.next()
             assert self.firsts is not None
-            self.plain(self.rep, index, next(self.firsts))  # entity index's
+            self.plain(self.rep, index, next(self.firsts), self.who)  # entity index's
 
 
 #: what an arrival's wake-up calls (with the :class:`Arrivals`)

@@ -82,11 +82,16 @@ class PlainIssue(Wakeable):
     #: the streams whose first draw an arrival brings (:class:`~.streams.FirstDraws`)
     PRIMED = (Purpose.PATIENCE, Purpose.WORK)
 
-    def __init__(self, rep: IssueJourney, index: int, firsts: tuple[Any, ...]) -> None:
+    def __init__(self, rep: IssueJourney, index: int, firsts: tuple[Any, ...],
+                 who: tuple[int, int, str] | None = None) -> None:
         key, patience, work = firsts  # streams.key(index), the first draws of PRIMED
         # _open without its context, which a plain contact never reads, and without a
-        # dialog, which no plain world has
-        person, s, k, tp, _, _ = who_arrives(rep.world, rep.streams, index, key)
+        # dialog, which no plain world has; *who*: the segment, intent and first
+        # touchpoint of every issue, where who_arrives draws nothing (fixed_arrival)
+        if who is None:
+            person, s, k, tp, _, _ = who_arrives(rep.world, rep.streams, index, key)
+        else:
+            person, (s, k, tp) = index, who
         self.rep = rep
         self.issue = issue = rep._arrived(index, s, k, TOUCHPOINTS[tp].channel, person)
         self.segment: SegmentRT = rep.world.segments[s]
@@ -206,7 +211,9 @@ class PlainIssue(Wakeable):
         rep, issue, pool, agent, tp = self.rep, self.issue, self.pool, self.agent, self.tp
         now, started = rep.env.now, self.started
         pool.release(agent, tp)  # rep._release, whose record hook plain_contact stands for
-        rep._charge(issue, pool, tp, now - started)
+        used = (now - started) * pool.share[tp]  # rep._charge(issue, pool, tp, now - started)
+        issue.agent_minutes += used
+        issue.agent_cost += used * pool.spec.cost_per_minute
         name, channel = pool.spec.name, TOUCHPOINTS[tp].channel
         rep.recorder.session_done(issue, name, channel, started, now - started)
         if rep.monitor is not None:
@@ -257,8 +264,9 @@ class PlainIssue(Wakeable):
         with its contact in *outcome* at *now*, that contact's row and the issue's are
         put in one call, where records are on."""
         rep, issue = self.rep, self.issue
-        if issue.record is None:  # records off, or no contact in progress
-            rep._ended(issue, ending)
+        if issue.record is None:  # records off, or no contact in progress: rep._ended
+            rep.recorder.issue_ended(issue, ending, rep.env.now)
+            rep._gone()
             return
         records = rep.recorder.records
         assert records is not None
