@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.engine import journey
+from sim.engine.arrivals import fixed_arrival, who_arrives
 from sim.engine.monitors import Monitor
 from sim.engine.plain import plain_journeys
 from sim.engine.replication import Replication
@@ -157,6 +158,20 @@ def test_the_erlang_a_scenario_runs_plain() -> None:
     world = sim.compile_world(scenario)
     design = sim.resolve_designs(scenario)[0]
     assert plain_journeys(Replication(world, design, Streams(1, 0)))
+
+
+def test_a_fixed_arrival_is_what_who_arrives_draws() -> None:
+    """Where who_arrives draws nothing, every issue is the fixed segment, intent and first
+    touchpoint; a world with a choice to draw has no fixed arrival."""
+    world = sim.compile_world(sim.load_scenario("scenarios/erlang-a.toml"))
+    fixed = fixed_arrival(world)
+    assert fixed is not None
+    streams = Streams(1, 0)
+    for index in range(50):
+        assert who_arrives(world, streams, index, streams.key(index)) == (
+            index, *fixed, False, None)
+    story = sim.compile_world(sim.load_scenario("scenarios/app-to-phone.toml"))
+    assert fixed_arrival(story) is None
 
 
 def test_an_issue_that_queued_is_freed_without_the_cycle_collector() -> None:
