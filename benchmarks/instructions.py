@@ -139,7 +139,9 @@ def count(engine: str, arrivals: int, cache: bool, keep: str | None = None,
         out = keep or os.path.join(tmp, "out")
         option = "--cachegrind-out-file" if cache else "--callgrind-out-file"
         # a fixed hash seed: string hashing moves the counts by a few per cent otherwise
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        # and one OpenBLAS thread, as the omnisim command runs: its worker threads moved
+        # a count by about 3 % from one run to the next
+        env = {"OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONHASHSEED": "0"}
         done = subprocess.run(
             ["valgrind", *tool, f"{option}={out}", sys.executable, __file__, "--child",
              engine, str(arrivals), *extra], capture_output=True, text=True, check=True, env=env)

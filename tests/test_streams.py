@@ -155,6 +155,8 @@ def test_first_draws_by_block_are_each_streams_first_draw(
                                         max_size=3, unique=True), st.integers(1, 16))
 def test_first_draws_in_turn_are_the_rows_take_gives(
         seed: int, purposes: list[Purpose], block: int) -> None:
+    """Iterating a FirstDraws gives entity 0's row, then 1's, … across blocks: what
+    take(0), take(1), … give."""
     rows = iter(FirstDraws(Streams(seed, 0), purposes, block=block))
     firsts = FirstDraws(Streams(seed, 0), purposes, block=block)
     assert [next(rows) for _ in range(3 * block + 1)] == [
