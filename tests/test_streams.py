@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sys
+from itertools import chain
 from types import SimpleNamespace
 
 from hypothesis import given
@@ -172,7 +173,8 @@ def test_arrival_times_by_block_are_the_running_sum(seed: int, rate: float, end:
     world = SimpleNamespace(rate=rate, end=end)
     times = list(arrival_times(world, Streams(seed, 0).unit_exponential_blocks(block)))
     expected, t = [], 0.0
-    for e in Streams(seed, 0).unit_exponentials(block):
+    for e in chain.from_iterable(b.tolist()
+                                 for b in Streams(seed, 0).unit_exponential_blocks(block)):
         t += e / rate
         if t >= end:
             break

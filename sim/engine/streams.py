@@ -178,12 +178,9 @@ class Streams:
         row.frombytes((bits.astype(np.float64) * _INV_2_53).tobytes())
         return row
 
-    def unit_exponentials(self, block: int = 4096) -> Iterator[float]:
-        """Endless standard exponential draws for the arrival process."""
-        return chain.from_iterable(b.tolist() for b in self.unit_exponential_blocks(block))
-
     def unit_exponential_blocks(self, block: int = 4096) -> Iterator[np.ndarray]:
-        """:meth:`unit_exponentials`' draws, *block* at a time (arrays of float64)."""
+        """Endless standard exponential draws for the arrival process, *block* at a time
+        (arrays of float64)."""
         rng = np.random.Generator(
             np.random.PCG64(
                 np.random.SeedSequence(self.seed, spawn_key=(self.replication, Purpose.ARRIVALS))
@@ -259,6 +256,7 @@ class FirstDraws:
                                    for start in count(0, self._block))
 
     def _rows_from(self, start: int) -> list[tuple[Any, ...]]:
+        """The rows of the block of entities from *start* on."""
         self._fill(start)
         return self._rows
 

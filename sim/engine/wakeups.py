@@ -33,8 +33,9 @@ class Clock(simpy.Environment):
     """A SimPy environment whose time :attr:`now` is a plain attribute.
 
     SimPy's ``now`` is a property, a Python call at every read, and the engine reads the
-    time a dozen times per issue. Here it is kept beside SimPy's ``_now`` by
-    :meth:`step`, the only place the time moves: the same events in the same order.
+    time a dozen times per issue. Here it is kept beside SimPy's ``_now`` by the loop
+    of :meth:`run` and :meth:`step` (:meth:`_steps`), the only place the time moves: the
+    same events in the same order.
     """
 
     #: the current time (a class attribute hides SimPy's property: each instance sets its own)
